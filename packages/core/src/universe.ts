@@ -1,0 +1,46 @@
+// The symbol universe of the original design. The scraper takes `--symbols` to narrow or widen it.
+import type { AssetClass, Interval } from "./domain/market.ts";
+
+export type ScrapeJob = "equities-eod" | "equities-intraday" | "crypto" | "bonds";
+
+export interface JobSpec {
+  job: ScrapeJob;
+  assetClass: AssetClass;
+  intervals: readonly Interval[];
+  symbols: readonly string[];
+}
+
+export const UNIVERSE: Record<ScrapeJob, JobSpec> = {
+  crypto: {
+    job: "crypto",
+    assetClass: "crypto",
+    intervals: ["1m", "5m"],
+    symbols: ["BTC-USD", "ETH-USD", "SOL-USD", "ADA-USD", "XRP-USD"],
+  },
+  "equities-intraday": {
+    job: "equities-intraday",
+    assetClass: "equity",
+    intervals: ["5m"],
+    symbols: ["AAPL", "MSFT", "AMZN", "TSLA", "NVDA"],
+  },
+  "equities-eod": {
+    job: "equities-eod",
+    assetClass: "equity",
+    intervals: ["1d"],
+    symbols: ["AAPL", "MSFT", "AMZN", "TSLA", "NVDA", "JPM", "XOM", "META", "GOOGL", "NFLX"],
+  },
+  bonds: {
+    job: "bonds",
+    assetClass: "bond",
+    intervals: ["1d"],
+    // Treasury yield proxies, in percent: 13-week, 5-year, 10-year, 30-year.
+    symbols: ["^IRX", "^FVX", "^TNX", "^TYX"],
+  },
+};
+
+/** Every distinct symbol of the universe with its asset class. */
+export function universeSymbols(): { symbol: string; assetClass: AssetClass }[] {
+  const seen = new Map<string, AssetClass>();
+  for (const spec of Object.values(UNIVERSE)) for (const s of spec.symbols) seen.set(s, spec.assetClass);
+  return [...seen].map(([symbol, assetClass]) => ({ symbol, assetClass }));
+}

@@ -1,0 +1,29 @@
+import { defineConfig } from "vitest/config";
+
+// One run, two projects: `unit` needs nothing; `integration` (files named *.int.test.ts) talks to the
+// native servers, which the global setup brings up with `pnpm stack up` (idempotent).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["packages/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "scripts/**/*.test.ts"],
+          exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["packages/*/src/**/*.int.test.ts", "services/*/src/**/*.int.test.ts", "scripts/**/*.int.test.ts"],
+          exclude: ["**/node_modules/**"],
+          globalSetup: ["scripts/test/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // The servers are shared: test files run one at a time.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

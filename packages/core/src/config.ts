@@ -19,7 +19,8 @@ const hostPortList = z
     return parts;
   });
 
-const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+/** "true"/"false"/"1"/"0" as a boolean, for flag variables. */
+export const booleanFlag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 export const logEnv = {
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

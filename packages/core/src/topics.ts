@@ -22,3 +22,11 @@ export function topicForAsset(assetClass: AssetClass): Topic {
       return TOPICS.bonds;
   }
 }
+
+/** Partitions and retention of each topic; `pnpm stack up` and the compose init service create them. */
+export const TOPIC_SPECS: readonly { topic: Topic; partitions: number; config: Record<string, string> }[] = [
+  { topic: TOPICS.crypto, partitions: 6, config: { "retention.ms": String(7 * 86_400_000) } },
+  { topic: TOPICS.equities, partitions: 6, config: { "retention.ms": String(7 * 86_400_000) } },
+  { topic: TOPICS.bonds, partitions: 1, config: { "retention.ms": String(30 * 86_400_000) } },
+  { topic: TOPICS.deadLetter, partitions: 1, config: { "retention.ms": String(30 * 86_400_000) } },
+];

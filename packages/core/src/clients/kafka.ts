@@ -1,6 +1,6 @@
 // The Kafka client of the project. Services see only the small interface below, so that kafkajs
 // (unmaintained since 2.2.4) can be swapped without touching the processing code.
-import { Kafka, logLevel, type Consumer, type Producer, CompressionTypes } from "kafkajs";
+import { CompressionTypes, type Consumer, Kafka, logLevel, type Producer } from "kafkajs";
 import type { Logger } from "../logger.ts";
 
 export interface OutgoingMessage {
@@ -68,7 +68,11 @@ export interface KafkaBus {
   health(): Promise<{ ok: boolean; brokers: number; controller: number | null }>;
   ensureTopics(specs: readonly TopicSpec[]): Promise<void>;
   producer(opts?: { idempotent?: boolean }): Promise<ProducerHandle>;
-  consumer(opts: { groupId: string; sessionTimeoutMs?: number; maxBytesPerPartition?: number }): Promise<ConsumerHandle>;
+  consumer(opts: {
+    groupId: string;
+    sessionTimeoutMs?: number;
+    maxBytesPerPartition?: number;
+  }): Promise<ConsumerHandle>;
   close(): Promise<void>;
 }
 
@@ -80,6 +84,8 @@ function toKafkaLogLevel(level: string): logLevel {
 }
 
 export function createKafkaBus(config: KafkaConfig, logger: Logger): KafkaBus {
+  // We key by symbol with the default (murmur2, Java-compatible) partitioner; the v2 notice is noise.
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= "1";
   const log = logger.child({ component: "kafka" });
   const kafka = new Kafka({
     clientId: config.clientId,
@@ -91,7 +97,8 @@ export function createKafkaBus(config: KafkaConfig, logger: Logger): KafkaBus {
       () =>
       ({ level, log: entry }) => {
         const { message, ...rest } = entry;
-        const fn = level <= logLevel.ERROR ? log.error : level === logLevel.WARN ? log.warn : level === logLevel.INFO ? log.info : log.debug;
+        // kafkajs logs group joins and stops at INFO; they are debug detail for us.
+        const fn = level <= logLevel.ERROR ? log.error : level === logLevel.WARN ? log.warn : log.debug;
         fn.call(log, rest, message);
       },
   });
@@ -180,7 +187,10 @@ export function createKafkaBus(config: KafkaConfig, logger: Logger): KafkaBus {
                     key: m.key ? m.key.toString("utf8") : null,
                     value: m.value,
                     headers: Object.fromEntries(
-                      Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? "")]),
+                      Object.entries(m.headers ?? {}).map(([k, v]) => [
+                        k,
+                        Array.isArray(v) ? String(v[0]) : String(v ?? ""),
+                      ]),
                     ),
                     timestamp: Number(m.timestamp),
                   })),

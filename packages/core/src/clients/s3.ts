@@ -73,7 +73,8 @@ export function createObjectStore(config: S3Config, logger: Logger): ObjectStore
         await client.statObject(bucket, key);
         return true;
       } catch (err) {
-        if ((err as { code?: string }).code === "NotFound" || (err as { code?: string }).code === "NoSuchKey") return false;
+        if ((err as { code?: string }).code === "NotFound" || (err as { code?: string }).code === "NoSuchKey")
+          return false;
         throw err;
       }
     },

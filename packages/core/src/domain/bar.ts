@@ -41,9 +41,17 @@ export const BarV1 = BarV1Base.superRefine((b, ctx) => {
   const maxOC = Math.max(b.open, b.close);
   const minOC = Math.min(b.open, b.close);
   if (b.high < maxOC)
-    ctx.addIssue({ code: "custom", path: ["high"], message: `invariant high >= max(open, close) broken: ${b.high} < ${maxOC}` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["high"],
+      message: `invariant high >= max(open, close) broken: ${b.high} < ${maxOC}`,
+    });
   if (b.low > minOC)
-    ctx.addIssue({ code: "custom", path: ["low"], message: `invariant low <= min(open, close) broken: ${b.low} > ${minOC}` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["low"],
+      message: `invariant low <= min(open, close) broken: ${b.low} > ${minOC}`,
+    });
   if (b.assetClass !== "bond") {
     // Yields may be zero or negative; prices may not.
     for (const f of ["open", "high", "low", "close"] as const) {

@@ -1,0 +1,12 @@
+// Integration tests talk to real servers: bring the native stack up (idempotent; installs on first use)
+// and hand the client settings to the test workers through the environment.
+import { clientEnv, stackSettings, up } from "../stack/cli.ts";
+
+export default async function setup(): Promise<void> {
+  if (process.env.QUANT_TEST_SERVERS === "external") {
+    // The servers are already there (e.g. docker compose); the caller set KAFKA_BROKERS etc.
+    return;
+  }
+  await up();
+  Object.assign(process.env, clientEnv(stackSettings()));
+}

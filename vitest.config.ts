@@ -8,14 +8,24 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["packages/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: [
+            "packages/*/src/**/*.test.ts",
+            "services/*/src/**/*.test.ts",
+            "scripts/**/*.test.ts",
+            "airflow/**/*.test.ts",
+          ],
           exclude: ["**/*.int.test.ts", "**/node_modules/**"],
         },
       },
       {
         test: {
           name: "integration",
-          include: ["packages/*/src/**/*.int.test.ts", "services/*/src/**/*.int.test.ts", "scripts/**/*.int.test.ts"],
+          include: [
+            "packages/*/src/**/*.int.test.ts",
+            "services/*/src/**/*.int.test.ts",
+            "scripts/**/*.int.test.ts",
+            "airflow/**/*.int.test.ts",
+          ],
           exclude: ["**/node_modules/**"],
           globalSetup: ["scripts/test/global-setup.ts"],
           testTimeout: 60_000,

@@ -3,6 +3,7 @@ export * from "./clients/mongo.ts";
 export * from "./clients/s3.ts";
 export * from "./config.ts";
 export * from "./domain/bar.ts";
+export * from "./domain/json-schema.ts";
 export * from "./domain/market.ts";
 export * from "./logger.ts";
 export * from "./topics.ts";

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { ConfigError, kafkaEnv, loadConfig, logEnv, mongoEnv, s3Env } from "./config.ts";
+
+const serviceShape = { ...logEnv, ...kafkaEnv, ...mongoEnv, ...s3Env };
+const good = {
+  MONGODB_URI: "mongodb://127.0.0.1:27017/",
+  S3_ACCESS_KEY: "abc",
+  S3_SECRET_KEY: "12345678",
+};
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(serviceShape, env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("applies defaults and parses broker lists", () => {
+    const c = loadConfig(serviceShape, { ...good, KAFKA_BROKERS: "a:1, b.example:9093" });
+    expect(c.KAFKA_BROKERS).toEqual(["a:1", "b.example:9093"]);
+    expect(c.LOG_LEVEL).toBe("info");
+    expect(c.S3_BUCKET).toBe("quant");
+    expect(c.MONGODB_DB).toBe("quant");
+  });
+
+  it("names KAFKA_BROKERS when it is not a host:port list, in one line", () => {
+    const err = configError({ ...good, KAFKA_BROKERS: "nonsense" });
+    expect(err.variable).toBe("KAFKA_BROKERS");
+    expect(err.message).toBe('invalid configuration: KAFKA_BROKERS: expected host:port, got "nonsense"');
+    expect(err.message).not.toContain("\n");
+  });
+
+  it("names a missing MONGODB_URI", () => {
+    const err = configError({ S3_ACCESS_KEY: "abc", S3_SECRET_KEY: "12345678" });
+    expect(err.variable).toBe("MONGODB_URI");
+    expect(err.message).toMatch(/^invalid configuration: MONGODB_URI: expected a mongodb:\/\//);
+  });
+
+  it("treats an empty value as unset", () => {
+    expect(configError({ ...good, MONGODB_URI: "" }).variable).toBe("MONGODB_URI");
+    expect(loadConfig(serviceShape, { ...good, LOG_LEVEL: "" }).LOG_LEVEL).toBe("info");
+  });
+
+  it("shows the bad value when the message does not", () => {
+    const err = configError({ ...good, LOG_LEVEL: "loud" });
+    expect(err.variable).toBe("LOG_LEVEL");
+    expect(err.message).toContain('(got "loud")');
+  });
+
+  it("rejects out-of-range ports and short secrets", () => {
+    expect(configError({ ...good, KAFKA_BROKERS: "h:70000" }).variable).toBe("KAFKA_BROKERS");
+    expect(configError({ ...good, S3_SECRET_KEY: "short" }).variable).toBe("S3_SECRET_KEY");
+  });
+
+  it("builds per-service schemas from shared parts", () => {
+    const shape = { ...kafkaEnv, BATCH_SIZE: z.coerce.number().int().positive().default(500) };
+    expect(loadConfig(shape, { BATCH_SIZE: "20" }).BATCH_SIZE).toBe(20);
+    expect(() => loadConfig(shape, { BATCH_SIZE: "-1" })).toThrow(/BATCH_SIZE/);
+  });
+});

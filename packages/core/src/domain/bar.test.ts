@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { type BarInput, barId, InvalidBarError, makeBar, parseBar, parseBarId } from "./bar.ts";
+
+const base: Omit<BarInput, "v" | "id"> = {
+  symbol: "AAPL",
+  assetClass: "equity",
+  interval: "1d",
+  ts: "2020-08-31T13:30:00.000Z",
+  tradingDate: "2020-08-31",
+  open: 127.58,
+  high: 131,
+  low: 126,
+  close: 129.04,
+  adjClose: 127.2,
+  volume: 225702700,
+  currency: "USD",
+  exchange: "NMS",
+  source: "replay",
+  ingestTs: "2026-11-21T00:00:00.000Z",
+};
+
+function issuesOf(fields: Partial<BarInput>): InvalidBarError["issues"] {
+  try {
+    makeBar({ ...base, ...fields });
+  } catch (err) {
+    if (err instanceof InvalidBarError) return err.issues;
+    throw err;
+  }
+  throw new Error("expected InvalidBarError");
+}
+
+describe("bar v1", () => {
+  it("builds a valid bar with its deterministic id and defaults", () => {
+    const bar = makeBar(base);
+    expect(bar.id).toBe("AAPL|1d|2020-08-31T13:30:00.000Z");
+    expect(bar.partial).toBe(false);
+    expect(parseBar(JSON.parse(JSON.stringify(bar)))).toEqual(bar);
+  });
+
+  it("round-trips the id", () => {
+    expect(parseBarId(barId({ symbol: "^TNX", interval: "1d", ts: base.ts }))).toEqual({
+      symbol: "^TNX",
+      interval: "1d",
+      ts: base.ts,
+    });
+    expect(() => parseBarId("AAPL|2d|x")).toThrow(/not a bar id/);
+  });
+
+  it("names the broken high invariant", () => {
+    const issues = issuesOf({ high: 128 });
+    expect(issues).toEqual([{ path: "high", message: "invariant high >= max(open, close) broken: 128 < 129.04" }]);
+  });
+
+  it("names the broken low invariant", () => {
+    expect(issuesOf({ low: 128 })[0]).toEqual({
+      path: "low",
+      message: "invariant low <= min(open, close) broken: 128 > 127.58",
+    });
+  });
+
+  it("rejects non-finite prices, negative volume and non-UTC times, naming the field", () => {
+    expect(issuesOf({ close: Number.NaN }).map((i) => i.path)).toContain("close");
+    expect(issuesOf({ open: Number.POSITIVE_INFINITY }).map((i) => i.path)).toContain("open");
+    expect(issuesOf({ volume: -1 })).toEqual([{ path: "volume", message: "expected volume >= 0" }]);
+    expect(issuesOf({ ts: "2020-08-31T09:30:00-04:00" })[0]?.path).toBe("ts");
+    expect(issuesOf({ interval: "2h" as never })[0]?.path).toBe("interval");
+  });
+
+  it("rejects non-positive prices except for bond yields", () => {
+    expect(issuesOf({ low: 0, open: 0.5, close: 0.5, high: 1 })[0]?.message).toBe("invariant low > 0 broken: 0");
+    const bond = makeBar({ ...base, symbol: "^IRX", assetClass: "bond", open: 0.01, high: 0.02, low: -0.01, close: 0 });
+    expect(bond.low).toBe(-0.01);
+  });
+});

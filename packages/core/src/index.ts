@@ -1,3 +1,4 @@
+export * from "./calendar.ts";
 export * from "./clients/kafka.ts";
 export * from "./clients/mongo.ts";
 export * from "./clients/s3.ts";
@@ -5,6 +6,7 @@ export * from "./config.ts";
 export * from "./domain/bar.ts";
 export * from "./domain/json-schema.ts";
 export * from "./domain/market.ts";
+export * from "./lake.ts";
 export * from "./logger.ts";
 export * from "./topics.ts";
 export * from "./universe.ts";

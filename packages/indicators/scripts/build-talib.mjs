@@ -56,7 +56,12 @@ const gyp = require.resolve("node-gyp/bin/node-gyp.js");
 const makeDir = path.join(talibDir, "src/lib/make/csr/linux/g++");
 const run = (cmd, args, cwd) => {
   console.log(`build-talib: (${path.relative(talibDir, cwd) || "."}) ${cmd} ${args.join(" ")}`);
-  execFileSync(cmd, args, { cwd, env, stdio: ["ignore", "ignore", "inherit"] });
+  try {
+    execFileSync(cmd, args, { cwd, env, stdio: "pipe", maxBuffer: 64 * 1024 * 1024 });
+  } catch (err) {
+    process.stderr.write(String(err.stdout ?? "") + String(err.stderr ?? ""));
+    throw err;
+  }
 };
 const started = Date.now();
 run("make", ["clean"], makeDir);

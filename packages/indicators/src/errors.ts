@@ -1,0 +1,59 @@
+/** Thrown for bad input. The indicator's state is unchanged; callers decide whether to dead-letter the bar. */
+export class InvalidInputError extends Error {
+  /** The offending input field, e.g. "close", "volume", "high", "ts", "period". */
+  readonly field: string;
+  readonly value: unknown;
+  constructor(field: string, value: unknown, reason: string) {
+    super(`invalid ${field} ${String(value)}: ${reason}`);
+    this.name = "InvalidInputError";
+    this.field = field;
+    this.value = value;
+  }
+}
+
+/** Options shared by price-based indicators. */
+export interface PriceOptions {
+  /**
+   * Accept zero and negative (finite) prices, e.g. bond yields. Default false: a price must be finite and > 0.
+   * Ratio-based metrics (log return, HV, Sharpe, Sortino, cumulative return, drawdown) are absent where a ratio of
+   * non-positive prices would be needed.
+   */
+  allowNonPositive?: boolean;
+}
+
+/** Exclusive lower bound for prices: 0 (price > 0) or -Infinity (any finite value). */
+export function priceFloor(opts?: PriceOptions): number {
+  return opts?.allowNonPositive ? -Infinity : 0;
+}
+
+export function badPrice(field: string, x: number, floor: number): never {
+  throw new InvalidInputError(field, x, floor === 0 ? "must be finite and > 0" : "must be finite");
+}
+
+/** Throws unless x is finite and > floor (floor 0 or -Infinity). Small enough to inline. */
+export function checkPrice(field: string, x: number, floor: number): void {
+  if (!(x > floor && x < Infinity)) badPrice(field, x, floor);
+}
+
+export function checkVolume(v: number): void {
+  if (!(v >= 0 && v < Infinity)) throw new InvalidInputError("volume", v, "must be finite and >= 0");
+}
+
+export function checkValue(field: string, x: number): void {
+  if (!(x > -Infinity && x < Infinity)) throw new InvalidInputError(field, x, "must be finite");
+}
+
+export function checkHighLow(high: number, low: number): void {
+  if (high < low) throw new InvalidInputError("high", high, `must be >= low (${low})`);
+}
+
+export function checkPeriod(period: number, min = 1, field = "period"): number {
+  if (!Number.isInteger(period) || period < min || period > 100_000) {
+    throw new InvalidInputError(field, period, `must be an integer in [${min}, 100000]`);
+  }
+  return period;
+}
+
+export function checkState(ok: boolean, kind: string): void {
+  if (!ok) throw new InvalidInputError("state", kind, "not a saved state of this indicator");
+}

@@ -1,0 +1,413 @@
+import { checkHighLow, checkPrice, checkValue, checkVolume, InvalidInputError, priceFloor } from "../errors.ts";
+import { Hv, type ReturnsWindowState, Sharpe, Sortino } from "../quant/returns-window.ts";
+import { CumReturn, Drawdown, LogReturn, type SimpleState } from "../quant/simple.ts";
+import type { Series } from "../state.ts";
+import { Ema, type EmaState } from "../trend/ema.ts";
+import type { LagState } from "../trend/lag.ts";
+import { Macd, type MacdState } from "../trend/macd.ts";
+import { Mom } from "../trend/mom.ts";
+import { Roc } from "../trend/roc.ts";
+import { Rsi, type RsiState } from "../trend/rsi.ts";
+import { Sma, type SmaState } from "../trend/sma.ts";
+import { Atr, type AtrState } from "../volatility/atr.ts";
+import { Bbands } from "../volatility/bbands.ts";
+import { StdDev, type StdDevState } from "../volatility/stddev.ts";
+import { Ad } from "../volume/ad.ts";
+import { Obv, type ObvState } from "../volume/obv.ts";
+import { type SessionFn, utcDaySession, Vwap, type VwapState } from "../volume/vwap.ts";
+
+/** The per-bar metrics a bar document carries, in document order. This list is the single source of field names. */
+export const BAR_METRIC_FIELDS = [
+  "sma20",
+  "sma50",
+  "sma200",
+  "ema20",
+  "macd",
+  "macdSignal",
+  "macdHist",
+  "rsi14",
+  "roc10",
+  "mom10",
+  "bbUpper",
+  "bbMiddle",
+  "bbLower",
+  "atr14",
+  "stddev20",
+  "hv20",
+  "obv",
+  "vwap",
+  "ad",
+  "logReturn",
+  "cumReturn",
+  "sharpe",
+  "sortino",
+  "drawdown",
+  "maxDrawdown",
+] as const;
+
+export type BarMetricField = (typeof BAR_METRIC_FIELDS)[number];
+/** Flat record of metric values; a field is undefined until that metric is warm. */
+export type BarMetrics = { [K in BarMetricField]: number | undefined };
+export type BarWarm = { [K in BarMetricField]: boolean };
+
+export interface Bar {
+  /** Bar open time, epoch ms. */
+  ts: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+export interface BarIndicatorsOptions {
+  /** Accept zero/negative prices (bond yields). Log return, HV, Sharpe, Sortino, cumulative return and drawdown are then absent where a ratio of non-positive prices would be needed. */
+  allowNonPositive?: boolean;
+  /** Annualisation for hv20, sharpe, sortino (default 252). See periodsPerYear(). */
+  periodsPerYear?: number;
+  /** VWAP session rule (default utcDaySession; exchangeDaySession("America/New_York") for US intraday equities). */
+  session?: SessionFn;
+  /** Rolling window of sharpe and sortino (default 20 returns). */
+  ratioPeriod?: number;
+}
+
+export interface BarIndicatorsState {
+  kind: "barIndicators";
+  v: 1;
+  options: { allowNonPositive: boolean; periodsPerYear: number; ratioPeriod: number };
+  lastTs: number | null;
+  s: {
+    sma20: SmaState;
+    sma50: SmaState;
+    sma200: SmaState;
+    ema20: EmaState;
+    macd: MacdState;
+    rsi14: RsiState;
+    roc10: LagState;
+    mom10: LagState;
+    bb: StdDevState;
+    atr14: AtrState;
+    stddev20: StdDevState;
+    hv20: ReturnsWindowState;
+    obv: ObvState;
+    vwap: VwapState;
+    ad: ObvState;
+    logReturn: SimpleState;
+    cumReturn: SimpleState;
+    sharpe: ReturnsWindowState;
+    sortino: ReturnsWindowState;
+    drawdown: SimpleState;
+  };
+}
+
+/**
+ * All per-bar metrics of one symbol. update(bar) validates the whole bar first (InvalidInputError naming the field;
+ * nothing changes on error), then advances every metric and returns `values` (a reused object: copy it if you keep
+ * it); `warm` holds per-metric warm flags. replace(bar) replaces the still-forming last bar. State: toJSON()/fromJSON().
+ */
+export class BarIndicators {
+  readonly allowNonPositive: boolean;
+  readonly periodsPerYear: number;
+  readonly ratioPeriod: number;
+  readonly session: SessionFn;
+  readonly values: BarMetrics;
+  readonly warm: BarWarm;
+  private readonly floor: number;
+  private lastTs = Number.NaN;
+  private sma20: Sma;
+  private sma50: Sma;
+  private sma200: Sma;
+  private ema20: Ema;
+  private macd: Macd;
+  private rsi14: Rsi;
+  private roc10: Roc;
+  private mom10: Mom;
+  private bb: Bbands;
+  private atr14: Atr;
+  private stddev20: StdDev;
+  private hv20: Hv;
+  private obv: Obv;
+  private vwap: Vwap;
+  private ad: Ad;
+  private logReturn: LogReturn;
+  private cumReturn: CumReturn;
+  private sharpe: Sharpe;
+  private sortino: Sortino;
+  private drawdown: Drawdown;
+
+  /** Lookback (index of the first bar with a value) of every field. */
+  static readonly lookbacks: Readonly<Record<BarMetricField, number>> = {
+    sma20: 19,
+    sma50: 49,
+    sma200: 199,
+    ema20: 19,
+    macd: 33,
+    macdSignal: 33,
+    macdHist: 33,
+    rsi14: 14,
+    roc10: 10,
+    mom10: 10,
+    bbUpper: 19,
+    bbMiddle: 19,
+    bbLower: 19,
+    atr14: 14,
+    stddev20: 19,
+    hv20: 20,
+    obv: 0,
+    vwap: 0,
+    ad: 0,
+    logReturn: 1,
+    cumReturn: 0,
+    sharpe: 20,
+    sortino: 20,
+    drawdown: 0,
+    maxDrawdown: 0,
+  };
+
+  constructor(opts: BarIndicatorsOptions = {}) {
+    const p = { allowNonPositive: opts.allowNonPositive === true };
+    const r = { ...p, periodsPerYear: opts.periodsPerYear ?? 252 };
+    this.allowNonPositive = p.allowNonPositive;
+    this.periodsPerYear = r.periodsPerYear;
+    this.ratioPeriod = opts.ratioPeriod ?? 20;
+    this.session = opts.session ?? utcDaySession;
+    this.floor = priceFloor(p);
+    this.sma20 = new Sma(20, p);
+    this.sma50 = new Sma(50, p);
+    this.sma200 = new Sma(200, p);
+    this.ema20 = new Ema(20, p);
+    this.macd = new Macd(12, 26, 9, p);
+    this.rsi14 = new Rsi(14, p);
+    this.roc10 = new Roc(10, p);
+    this.mom10 = new Mom(10, p);
+    this.bb = new Bbands(20, 2, 2, p);
+    this.atr14 = new Atr(14, p);
+    this.stddev20 = new StdDev(20, 1, p);
+    this.hv20 = new Hv(20, r);
+    this.obv = new Obv(p);
+    this.vwap = new Vwap(this.session, p);
+    this.ad = new Ad(p);
+    this.logReturn = new LogReturn(p);
+    this.cumReturn = new CumReturn(p);
+    this.sharpe = new Sharpe(this.ratioPeriod, r);
+    this.sortino = new Sortino(this.ratioPeriod, r);
+    this.drawdown = new Drawdown(p);
+    const values = {} as BarMetrics;
+    const warm = {} as BarWarm;
+    for (const f of BAR_METRIC_FIELDS) {
+      values[f] = undefined;
+      warm[f] = false;
+    }
+    this.values = values;
+    this.warm = warm;
+  }
+
+  private check(b: Bar): void {
+    checkValue("ts", b.ts);
+    const f = this.floor;
+    checkPrice("open", b.open, f);
+    checkPrice("high", b.high, f);
+    checkPrice("low", b.low, f);
+    checkPrice("close", b.close, f);
+    checkVolume(b.volume);
+    checkHighLow(b.high, b.low);
+  }
+
+  /** Advances all metrics by one bar. Timestamps must increase (use replace() for the same bar again). */
+  update(b: Bar): BarMetrics {
+    this.check(b);
+    if (b.ts <= this.lastTs) throw new InvalidInputError("ts", b.ts, `must be after the last bar ${this.lastTs}`);
+    this.lastTs = b.ts;
+    const { ts, high, low, close, volume } = b;
+    this.sma20.update(close);
+    this.sma50.update(close);
+    this.sma200.update(close);
+    this.ema20.update(close);
+    this.macd.update(close);
+    this.rsi14.update(close);
+    this.roc10.update(close);
+    this.mom10.update(close);
+    this.bb.update(close);
+    this.atr14.update(high, low, close);
+    this.stddev20.update(close);
+    this.hv20.update(close);
+    this.obv.update(close, volume);
+    this.vwap.update(ts, high, low, close, volume);
+    this.ad.update(high, low, close, volume);
+    this.logReturn.update(close);
+    this.cumReturn.update(close);
+    this.sharpe.update(close);
+    this.sortino.update(close);
+    this.drawdown.update(close);
+    return this.collect();
+  }
+
+  /** Replaces the last bar (same ts, still forming). Equivalent to rebuilding with the new last bar. */
+  replace(b: Bar): BarMetrics {
+    this.check(b);
+    if (!Number.isNaN(this.lastTs) && b.ts !== this.lastTs) {
+      throw new InvalidInputError("ts", b.ts, `replace() needs the last bar's ts ${this.lastTs}`);
+    }
+    this.lastTs = b.ts;
+    const { ts, high, low, close, volume } = b;
+    this.sma20.replace(close);
+    this.sma50.replace(close);
+    this.sma200.replace(close);
+    this.ema20.replace(close);
+    this.macd.replace(close);
+    this.rsi14.replace(close);
+    this.roc10.replace(close);
+    this.mom10.replace(close);
+    this.bb.replace(close);
+    this.atr14.replace(high, low, close);
+    this.stddev20.replace(close);
+    this.hv20.replace(close);
+    this.obv.replace(close, volume);
+    this.vwap.replace(ts, high, low, close, volume);
+    this.ad.replace(high, low, close, volume);
+    this.logReturn.replace(close);
+    this.cumReturn.replace(close);
+    this.sharpe.replace(close);
+    this.sortino.replace(close);
+    this.drawdown.replace(close);
+    return this.collect();
+  }
+
+  private collect(): BarMetrics {
+    const v = this.values;
+    const w = this.warm;
+    v.sma20 = this.sma20.value;
+    v.sma50 = this.sma50.value;
+    v.sma200 = this.sma200.value;
+    v.ema20 = this.ema20.value;
+    const m = this.macd;
+    const mw = m.isWarm;
+    v.macd = mw ? m.macd : undefined;
+    v.macdSignal = mw ? m.signalValue : undefined;
+    v.macdHist = mw ? m.hist : undefined;
+    v.rsi14 = this.rsi14.value;
+    v.roc10 = this.roc10.value;
+    v.mom10 = this.mom10.value;
+    const bb = this.bb;
+    const bw = bb.isWarm;
+    v.bbUpper = bw ? bb.upper : undefined;
+    v.bbMiddle = bw ? bb.mean : undefined;
+    v.bbLower = bw ? bb.lower : undefined;
+    v.atr14 = this.atr14.value;
+    v.stddev20 = this.stddev20.value;
+    v.hv20 = this.hv20.value;
+    v.obv = this.obv.value;
+    v.vwap = this.vwap.value;
+    v.ad = this.ad.value;
+    v.logReturn = this.logReturn.value;
+    v.cumReturn = this.cumReturn.value;
+    v.sharpe = this.sharpe.value;
+    v.sortino = this.sortino.value;
+    v.drawdown = this.drawdown.value;
+    v.maxDrawdown = this.drawdown.maxDrawdown;
+    for (let i = 0; i < BAR_METRIC_FIELDS.length; i++) {
+      const f = BAR_METRIC_FIELDS[i]!;
+      w[f] = v[f] !== undefined;
+    }
+    return v;
+  }
+
+  toJSON(): BarIndicatorsState {
+    return {
+      kind: "barIndicators",
+      v: 1,
+      options: {
+        allowNonPositive: this.allowNonPositive,
+        periodsPerYear: this.periodsPerYear,
+        ratioPeriod: this.ratioPeriod,
+      },
+      lastTs: Number.isNaN(this.lastTs) ? null : this.lastTs,
+      s: {
+        sma20: this.sma20.toJSON(),
+        sma50: this.sma50.toJSON(),
+        sma200: this.sma200.toJSON(),
+        ema20: this.ema20.toJSON(),
+        macd: this.macd.toJSON(),
+        rsi14: this.rsi14.toJSON(),
+        roc10: this.roc10.toJSON(),
+        mom10: this.mom10.toJSON(),
+        bb: this.bb.toJSON(),
+        atr14: this.atr14.toJSON(),
+        stddev20: this.stddev20.toJSON(),
+        hv20: this.hv20.toJSON(),
+        obv: this.obv.toJSON(),
+        vwap: this.vwap.toJSON(),
+        ad: this.ad.toJSON(),
+        logReturn: this.logReturn.toJSON(),
+        cumReturn: this.cumReturn.toJSON(),
+        sharpe: this.sharpe.toJSON(),
+        sortino: this.sortino.toJSON(),
+        drawdown: this.drawdown.toJSON(),
+      },
+    };
+  }
+
+  /** Restores a checkpoint; pass the same session function as the original (functions are not state). */
+  static fromJSON(st: BarIndicatorsState, session?: SessionFn): BarIndicators {
+    if (st?.kind !== "barIndicators" || st.v !== 1)
+      throw new InvalidInputError("state", st?.kind, "not a BarIndicators state");
+    const r = new BarIndicators({ ...st.options, session: session ?? utcDaySession });
+    const s = st.s;
+    r.lastTs = st.lastTs === null ? Number.NaN : st.lastTs;
+    r.sma20 = Sma.fromJSON(s.sma20);
+    r.sma50 = Sma.fromJSON(s.sma50);
+    r.sma200 = Sma.fromJSON(s.sma200);
+    r.ema20 = Ema.fromJSON(s.ema20);
+    r.macd = Macd.fromJSON(s.macd);
+    r.rsi14 = Rsi.fromJSON(s.rsi14);
+    r.roc10 = Roc.fromJSON(s.roc10);
+    r.mom10 = Mom.fromJSON(s.mom10);
+    r.bb = Bbands.fromJSON(s.bb);
+    r.atr14 = Atr.fromJSON(s.atr14);
+    r.stddev20 = StdDev.fromJSON(s.stddev20);
+    r.hv20 = Hv.fromJSON(s.hv20);
+    r.obv = Obv.fromJSON(s.obv);
+    r.vwap = Vwap.fromJSON(s.vwap, r.session);
+    r.ad = Ad.fromJSON(s.ad);
+    r.logReturn = LogReturn.fromJSON(s.logReturn);
+    r.cumReturn = CumReturn.fromJSON(s.cumReturn);
+    r.sharpe = Sharpe.fromJSON(s.sharpe);
+    r.sortino = Sortino.fromJSON(s.sortino);
+    r.drawdown = Drawdown.fromJSON(s.drawdown);
+    if (!Number.isNaN(r.lastTs)) r.collect();
+    return r;
+  }
+}
+
+export interface BarSeries {
+  ts: Series;
+  open: Series;
+  high: Series;
+  low: Series;
+  close: Series;
+  volume: Series;
+}
+
+/** Batch form of the metric set: one Float64Array per field (NaN while absent), built by running BarIndicators. */
+export function barIndicatorsBatch(bars: BarSeries, opts?: BarIndicatorsOptions): Record<BarMetricField, Float64Array> {
+  const set = new BarIndicators(opts);
+  const n = bars.close.length;
+  const out = {} as Record<BarMetricField, Float64Array>;
+  for (const f of BAR_METRIC_FIELDS) out[f] = new Float64Array(n);
+  const cols = BAR_METRIC_FIELDS.map((f) => out[f]);
+  const bar: Bar = { ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  for (let i = 0; i < n; i++) {
+    bar.ts = bars.ts[i]!;
+    bar.open = bars.open[i]!;
+    bar.high = bars.high[i]!;
+    bar.low = bars.low[i]!;
+    bar.close = bars.close[i]!;
+    bar.volume = bars.volume[i]!;
+    const v = set.update(bar);
+    for (let k = 0; k < cols.length; k++) {
+      const x = v[BAR_METRIC_FIELDS[k]!];
+      cols[k]![i] = x === undefined ? Number.NaN : x;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,101 @@
+import { checkPeriod, checkPrice, checkState, type PriceOptions, priceFloor } from "../errors.ts";
+import { cell, dec, enc, type Num, type Series } from "../state.ts";
+
+export interface EmaState {
+  kind: "ema";
+  period: number;
+  allowNonPositive: boolean;
+  n: number;
+  sum: number;
+  ema: Num;
+  undo: Num[];
+}
+
+/**
+ * Exponential moving average, TA-Lib EMA (default compatibility). k = 2/(period+1). Lookback period-1: the first
+ * value (bar period-1) is the SMA of the first `period` values; then ema = (x - ema)*k + ema.
+ */
+export class Ema {
+  readonly period: number;
+  readonly lookback: number;
+  readonly k: number;
+  readonly allowNonPositive: boolean;
+  private readonly floor: number;
+  private n = 0;
+  private sum = 0;
+  private ema = Number.NaN;
+  private uSum = 0;
+  private uEma = Number.NaN;
+
+  constructor(period = 20, opts?: PriceOptions) {
+    this.period = checkPeriod(period);
+    this.lookback = period - 1;
+    this.k = 2 / (period + 1);
+    this.allowNonPositive = opts?.allowNonPositive === true;
+    this.floor = priceFloor(opts);
+  }
+
+  get isWarm(): boolean {
+    return this.n >= this.period;
+  }
+  get value(): number | undefined {
+    return this.n >= this.period ? this.ema : undefined;
+  }
+
+  update(x: number): number | undefined {
+    checkPrice("close", x, this.floor);
+    return this.step(x);
+  }
+
+  replace(x: number): number | undefined {
+    checkPrice("close", x, this.floor);
+    if (this.n > 0) {
+      this.n--;
+      this.sum = this.uSum;
+      this.ema = this.uEma;
+    }
+    return this.step(x);
+  }
+
+  private step(x: number): number | undefined {
+    const ema = this.ema;
+    const sum = this.sum;
+    this.uEma = ema;
+    this.uSum = sum;
+    const n = ++this.n;
+    if (n > this.period) return (this.ema = (x - ema) * this.k + ema);
+    this.sum = sum + x;
+    if (n === this.period) return (this.ema = this.sum / this.period);
+    return undefined;
+  }
+
+  toJSON(): EmaState {
+    return {
+      kind: "ema",
+      period: this.period,
+      allowNonPositive: this.allowNonPositive,
+      n: this.n,
+      sum: this.sum,
+      ema: enc(this.ema),
+      undo: [this.uSum, enc(this.uEma)],
+    };
+  }
+
+  static fromJSON(s: EmaState): Ema {
+    checkState(s?.kind === "ema", "ema");
+    const r = new Ema(s.period, { allowNonPositive: s.allowNonPositive });
+    r.n = s.n;
+    r.sum = s.sum;
+    r.ema = dec(s.ema);
+    r.uSum = dec(s.undo[0]);
+    r.uEma = dec(s.undo[1]);
+    return r;
+  }
+}
+
+export function ema(values: Series, period = 20, opts?: PriceOptions): Float64Array {
+  const ind = new Ema(period, opts);
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = cell(ind.update(values[i]!));
+  return out;
+}

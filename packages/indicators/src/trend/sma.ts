@@ -1,0 +1,128 @@
+import { checkPeriod, checkPrice, checkState, type PriceOptions, priceFloor } from "../errors.ts";
+import { cell, dec, decArr, type Num, type Series } from "../state.ts";
+
+export interface SmaState {
+  kind: "sma";
+  period: number;
+  allowNonPositive: boolean;
+  n: number;
+  pos: number;
+  sum: number;
+  out: Num;
+  buf: Num[];
+  undo: Num[];
+}
+
+/**
+ * Simple moving average, TA-Lib SMA. Lookback period-1: the first value is at bar index period-1.
+ * Running sum in TA-Lib's order: add the new value, divide, then subtract the oldest value of the window.
+ */
+export class Sma {
+  readonly period: number;
+  readonly lookback: number;
+  readonly allowNonPositive: boolean;
+  private readonly floor: number;
+  private readonly buf: Float64Array;
+  private n = 0;
+  private pos = 0;
+  private sum = 0;
+  private out = Number.NaN;
+  private uSum = 0;
+  private uSlot = 0;
+  private uOut = Number.NaN;
+
+  constructor(period = 20, opts?: PriceOptions) {
+    this.period = checkPeriod(period);
+    this.lookback = period - 1;
+    this.allowNonPositive = opts?.allowNonPositive === true;
+    this.floor = priceFloor(opts);
+    this.buf = new Float64Array(period);
+  }
+
+  get isWarm(): boolean {
+    return this.n > this.lookback;
+  }
+  get value(): number | undefined {
+    return this.n > this.lookback ? this.out : undefined;
+  }
+  get count(): number {
+    return this.n;
+  }
+
+  update(x: number): number | undefined {
+    checkPrice("close", x, this.floor);
+    return this.step(x);
+  }
+
+  /** Replaces the last value (the still-forming bar); same as update() when nothing was fed yet. */
+  replace(x: number): number | undefined {
+    checkPrice("close", x, this.floor);
+    if (this.n > 0) this.undo();
+    return this.step(x);
+  }
+
+  private undo(): void {
+    this.n--;
+    this.pos = this.pos === 0 ? this.period - 1 : this.pos - 1;
+    this.buf[this.pos] = this.uSlot;
+    this.sum = this.uSum;
+    this.out = this.uOut;
+  }
+
+  private step(x: number): number | undefined {
+    const p = this.period;
+    let pos = this.pos;
+    const buf = this.buf;
+    this.uSum = this.sum;
+    this.uSlot = buf[pos]!;
+    this.uOut = this.out;
+    buf[pos] = x;
+    const sum = this.sum + x;
+    pos = pos + 1 === p ? 0 : pos + 1;
+    this.pos = pos;
+    if (++this.n >= p) {
+      const out = sum / p;
+      this.out = out;
+      this.sum = sum - buf[pos]!;
+      return out;
+    }
+    this.sum = sum;
+    return undefined;
+  }
+
+  toJSON(): SmaState {
+    return {
+      kind: "sma",
+      period: this.period,
+      allowNonPositive: this.allowNonPositive,
+      n: this.n,
+      pos: this.pos,
+      sum: this.sum,
+      out: Number.isNaN(this.out) ? null : this.out,
+      buf: Array.from(this.buf),
+      undo: [this.uSum, this.uSlot, Number.isNaN(this.uOut) ? null : this.uOut],
+    };
+  }
+
+  static fromJSON(s: SmaState): Sma {
+    checkState(s?.kind === "sma", "sma");
+    const r = new Sma(s.period, { allowNonPositive: s.allowNonPositive });
+    r.n = s.n;
+    r.pos = s.pos;
+    r.sum = s.sum;
+    r.out = dec(s.out);
+    r.buf.set(decArr(s.buf, s.period));
+    r.uSum = dec(s.undo[0]);
+    r.uSlot = dec(s.undo[1]);
+    r.uOut = dec(s.undo[2]);
+    return r;
+  }
+}
+
+/** Batch SMA: runs the streaming class; NaN during warm-up. */
+export function sma(values: Series, period = 20, opts?: PriceOptions): Float64Array {
+  const ind = new Sma(period, opts);
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = cell(ind.update(values[i]!));
+  return out;
+}

@@ -1,0 +1,202 @@
+"""How every DAG of this project launches the scraper: one switch, two runners, the same CLI.
+
+PIPELINE_RUNNER=native (default): a BashOperator runs
+    <repo>/scripts/node24 node <repo>/services/scraper/src/main.ts <job> --source ... [--from ... --to ...]
+with the worker's environment (KAFKA_BROKERS, S3_*, LOG_LEVEL, ...) passed through as it is.
+
+PIPELINE_RUNNER=docker (compose): a DockerOperator runs the scraper image (SCRAPER_IMAGE, whose entrypoint
+is the scraper CLI) with the same arguments, on the compose network (PIPELINE_DOCKER_NETWORK), through the
+Docker socket. The docker provider is imported only in that branch, so a native install does not need it.
+
+No market logic lives here: the scraper owns its symbol universe, calendars and intervals. The DAGs pass
+only a job name, a source, and dates rendered from the run's data interval or from DAG params.
+Everything here is read when the DAG file is parsed; nothing touches the metadata database.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import Param
+
+RUNNERS = ("native", "docker")
+SOURCES = ("yahoo", "replay", "synthetic")
+JOBS = ("equities-eod", "equities-intraday", "crypto", "bonds")
+INTERVALS = ("1m", "5m", "1d")
+
+# Variables handed to the scraper container; the rest of the worker's environment stays out of it.
+PASSED_ENV = (
+    "KAFKA_BROKERS",
+    "KAFKA_CLIENT_ID",
+    "S3_ENDPOINT",
+    "S3_BUCKET",
+    "S3_REGION",
+    "LOG_LEVEL",
+    "YAHOO_FIXTURES_DIR",
+)
+# Passed too, but as private_environment: not rendered in the UI or the logs.
+SECRET_ENV = ("S3_ACCESS_KEY", "S3_SECRET_KEY")
+
+# Templates for the run's data interval, as YYYY-MM-DD (UTC).
+FROM_INTERVAL_START = "{{ data_interval_start | ds }}"
+TO_INTERVAL_END = "{{ data_interval_end | ds }}"
+
+# A fixed past date: with catchup off, the first run is the next one due after the DAG is switched on.
+START_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def runner() -> str:
+    value = os.environ.get("PIPELINE_RUNNER", "native").strip() or "native"
+    if value not in RUNNERS:
+        raise ValueError(f"PIPELINE_RUNNER must be one of {', '.join(RUNNERS)}, got {value!r}")
+    return value
+
+
+def repo_dir() -> Path:
+    """The repository root: PIPELINE_REPO_DIR, or two levels above this dags folder."""
+    configured = os.environ.get("PIPELINE_REPO_DIR", "").strip()
+    return Path(configured) if configured else Path(__file__).resolve().parent.parent.parent
+
+
+def default_source() -> str:
+    value = os.environ.get("PIPELINE_SOURCE", "yahoo").strip() or "yahoo"
+    if value not in SOURCES:
+        raise ValueError(f"PIPELINE_SOURCE must be one of {', '.join(SOURCES)}, got {value!r}")
+    return value
+
+
+def source_param(default: str | None = None) -> Param:
+    return Param(
+        default or default_source(),
+        type="string",
+        enum=list(SOURCES),
+        description="Where the scraper reads bars: yahoo (live), replay (recorded responses), synthetic.",
+    )
+
+
+def date_param(default: str, description: str) -> Param:
+    return Param(default, type="string", pattern=DATE_PATTERN, description=description)
+
+
+def interval_param(default: str, description: str) -> Param:
+    return Param(default, type="string", enum=list(INTERVALS), description=description)
+
+
+def symbols_param() -> Param:
+    return Param(
+        "",
+        type="string",
+        pattern=r"^[A-Za-z0-9.^=,_-]*$",
+        description="Comma-separated symbols; empty means the scraper's own universe for the job.",
+    )
+
+
+def retry_args(
+    *,
+    retries: int,
+    retry_delay: timedelta,
+    max_retry_delay: timedelta,
+    execution_timeout: timedelta,
+) -> dict[str, Any]:
+    """default_args of a DAG: retries with exponential backoff (delay doubles), capped, and a timeout."""
+    return {
+        "owner": "quant-pipeline",
+        "retries": retries,
+        "retry_delay": retry_delay,
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": max_retry_delay,
+        "execution_timeout": execution_timeout,
+    }
+
+
+def scrape_args(
+    job: str,
+    *,
+    source: str = "{{ params.source }}",
+    date_from: str | None = None,
+    date_to: str | None = None,
+    interval: str | None = None,
+    symbols: str | None = "{{ params.symbols }}",
+) -> str:
+    """The scraper's arguments as one shell-quoted string (Jinja templates rendered at run time).
+
+    Values that come from params are validated by the params' enum/pattern before a run starts; each
+    argument is single-quoted, so a rendered value cannot split into further words.
+    """
+    if job not in JOBS:
+        raise ValueError(f"unknown scraper job {job!r}; expected one of {', '.join(JOBS)}")
+    words = [job, "--source", f"'{source}'"]
+    if date_from is not None:
+        words += ["--from", f"'{date_from}'"]
+    if date_to is not None:
+        words += ["--to", f"'{date_to}'"]
+    if interval is not None:
+        words += ["--interval", f"'{interval}'"]
+    command = " ".join(words)
+    if symbols is not None:
+        # Only when set: an empty --symbols would mean "no symbols".
+        command += "{% if " + _expr(symbols) + " %} --symbols '" + symbols + "'{% endif %}"
+    return command
+
+
+def _expr(template: str) -> str:
+    """'{{ params.symbols }}' -> 'params.symbols' (for use inside a Jinja statement)."""
+    inner = template.strip()
+    if inner.startswith("{{") and inner.endswith("}}"):
+        return inner[2:-2].strip()
+    return repr(inner)
+
+
+def scrape_task(task_id: str, job: str, **kwargs: Any):
+    """An operator that runs `scrape <job> ...` with the configured runner (see the module docstring)."""
+    args = scrape_args(job, **kwargs)
+    doc = f"Runs the scraper: `scrape {job}` ({runner()} runner). Exit 0: all or some symbols written; 1: every symbol failed; 2: bad configuration."
+    if runner() == "docker":
+        return _docker_task(task_id, args, doc)
+    return _native_task(task_id, args, doc)
+
+
+def _native_task(task_id: str, args: str, doc: str):
+    from airflow.providers.standard.operators.bash import BashOperator
+
+    root = repo_dir()
+    node = shlex.quote(str(root / "scripts" / "node24"))
+    main = shlex.quote(str(root / "services" / "scraper" / "src" / "main.ts"))
+    return BashOperator(
+        task_id=task_id,
+        bash_command=f"exec {node} node {main} {args}",
+        # The scraper resolves its workspace packages from the repository.
+        cwd=str(root),
+        doc_md=doc,
+    )
+
+
+def _docker_task(task_id: str, args: str, doc: str):
+    # Imported here only: the native install does not need the docker provider at parse time.
+    from airflow.providers.docker.operators.docker import DockerOperator
+
+    image = os.environ.get("SCRAPER_IMAGE", "").strip()
+    if not image:
+        raise ValueError("PIPELINE_RUNNER=docker needs SCRAPER_IMAGE (the scraper image, e.g. quant-pipeline/scraper:latest)")
+    network = os.environ.get("PIPELINE_DOCKER_NETWORK", "").strip() or None
+    return DockerOperator(
+        task_id=task_id,
+        image=image,
+        command=args,
+        environment={k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)},
+        private_environment={k: os.environ[k] for k in SECRET_ENV if os.environ.get(k)},
+        docker_url="unix://var/run/docker.sock",
+        network_mode=network,
+        # The default bind-mounts a temp dir of the Airflow container, a path the Docker host does not have.
+        mount_tmp_dir=False,
+        auto_remove="success",
+        # The image is built locally by compose (`docker compose build scraper`), not pulled.
+        force_pull=False,
+        doc_md=doc,
+    )

@@ -3,8 +3,8 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
-import { dirname } from "node:path";
-import { stackPaths } from "./paths.ts";
+import { dirname, join } from "node:path";
+import { CACHE_DIR, stackPaths } from "./paths.ts";
 
 export interface PidRecord {
   name: string;
@@ -141,4 +141,15 @@ export function runStep(
         : reject(new StackError(`${server}: install step "${step}" failed (exit ${code}); see ${log}`)),
     );
   });
+}
+
+/** Go builds share the module and build caches of the download cache. */
+export function goEnv(): Record<string, string> {
+  return {
+    GOMODCACHE: join(CACHE_DIR, "go", "mod"),
+    GOCACHE: join(CACHE_DIR, "go", "build"),
+    GOFLAGS: "-modcacherw",
+    // Use the machine's Go (>= the modules' go lines); never download a toolchain.
+    GOTOOLCHAIN: "local",
+  };
 }

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { join } from "node:path";
 import { connectMongo, createKafkaBus, createLogger, createObjectStore } from "@quant/core";
 import { CACHE_DIR, REPO_ROOT, stackPaths } from "./paths.ts";
-import { runStep, type StartSpec } from "./process.ts";
+import { goEnv, runStep, type StartSpec } from "./process.ts";
 
 export interface StackSettings {
   kafkaPort: number;
@@ -30,14 +30,6 @@ export interface ServerDef {
 }
 
 const quiet = createLogger("stack", "silent");
-
-const goEnv = () => ({
-  GOMODCACHE: join(CACHE_DIR, "go", "mod"),
-  GOCACHE: join(CACHE_DIR, "go", "build"),
-  GOFLAGS: "-modcacherw",
-  // Use the machine's Go (>= the modules' go lines); never download a toolchain.
-  GOTOOLCHAIN: "local",
-});
 
 async function installOnce(marker: string, install: () => Promise<void>): Promise<void> {
   if (existsSync(marker)) return;

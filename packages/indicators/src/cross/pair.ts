@@ -118,12 +118,12 @@ function throwBad(field: string, x: number): never {
   throw new InvalidInputError(field, x, "must be finite (and > 0 unless non-positive values are allowed)");
 }
 
-const isZero = (v: number) => v > -1e-8 && v < 1e-8;
+const isZero = (v: number) => v > -1e-14 && v < 1e-14;
 
 /**
  * Beta of `asset` against `benchmark`, TA-Lib BETA (inReal0 = benchmark, inReal1 = asset). Simple returns
- * (p - p_prev)/p_prev (0 when |p_prev| < 1e-8) over the last `period` pairs; beta = (n·Sxy - Sx·Sy)/(n·Sxx - Sx²),
- * 0 when the denominator is < 1e-8 in magnitude. Lookback = period. update(asset, benchmark).
+ * (p - p_prev)/p_prev (0 when |p_prev| < 1e-14) over the last `period` pairs; beta = (n·Sxy - Sx·Sy)/(n·Sxx - Sx²),
+ * 0 when the denominator is < 1e-14 in magnitude. Lookback = period. update(asset, benchmark).
  */
 export class Beta extends PairBase {
   readonly kind = "beta";
@@ -170,7 +170,7 @@ export class Beta extends PairBase {
 
 /**
  * Pearson correlation of the raw inputs over the last `period` pairs, TA-Lib CORREL: running sums in TA-Lib's
- * order (subtract the trailing pair, then add the new one); 0 when the variance product is < 1e-8.
+ * order (subtract the trailing pair, then add the new one); 0 when the variance product is < 1e-14.
  * Lookback period-1. Feed returns (see ReturnCorrelation) for a correlation of returns.
  */
 export class Correl extends PairBase {
@@ -210,7 +210,7 @@ export class Correl extends PairBase {
     const sx = acc[0]!;
     const sy = acc[3]!;
     const t = (acc[1]! - (sx * sx) / p) * (acc[4]! - (sy * sy) / p);
-    return t < 1e-8 ? 0 : (acc[2]! - (sx * sy) / p) / Math.sqrt(t);
+    return t < 1e-14 ? 0 : (acc[2]! - (sx * sy) / p) / Math.sqrt(t);
   }
   static fromJSON(st: PairState): Correl {
     return new Correl(st.period, { allowNonPositive: st.allowNonPositive }).load(st);
@@ -218,7 +218,7 @@ export class Correl extends PairBase {
 }
 
 /**
- * Rolling correlation of the two series' log returns (in percent, 100·ln(p/p_prev), so TA-Lib's absolute 1e-8 zero
+ * Rolling correlation of the two series' log returns (in percent, 100·ln(p/p_prev), so TA-Lib's absolute 1e-14 zero
  * threshold only bites for windows with essentially no movement), with CORREL's arithmetic over `period` returns.
  * Lookback = period. Prices must be > 0. Used for crypto/equity correlation (e.g. BTC-USD vs ^GSPC).
  */

@@ -13,7 +13,7 @@ export interface RsiState {
 /**
  * Relative strength index, TA-Lib RSI (default compatibility, unstable period 0). Lookback = period (14).
  * Average gain/loss are the plain means of the first `period` changes, then Wilder-smoothed:
- * avg = (avg*(period-1) + change)/period. RSI = 100*gain/(gain+loss), and 0 when |gain+loss| < 1e-8 (TA_IS_ZERO).
+ * avg = (avg*(period-1) + change)/period. RSI = 100*gain/(gain+loss), and 0 when |gain+loss| < 1e-14 (TA_IS_ZERO).
  */
 export class Rsi {
   readonly period: number;
@@ -92,7 +92,7 @@ export class Rsi {
     this.gain = gain;
     this.loss = loss;
     const t = gain + loss;
-    return (this.out = t > -1e-8 && t < 1e-8 ? 0 : 100 * (gain / t));
+    return (this.out = t > -1e-14 && t < 1e-14 ? 0 : 100 * (gain / t));
   }
 
   toJSON(): RsiState {

@@ -4,7 +4,7 @@ import { StdDev, type StdDevState } from "./stddev.ts";
 
 /**
  * Bollinger Bands, TA-Lib BBANDS with MA type SMA (20, 2, 2): middle = SMA, upper/lower = middle ± nbDev·σ with σ the
- * population standard deviation (TA-Lib's TA_INT_stddev_using_precalc_ma; 0 when the variance is < 1e-8).
+ * population standard deviation (TA-Lib's TA_INT_stddev_using_precalc_ma; 0 when the variance is < 1e-14).
  * Lookback period-1. update() returns σ when warm (undefined before); read .upper, .middle, .lower.
  */
 export class Bbands extends StdDev {

@@ -17,7 +17,7 @@ export interface StdDevState {
 /**
  * Rolling population standard deviation with running sums of x and x², in TA-Lib's order (TA_INT_VAR): add, take
  * the means, subtract the oldest; variance = mean(x²) - mean(x)²; stddev = sqrt(variance) * nbDev, or 0 when the
- * variance is < 1e-8 (TA_IS_ZERO_OR_NEG). Shared core of STDDEV and BBANDS (whose middle band is the same SMA).
+ * variance is < 1e-14 (TA_IS_ZERO_OR_NEG). Shared core of STDDEV and BBANDS (whose middle band is the same SMA).
  */
 export class StdDev {
   readonly period: number;
@@ -111,7 +111,7 @@ export class StdDev {
     this.sum = sum - old;
     this.sum2 = sum2 - old * old;
     mean2 -= mean * mean;
-    let sd = mean2 < 1e-8 ? 0 : Math.sqrt(mean2);
+    let sd = mean2 < 1e-14 ? 0 : Math.sqrt(mean2);
     this.mean = mean;
     if (this.kind === "stddev") {
       if (this.devUp !== 1) sd *= this.devUp;

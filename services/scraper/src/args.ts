@@ -1,0 +1,117 @@
+// The CLI: scrape <job> [--symbols A,B] [--from YYYY-MM-DD --to YYYY-MM-DD] [--interval 1m|5m|1d] [--source …]
+// Airflow calls exactly this; keep it stable (docs/ingestion.md).
+import { parseArgs } from "node:util";
+import { type AssetClass, addDays, epochMsToDate, type Interval, type ScrapeJob, UNIVERSE } from "@quant/core";
+
+export const SOURCES = ["yahoo", "replay", "synthetic"] as const;
+export type SourceName = (typeof SOURCES)[number];
+const SCRAPED_INTERVALS = ["1m", "5m", "1d"] as const;
+
+export const USAGE =
+  "usage: scrape <equities-eod|equities-intraday|crypto|bonds> [--symbols A,B,...] " +
+  "[--from YYYY-MM-DD --to YYYY-MM-DD] [--interval 1m|5m|1d] [--source yahoo|replay|synthetic]";
+
+export interface ScrapeRequest {
+  job: ScrapeJob;
+  assetClass: AssetClass;
+  symbols: string[];
+  intervals: Interval[];
+  /** Trading dates, both included (UTC calendar days of the bar-open time). */
+  from: string;
+  to: string;
+  source: SourceName;
+}
+
+/** A bad command line: names the flag; main prints it on one line and exits 2. */
+export class UsageError extends Error {
+  readonly flag: string;
+  constructor(flag: string, message: string) {
+    super(`invalid argument: ${flag}: ${message}`);
+    this.name = "UsageError";
+    this.flag = flag;
+  }
+}
+
+const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`));
+
+/** Default window when --from/--to are absent: the last week of daily bars, today's and yesterday's intraday. */
+function defaultFrom(intervals: Interval[], to: string): string {
+  return addDays(to, intervals.includes("1d") ? -7 : -1);
+}
+
+export function parseScrapeArgs(argv: readonly string[], now = Date.now()): ScrapeRequest {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    const msg = (err as Error).message;
+    const flag = /'(--?[\w-]+)/.exec(msg)?.[1] ?? "arguments";
+    throw new UsageError(flag, `${msg.split("\n")[0]}; ${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  const [job, ...extra] = positionals;
+  if (!job) throw new UsageError("<job>", `missing; ${USAGE}`);
+  if (!(job in UNIVERSE))
+    throw new UsageError("<job>", `unknown job "${job}"; expected one of ${Object.keys(UNIVERSE).join(", ")}`);
+  if (extra.length > 0) throw new UsageError("<job>", `unexpected extra argument "${extra[0]}"`);
+  const spec = UNIVERSE[job as ScrapeJob];
+
+  const source = values.source ?? "yahoo";
+  if (!(SOURCES as readonly string[]).includes(source))
+    throw new UsageError("--source", `expected one of ${SOURCES.join(", ")}, got "${source}"`);
+
+  let intervals: Interval[] = [...spec.intervals];
+  if (values.interval !== undefined) {
+    if (!(SCRAPED_INTERVALS as readonly string[]).includes(values.interval))
+      throw new UsageError("--interval", `expected one of ${SCRAPED_INTERVALS.join(", ")}, got "${values.interval}"`);
+    intervals = [values.interval as Interval];
+  }
+
+  let symbols = [...spec.symbols];
+  if (values.symbols !== undefined) {
+    symbols = [
+      ...new Set(
+        values.symbols
+          .split(",")
+          .map((s) => s.trim().toUpperCase())
+          .filter(Boolean),
+      ),
+    ];
+    if (symbols.length === 0) throw new UsageError("--symbols", "expected a comma-separated list of symbols");
+    const bad = symbols.find((s) => s.length > 32 || /[\s/|]/.test(s));
+    if (bad) throw new UsageError("--symbols", `not a symbol: "${bad}"`);
+  }
+
+  for (const flag of ["from", "to"] as const) {
+    const v = values[flag];
+    if (v !== undefined && !isDate(v)) throw new UsageError(`--${flag}`, `expected YYYY-MM-DD, got "${v}"`);
+  }
+  const to = values.to ?? epochMsToDate(now);
+  const from = values.from ?? defaultFrom(intervals, to);
+  if (from > to) throw new UsageError("--from", `${from} is after --to ${to}`);
+
+  return {
+    job: job as ScrapeJob,
+    assetClass: spec.assetClass,
+    symbols,
+    intervals,
+    from,
+    to,
+    source: source as SourceName,
+  };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      symbols: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      interval: { type: "string" },
+      source: { type: "string" },
+    },
+  });
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// scrape <job> [--symbols A,B] [--from D --to D] [--interval 1m|5m|1d] [--source yahoo|replay|synthetic]
+// Exit codes: 0 ok (some symbols may have failed), 1 every symbol failed or a sink is down, 2 bad arguments/config.
+import { createKafkaBus, createLogger, createObjectStore, loadConfigOrExit } from "@quant/core";
+import { parseScrapeArgs, UsageError } from "./args.ts";
+import { scraperEnv } from "./config.ts";
+import { runScrape } from "./scrape.ts";
+import { createSource } from "./sources/index.ts";
+import { exitCodeOf, summaryLines } from "./summary.ts";
+
+let request: ReturnType<typeof parseScrapeArgs>;
+try {
+  request = parseScrapeArgs(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  process.stderr.write(`${err.message}\n`);
+  process.exit(2);
+}
+const config = loadConfigOrExit(scraperEnv);
+const logger = createLogger("scraper", config.LOG_LEVEL);
+
+const abort = new AbortController();
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.once(sig, () => {
+    // Symbols in flight finish and are delivered; the rest are skipped and reported as failed.
+    logger.warn({ signal: sig }, "stopping after the symbols in flight");
+    abort.abort();
+  });
+}
+
+const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-scraper` }, logger);
+const lake = createObjectStore(
+  {
+    endpoint: config.S3_ENDPOINT,
+    accessKey: config.S3_ACCESS_KEY,
+    secretKey: config.S3_SECRET_KEY,
+    bucket: config.S3_BUCKET,
+    region: config.S3_REGION,
+  },
+  logger,
+);
+
+let code = 1;
+try {
+  const source = createSource(request.source, config, logger);
+  await lake.ensureBucket();
+  const producer = await bus.producer({ idempotent: true });
+  const summary = await runScrape(request, {
+    source,
+    sinks: { producer, lake },
+    logger,
+    concurrency: config.SCRAPER_CONCURRENCY,
+    signal: abort.signal,
+  });
+  process.stdout.write(`${summaryLines(summary).join("\n")}\n`);
+  code = exitCodeOf(summary);
+} catch (err) {
+  // A sink (Kafka, MinIO) unreachable: nothing could be delivered.
+  logger.error({ err: (err as Error).message }, "scrape aborted");
+  process.stderr.write(`scrape failed: ${(err as Error).message}\n`);
+} finally {
+  await bus.close().catch(() => {});
+  await lake.close();
+}
+process.exit(abort.signal.aborted && code === 0 ? 130 : code);

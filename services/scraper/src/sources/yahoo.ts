@@ -88,6 +88,7 @@ export function createYahooSource(opts: YahooSourceOptions): MarketSource {
         result.invalidBars.push(...n.invalidBars);
         result.outsideWindow += n.outsideWindow;
       }
+      result.events.sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
       return result;
     },
   };

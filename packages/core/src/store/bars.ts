@@ -1,0 +1,168 @@
+// The enriched bar document: the bar v1 fields, every metric of BAR_METRIC_FIELDS (null until warm, never NaN),
+// per-metric warm flags and provenance. One shape for the stream, the batch path and the API.
+import { BAR_METRIC_FIELDS, type BarMetricField, type BarMetrics, type BarWarm } from "@quant/indicators";
+import type { AnyBulkWriteOperation, BulkWriteResult, Collection } from "mongodb";
+import type { Bar } from "../domain/bar.ts";
+import type { AssetClass, BarSource, Interval } from "../domain/market.ts";
+
+export type BarDocumentMetrics = { [K in BarMetricField]: number | null };
+
+export interface BarDocument extends BarDocumentMetrics {
+  /** The bar id `SYMBOL|interval|ts`. */
+  _id: string;
+  symbol: string;
+  assetClass: AssetClass;
+  interval: Interval;
+  /** Bar-open time (BSON Date). */
+  ts: Date;
+  tradingDate: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  adjClose: number | null;
+  volume: number;
+  currency: string;
+  exchange: string;
+  partial: boolean;
+  /** Per metric: true once past its lookback (the value is then a number). */
+  warm: BarWarm;
+  /** Provenance: where the bar came from (`rollup` for bars built from smaller ones). */
+  source: BarSource;
+  /** When the pipeline first saw the bar. */
+  ingestTs: Date;
+  /** When this document was computed (changes on every rewrite; left out of content comparisons). */
+  processedTs: Date;
+}
+
+const finiteOrNull = (x: number | undefined): number | null => (x !== undefined && Number.isFinite(x) ? x : null);
+
+/** Builds the document of a bar from the metric values and warm flags right after update()/replace(). */
+export function toBarDocument(bar: Bar, values: BarMetrics, warm: BarWarm, processedTs: Date): BarDocument {
+  const metrics = {} as BarDocumentMetrics;
+  const warmCopy = {} as BarWarm;
+  for (const f of BAR_METRIC_FIELDS) {
+    const v = finiteOrNull(values[f]);
+    metrics[f] = v;
+    // A non-finite value (never expected) is stored as null and flagged cold, so a flag never lies.
+    warmCopy[f] = warm[f] && v !== null;
+  }
+  return {
+    _id: bar.id,
+    symbol: bar.symbol,
+    assetClass: bar.assetClass,
+    interval: bar.interval,
+    ts: new Date(bar.ts),
+    tradingDate: bar.tradingDate,
+    open: bar.open,
+    high: bar.high,
+    low: bar.low,
+    close: bar.close,
+    adjClose: bar.adjClose,
+    volume: bar.volume,
+    currency: bar.currency,
+    exchange: bar.exchange,
+    partial: bar.partial,
+    ...metrics,
+    warm: warmCopy,
+    source: bar.source,
+    ingestTs: new Date(bar.ingestTs),
+    processedTs,
+  };
+}
+
+/** The market content of a bar (what a duplicate must repeat exactly); provenance and metrics excluded. */
+export interface BarContent {
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  adjClose: number | null;
+  volume: number;
+  partial: boolean;
+}
+
+export function barContent(b: BarContent): BarContent {
+  return {
+    open: b.open,
+    high: b.high,
+    low: b.low,
+    close: b.close,
+    adjClose: b.adjClose ?? null,
+    volume: b.volume,
+    partial: b.partial,
+  };
+}
+
+export function sameBarContent(a: BarContent, b: BarContent): boolean {
+  return (
+    a.open === b.open &&
+    a.high === b.high &&
+    a.low === b.low &&
+    a.close === b.close &&
+    (a.adjClose ?? null) === (b.adjClose ?? null) &&
+    a.volume === b.volume &&
+    a.partial === b.partial
+  );
+}
+
+/** Recovers the bar v1 of a stored document (for rebuilding a series from MongoDB history). */
+export function barOfDocument(d: BarDocument): Bar {
+  return {
+    v: 1,
+    id: d._id,
+    symbol: d.symbol,
+    assetClass: d.assetClass,
+    interval: d.interval,
+    ts: isoNoMillis(d.ts),
+    tradingDate: d.tradingDate,
+    open: d.open,
+    high: d.high,
+    low: d.low,
+    close: d.close,
+    adjClose: d.adjClose,
+    volume: d.volume,
+    currency: d.currency,
+    exchange: d.exchange,
+    source: d.source,
+    ingestTs: d.ingestTs.toISOString(),
+    partial: d.partial,
+  };
+}
+
+function isoNoMillis(d: Date): string {
+  const s = d.toISOString();
+  return s.endsWith(".000Z") ? `${s.slice(0, -5)}Z` : s;
+}
+
+/** Fields compared by reconcile and the replay tests: everything but processedTs and ingestTs (provenance times). */
+export const BAR_COMPARED_FIELDS = [
+  "symbol",
+  "assetClass",
+  "interval",
+  "ts",
+  "tradingDate",
+  "open",
+  "high",
+  "low",
+  "close",
+  "adjClose",
+  "volume",
+  "partial",
+  ...BAR_METRIC_FIELDS,
+] as const;
+
+/**
+ * Writes documents as one unordered bulkWrite of replaceOne upserts keyed by _id: a replay writes the same
+ * documents again (idempotent), and the unique (symbol, interval, ts) index keeps one document per bar.
+ */
+export async function upsertBars(
+  collection: Collection<BarDocument>,
+  docs: readonly BarDocument[],
+): Promise<BulkWriteResult | null> {
+  if (docs.length === 0) return null;
+  const ops: AnyBulkWriteOperation<BarDocument>[] = docs.map((d) => ({
+    replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true },
+  }));
+  return collection.bulkWrite(ops, { ordered: false });
+}

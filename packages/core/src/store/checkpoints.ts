@@ -1,0 +1,65 @@
+// Indicator checkpoints: the BarIndicators state of one (symbol, interval) series after the last bar written,
+// so that a restart or a rebalance resumes SMA200 & co. instead of resetting them.
+import type { BarIndicatorsState } from "@quant/indicators";
+import type { AnyBulkWriteOperation, Collection } from "mongodb";
+import type { AssetClass, Interval } from "../domain/market.ts";
+import type { BarContent } from "./bars.ts";
+
+export interface CheckpointDocument {
+  /** `SYMBOL|interval`. */
+  _id: string;
+  symbol: string;
+  assetClass: AssetClass;
+  interval: Interval;
+  /** ts of the last bar folded into `state`. */
+  lastTs: Date;
+  /** The last bar's content: a re-sent last bar is a duplicate, a changed one goes through replace(). */
+  lastBar: BarContent;
+  /** BarIndicators.toJSON() as a JSON string: the state holds nulls for NaN and arrays FerretDB need not inspect. */
+  state: string;
+  /**
+   * Set before a late bar's recompute starts and cleared by the checkpoint written after it: a process that
+   * finds it set (it crashed in between) rebuilds the series from MongoDB history instead of trusting `state`.
+   */
+  dirtyFrom: Date | null;
+  updatedAt: Date;
+}
+
+export function seriesKey(symbol: string, interval: Interval): string {
+  return `${symbol}|${interval}`;
+}
+
+export function parseCheckpointState(doc: CheckpointDocument): BarIndicatorsState {
+  return JSON.parse(doc.state) as BarIndicatorsState;
+}
+
+export async function loadCheckpoints(
+  collection: Collection<CheckpointDocument>,
+  keys: readonly string[],
+): Promise<Map<string, CheckpointDocument>> {
+  const out = new Map<string, CheckpointDocument>();
+  if (keys.length === 0) return out;
+  for (const d of await collection.find({ _id: { $in: [...keys] } }).toArray()) out.set(d._id, d);
+  return out;
+}
+
+/** One unordered bulk upsert of checkpoints keyed by _id. */
+export async function saveCheckpoints(
+  collection: Collection<CheckpointDocument>,
+  docs: readonly CheckpointDocument[],
+): Promise<void> {
+  if (docs.length === 0) return;
+  const ops: AnyBulkWriteOperation<CheckpointDocument>[] = docs.map((d) => ({
+    replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true },
+  }));
+  await collection.bulkWrite(ops, { ordered: false });
+}
+
+/** Marks a series dirty (a recompute from `from` is about to rewrite documents). */
+export async function markCheckpointDirty(
+  collection: Collection<CheckpointDocument>,
+  key: string,
+  from: Date,
+): Promise<void> {
+  await collection.updateOne({ _id: key }, { $set: { dirtyFrom: from } });
+}

@@ -1,0 +1,35 @@
+// Cross-asset series: yield-curve slopes, rolling correlations and betas, one document per (series, ts).
+import type { AnyBulkWriteOperation, Collection } from "mongodb";
+import type { Interval } from "../domain/market.ts";
+
+export type CrossAssetKind = "slope" | "correlation" | "beta";
+
+export interface CrossAssetDocument {
+  /** `series|ts` (ISO). */
+  _id: string;
+  /** e.g. `slope:^TNX-^IRX|1d`, `correlation:BTC-USD/SPY|1d`, `beta:AAPL/SPY|1d`. */
+  series: string;
+  kind: CrossAssetKind;
+  interval: Interval;
+  a: string;
+  b: string;
+  ts: Date;
+  /** null while the metric is not warm (never NaN). */
+  value: number | null;
+  processedTs: Date;
+}
+
+export function crossAssetSeries(kind: CrossAssetKind, a: string, b: string, interval: Interval): string {
+  return `${kind}:${a}${kind === "slope" ? "-" : "/"}${b}|${interval}`;
+}
+
+export async function upsertCrossAsset(
+  collection: Collection<CrossAssetDocument>,
+  docs: readonly CrossAssetDocument[],
+): Promise<void> {
+  if (docs.length === 0) return;
+  const ops: AnyBulkWriteOperation<CrossAssetDocument>[] = docs.map((d) => ({
+    replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true },
+  }));
+  await collection.bulkWrite(ops, { ordered: false });
+}

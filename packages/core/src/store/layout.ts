@@ -1,0 +1,114 @@
+// The MongoDB collection layout of enriched bars, indicator checkpoints and cross-asset series: names, index specs
+// and ensureIndexes(), in one place for the processors, the API and the benchmarks.
+//
+// Bars are split by interval so that a TTL can expire intraday bars without touching daily history:
+//   bars_intraday  1m, 5m, 15m, 1h   (TTL on ts optional: `pnpm indexes --add-ttl --ttl-days N`)
+//   bars_daily     1d                 (kept forever)
+// Both share one document shape (BarDocument); _id is the bar id `SYMBOL|interval|ts`.
+import type { Collection, CreateIndexesOptions, Db, IndexSpecification } from "mongodb";
+import type { Interval } from "../domain/market.ts";
+import type { BarDocument } from "./bars.ts";
+import type { CheckpointDocument } from "./checkpoints.ts";
+import type { CrossAssetDocument } from "./cross-asset.ts";
+
+export const COLLECTIONS = {
+  barsIntraday: "bars_intraday",
+  barsDaily: "bars_daily",
+  indicatorState: "indicator_state",
+  crossAsset: "cross_asset",
+} as const;
+
+export type BarsCollectionName = typeof COLLECTIONS.barsIntraday | typeof COLLECTIONS.barsDaily;
+
+export const BARS_COLLECTIONS: readonly BarsCollectionName[] = [COLLECTIONS.barsIntraday, COLLECTIONS.barsDaily];
+
+/** Which bars collection holds an interval: daily bars apart, so a TTL never reaches them. */
+export function barsCollectionName(interval: Interval): BarsCollectionName {
+  return interval === "1d" ? COLLECTIONS.barsDaily : COLLECTIONS.barsIntraday;
+}
+
+export function barsCollection(db: Db, interval: Interval): Collection<BarDocument> {
+  return db.collection<BarDocument>(barsCollectionName(interval));
+}
+
+export function checkpointsCollection(db: Db): Collection<CheckpointDocument> {
+  return db.collection<CheckpointDocument>(COLLECTIONS.indicatorState);
+}
+
+export function crossAssetCollection(db: Db): Collection<CrossAssetDocument> {
+  return db.collection<CrossAssetDocument>(COLLECTIONS.crossAsset);
+}
+
+export interface IndexSpec {
+  collection: string;
+  name: string;
+  key: Record<string, 1 | -1>;
+  options: CreateIndexesOptions;
+  /** Which canonical queries need it (documentation and `indexes --analyze`). */
+  serves: string[];
+}
+
+/** The bar key: unique per (symbol, interval, ts); also serves latest bar, last N bars and date ranges (prefix + ts). */
+const barKeyIndex = (collection: string): IndexSpec => ({
+  collection,
+  name: "symbol_interval_ts",
+  key: { symbol: 1, interval: 1, ts: 1 },
+  options: { unique: true },
+  serves: ["latestBar", "lastBars", "dateRange"],
+});
+
+export const INDEX_SPECS: readonly IndexSpec[] = [
+  barKeyIndex(COLLECTIONS.barsIntraday),
+  barKeyIndex(COLLECTIONS.barsDaily),
+  {
+    // Top movers of a date: equality on tradingDate, ordered by the one-day (log) return, either direction.
+    collection: COLLECTIONS.barsDaily,
+    name: "tradingDate_logReturn",
+    key: { tradingDate: 1, logReturn: -1 },
+    options: {},
+    serves: ["topMovers"],
+  },
+  {
+    // One document per (series, ts): slope ^TNX-^IRX, correlation BTC-USD/SPY, beta AAPL/SPY…
+    collection: COLLECTIONS.crossAsset,
+    name: "series_ts",
+    key: { series: 1, ts: 1 },
+    options: { unique: true },
+    serves: ["yieldCurveSlope"],
+  },
+];
+
+/** The TTL index on intraday bars (not created by ensureIndexes; FerretDB v1 has no TTL). */
+export const INTRADAY_TTL_INDEX = "ts_ttl";
+
+/** Creates every index of INDEX_SPECS (idempotent: createIndex with the same spec is a no-op). */
+export async function ensureIndexes(db: Db): Promise<string[]> {
+  const created: string[] = [];
+  for (const spec of INDEX_SPECS) {
+    await db
+      .collection(spec.collection)
+      .createIndex(spec.key as IndexSpecification, { ...spec.options, name: spec.name });
+    created.push(`${spec.collection}.${spec.name}`);
+  }
+  return created;
+}
+
+/**
+ * Creates (or changes) the TTL index on intraday bars' ts. MongoDB only: FerretDB v1 answers NotImplemented,
+ * which callers detect beforehand through health().ferretdb.
+ */
+export async function setIntradayTtl(db: Db, ttlDays: number): Promise<"created" | "updated" | "unchanged"> {
+  const seconds = Math.round(ttlDays * 86_400);
+  const coll = db.collection(COLLECTIONS.barsIntraday);
+  const existing = (await coll.indexes().catch(() => [])).find((i) => i.name === INTRADAY_TTL_INDEX);
+  if (existing?.expireAfterSeconds === seconds) return "unchanged";
+  if (existing) {
+    await db.command({
+      collMod: COLLECTIONS.barsIntraday,
+      index: { name: INTRADAY_TTL_INDEX, expireAfterSeconds: seconds },
+    });
+    return "updated";
+  }
+  await coll.createIndex({ ts: 1 }, { name: INTRADAY_TTL_INDEX, expireAfterSeconds: seconds });
+  return "created";
+}

@@ -1,0 +1,123 @@
+import { makeBar } from "@quant/core";
+import { BarIndicators } from "@quant/indicators";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectMongo, type MongoHandle } from "../clients/mongo.ts";
+import { testConfig, testLogger, uniqueName } from "../testing.ts";
+import { barOfDocument, toBarDocument, upsertBars } from "./bars.ts";
+import { loadCheckpoints, saveCheckpoints, seriesKey } from "./checkpoints.ts";
+import { barsCollection, COLLECTIONS, ensureIndexes, INDEX_SPECS, setIntradayTtl } from "./layout.ts";
+import { analyzeExplain, CANONICAL_QUERIES } from "./queries.ts";
+
+describe("MongoDB layout on the native server", () => {
+  const cfg = testConfig();
+  let mongo: MongoHandle;
+  const dbName = uniqueName("store");
+
+  beforeAll(async () => {
+    mongo = await connectMongo({ uri: cfg.MONGODB_URI, dbName }, testLogger);
+  });
+  afterAll(async () => {
+    await mongo.db.dropDatabase();
+    await mongo.close();
+  });
+
+  const bars = Array.from({ length: 30 }, (_, i) =>
+    makeBar({
+      symbol: "AAPL",
+      assetClass: "equity",
+      interval: "1d",
+      ts: new Date(Date.UTC(2024, 0, 2 + i, 14, 30)).toISOString().replace(".000", ""),
+      tradingDate: new Date(Date.UTC(2024, 0, 2 + i)).toISOString().slice(0, 10),
+      open: 100 + i,
+      high: 102 + i,
+      low: 99 + i,
+      close: 101 + i,
+      volume: 1000,
+      currency: "USD",
+      exchange: "NMS",
+      source: "synthetic",
+      ingestTs: "2024-02-01T00:00:00.000Z",
+    }),
+  );
+
+  it("creates every index idempotently", async () => {
+    const first = await ensureIndexes(mongo.db);
+    await ensureIndexes(mongo.db);
+    expect(first).toHaveLength(INDEX_SPECS.length);
+    for (const spec of INDEX_SPECS) {
+      const idx = (await mongo.db.collection(spec.collection).indexes()).find((i) => i.name === spec.name);
+      expect(idx?.key).toEqual(spec.key);
+      if (spec.options.unique) expect(idx?.unique).toBe(true);
+    }
+  });
+
+  it("upserts bar documents idempotently, ts as a Date, nulls until warm, never NaN", async () => {
+    const set = new BarIndicators();
+    const now = new Date();
+    const docs = bars.map((b) => {
+      const v = set.update({
+        ts: Date.parse(b.ts),
+        open: b.open,
+        high: b.high,
+        low: b.low,
+        close: b.close,
+        volume: b.volume,
+      });
+      return toBarDocument(b, v, set.warm, now);
+    });
+    const coll = barsCollection(mongo.db, "1d");
+    expect((await upsertBars(coll, docs))?.upsertedCount).toBe(30);
+    const again = await upsertBars(coll, docs);
+    expect(again?.upsertedCount).toBe(0);
+    expect(await coll.countDocuments()).toBe(30);
+    const d = await coll.findOne({ _id: bars[25]!.id });
+    expect(d?.ts).toBeInstanceOf(Date);
+    expect(d?.sma20).toBeCloseTo(docs[25]!.sma20!, 12);
+    expect(d?.sma200).toBeNull();
+    expect(d?.warm.sma20).toBe(true);
+    expect(d?.warm.sma200).toBe(false);
+    expect(barOfDocument(d!)).toEqual(bars[25]);
+    // The unique key refuses a second document of the same bar under another _id.
+    await expect(coll.insertOne({ ...docs[0]!, _id: "other" })).rejects.toThrow(/duplicate key|E11000/i);
+  });
+
+  it("stores and loads checkpoints", async () => {
+    const coll = mongo.db.collection(COLLECTIONS.indicatorState);
+    const key = seriesKey("AAPL", "1d");
+    const set = new BarIndicators();
+    await saveCheckpoints(coll as never, [
+      {
+        _id: key,
+        symbol: "AAPL",
+        assetClass: "equity",
+        interval: "1d",
+        lastTs: new Date(0),
+        lastBar: { open: 1, high: 1, low: 1, close: 1, adjClose: null, volume: 0, partial: false },
+        state: JSON.stringify(set.toJSON()),
+        dirtyFrom: null,
+        updatedAt: new Date(),
+      },
+    ]);
+    const loaded = await loadCheckpoints(coll as never, [key, "none|1d"]);
+    expect([...loaded.keys()]).toEqual([key]);
+  });
+
+  it("explains the canonical queries in the server's own shape", async () => {
+    const args = {
+      symbol: "AAPL",
+      interval: "1d" as const,
+      from: new Date("2024-01-01"),
+      to: new Date("2024-02-01"),
+      date: "2024-01-10",
+      series: "slope:^TNX-^IRX|1d",
+    };
+    for (const q of CANONICAL_QUERIES) {
+      const a = analyzeExplain(await q.cursor(mongo.db, args).explain("queryPlanner"));
+      expect(a.summary.length).toBeGreaterThan(0);
+      if (a.server === "mongodb") expect(a.collectionScan).toBe(false);
+    }
+    const h = await mongo.health();
+    if (h.ferretdb) await expect(setIntradayTtl(mongo.db, 7)).rejects.toThrow(/not implemented/i);
+    else expect(await setIntradayTtl(mongo.db, 7)).toBe("created");
+  });
+});

@@ -6,7 +6,12 @@ const NOW = Date.parse("2026-11-21T12:00:00Z");
 
 describe("CLI arguments", () => {
   it("parses the Airflow call", () => {
-    expect(parseScrapeArgs(["crypto", "--source", "replay", "--from", "2024-10-01", "--to", "2024-10-02", "--symbols", "btc-usd,ETH-USD"], NOW)).toEqual({
+    expect(
+      parseScrapeArgs(
+        ["crypto", "--source", "replay", "--from", "2024-10-01", "--to", "2024-10-02", "--symbols", "btc-usd,ETH-USD"],
+        NOW,
+      ),
+    ).toEqual({
       job: "crypto",
       assetClass: "crypto",
       symbols: ["BTC-USD", "ETH-USD"],
@@ -15,7 +20,11 @@ describe("CLI arguments", () => {
       to: "2024-10-02",
       source: "replay",
     });
-    expect(parseScrapeArgs(["equities-eod"], NOW)).toMatchObject({ source: "yahoo", from: "2026-11-14", to: "2026-11-21" });
+    expect(parseScrapeArgs(["equities-eod"], NOW)).toMatchObject({
+      source: "yahoo",
+      from: "2026-11-14",
+      to: "2026-11-21",
+    });
   });
 
   it.each([

@@ -46,7 +46,13 @@ describe("replay matching", () => {
 
 describe("Yahoo source over recorded responses", () => {
   it("keeps the 4:1 split and the dividend beside unadjusted bars, and shifts the bar time at DST end", async () => {
-    const r = await source().fetchSeries({ symbol: "AAPL", assetClass: "equity", interval: "1d", from: "2020-08-31", to: "2020-11-06" });
+    const r = await source().fetchSeries({
+      symbol: "AAPL",
+      assetClass: "equity",
+      interval: "1d",
+      from: "2020-08-31",
+      to: "2020-11-06",
+    });
     expect(r.bars).toHaveLength(49);
     expect(r.events.map((e) => [e.type, e.exDate, e.numerator ?? e.amount])).toEqual([
       ["split", "2020-08-31", 4],
@@ -66,14 +72,26 @@ describe("Yahoo source over recorded responses", () => {
   it("counts an all-null bar as nullBars and does not emit it", async () => {
     // The legacy WSU.DE recording has 2023-08-07 entirely null.
     const legacy = createReplayFetch(loadRecordings([resolve(FIXTURES, "legacy-tests-http")]));
-    const r = await source(legacy).fetchSeries({ symbol: "WSU.DE", assetClass: "equity", interval: "1d", from: "2023-08-04", to: "2023-08-08" });
+    const r = await source(legacy).fetchSeries({
+      symbol: "WSU.DE",
+      assetClass: "equity",
+      interval: "1d",
+      from: "2023-08-04",
+      to: "2023-08-08",
+    });
     expect(r.nullBars).toEqual(["2023-08-07T07:00:00Z"]);
     expect(r.bars.map((b) => b.tradingDate)).toEqual(["2023-08-04", "2023-08-08"]); // Europe/Berlin dates
     expect(r.bars[0]).toMatchObject({ currency: "EUR", exchange: "GER" });
   });
 
   it("flags the null minute of AAPL 1m and drops the live bar outside the window", async () => {
-    const r = await source().fetchSeries({ symbol: "AAPL", assetClass: "equity", interval: "1m", from: "2024-10-02", to: "2024-10-02" });
+    const r = await source().fetchSeries({
+      symbol: "AAPL",
+      assetClass: "equity",
+      interval: "1m",
+      from: "2024-10-02",
+      to: "2024-10-02",
+    });
     expect(r.nullBars).toEqual(["2024-10-02T15:15:00Z"]);
     expect(r.bars).toHaveLength(389);
     expect(r.outsideWindow).toBe(1); // Oct 3 20:00Z, the live price
@@ -85,13 +103,25 @@ describe("Yahoo source over recorded responses", () => {
     const body = JSON.parse(rec.body);
     body.chart.result[0].indicators.quote[0].close[1] = null;
     const f = (async () => new Response(JSON.stringify(body), { status: 200 })) as unknown as typeof fetch;
-    const r = await source(f).fetchSeries({ symbol: "BTC-USD", assetClass: "crypto", interval: "1d", from: "2020-01-01", to: "2020-01-02" });
+    const r = await source(f).fetchSeries({
+      symbol: "BTC-USD",
+      assetClass: "crypto",
+      interval: "1d",
+      from: "2020-01-01",
+      to: "2020-01-02",
+    });
     expect(r.partialNullBars).toEqual(["2020-01-02T00:00:00Z (close null)"]);
     expect(r.bars.map((b) => b.ts)).toEqual(["2020-01-01T00:00:00Z"]);
   });
 
   it("returns no bars for an empty weekend response", async () => {
-    const r = await source().fetchSeries({ symbol: "AAPL", assetClass: "equity", interval: "1m", from: "2025-02-01", to: "2025-02-01" });
+    const r = await source().fetchSeries({
+      symbol: "AAPL",
+      assetClass: "equity",
+      interval: "1m",
+      from: "2025-02-01",
+      to: "2025-02-01",
+    });
     expect(r.bars).toEqual([]);
     expect(r.nullBars).toEqual([]);
   });
@@ -110,18 +140,32 @@ describe("Yahoo source over recorded responses", () => {
 
   it("retries a 429 and then succeeds", async () => {
     const f = failingFirst([new Response("Too Many Requests", { status: 429, statusText: "Too Many Requests" })]);
-    const r = await source(f.fetch).fetchSeries({ symbol: "BTC-USD", assetClass: "crypto", interval: "1d", from: "2020-01-01", to: "2020-01-02" });
+    const r = await source(f.fetch).fetchSeries({
+      symbol: "BTC-USD",
+      assetClass: "crypto",
+      interval: "1d",
+      from: "2020-01-01",
+      to: "2020-01-02",
+    });
     expect(r.bars).toHaveLength(2);
     expect(f.calls()).toBe(2);
   });
 
   it("retries a 401 invalid crumb and a 503, then succeeds", async () => {
-    const crumb = JSON.stringify({ finance: { result: null, error: { code: "Unauthorized", description: "Invalid Crumb" } } });
+    const crumb = JSON.stringify({
+      finance: { result: null, error: { code: "Unauthorized", description: "Invalid Crumb" } },
+    });
     const f = failingFirst([
       new Response(crumb, { status: 401, statusText: "Unauthorized" }),
       new Response("upstream", { status: 503, statusText: "Service Unavailable" }),
     ]);
-    const r = await source(f.fetch).fetchSeries({ symbol: "AAPL", assetClass: "equity", interval: "1d", from: "2020-01-01", to: "2020-01-02" });
+    const r = await source(f.fetch).fetchSeries({
+      symbol: "AAPL",
+      assetClass: "equity",
+      interval: "1d",
+      from: "2020-01-01",
+      to: "2020-01-02",
+    });
     expect(r.bars.map((b) => b.id)).toEqual(["AAPL|1d|2020-01-02T14:30:00Z"]);
     expect(f.calls()).toBe(3);
   });
@@ -129,7 +173,13 @@ describe("Yahoo source over recorded responses", () => {
   it("does not retry a 404 and fails that symbol only", async () => {
     const f = failingFirst([]);
     await expect(
-      source(f.fetch).fetchSeries({ symbol: "NOPE", assetClass: "equity", interval: "1d", from: "2020-01-01", to: "2020-01-02" }),
+      source(f.fetch).fetchSeries({
+        symbol: "NOPE",
+        assetClass: "equity",
+        interval: "1d",
+        from: "2020-01-01",
+        to: "2020-01-02",
+      }),
     ).rejects.toThrow(/No data found/);
     expect(f.calls()).toBe(1);
   });

@@ -52,8 +52,9 @@ with DAG(
         "crypto_from": date_param("2020-01-01", "crypto --from"),
         "crypto_to": date_param("2020-01-03", "crypto --to"),
         "crypto_interval": interval_param("1d", "crypto --interval"),
-        "bonds_from": date_param("2020-01-01", "bonds --from"),
-        "bonds_to": date_param("2020-01-03", "bonds --to"),
+        # No real Treasury recordings exist: the replay source serves generated ones (1d, 2019-2024).
+        "bonds_from": date_param("2020-08-31", "bonds --from"),
+        "bonds_to": date_param("2020-11-07", "bonds --to"),
     },
     tags=["scraper", "test"],
     doc_md=__doc__,

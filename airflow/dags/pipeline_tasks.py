@@ -36,7 +36,14 @@ PASSED_ENV = (
     "S3_BUCKET",
     "S3_REGION",
     "LOG_LEVEL",
+    "SCRAPER_CONCURRENCY",
+    "SCRAPER_REQUESTS_PER_SECOND",
+    "SCRAPER_RETRIES",
+    "SCRAPER_RETRY_MIN_MS",
+    "SCRAPER_RETRY_MAX_MS",
     "YAHOO_FIXTURES_DIR",
+    "YAHOO_GENERATED_FIXTURES_DIR",
+    "SYNTHETIC_SEED",
 )
 # Passed too, but as private_environment: not rendered in the UI or the logs.
 SECRET_ENV = ("S3_ACCESS_KEY", "S3_SECRET_KEY")

@@ -147,7 +147,7 @@ export function nyseHolidays(year: number): Map<string, string> {
   if (cached) return cached;
   const h = new Map<string, string>();
   const add = (date: string | null, name: string) => {
-    if (date && date.startsWith(String(year))) h.set(date, name);
+    if (date?.startsWith(String(year))) h.set(date, name);
   };
   add(observed(ymd(year, 1, 1)), "New Year's Day");
   add(nthWeekday(year, 1, 1, 3), "Martin Luther King Jr. Day");

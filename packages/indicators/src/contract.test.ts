@@ -27,7 +27,7 @@ interface Spec {
   name: string;
   lookback: number;
   make(): Ind;
-  restore(json: unknown): Ind;
+  restore(json: Ind): Ind;
   /** Feeds bar i (update or replace); returns outputs (NaN while absent). */
   feed(ind: Ind, b: Bars, i: number, replace: boolean): number[];
 }
@@ -142,7 +142,14 @@ const specs: Spec[] = [
     make: () => new BarIndicators({ session: ny }),
     restore: (j) => BarIndicators.fromJSON(j, ny),
     feed(ind, b, i, rep) {
-      const bar: Bar = { ts: b.ts[i]!, open: b.open[i]!, high: b.high[i]!, low: b.low[i]!, close: b.close[i]!, volume: b.volume[i]! };
+      const bar: Bar = {
+        ts: b.ts[i]!,
+        open: b.open[i]!,
+        high: b.high[i]!,
+        low: b.low[i]!,
+        close: b.close[i]!,
+        volume: b.volume[i]!,
+      };
       const v = rep ? ind.replace(bar) : ind.update(bar);
       return BAR_METRIC_FIELDS.map((f) => v[f] ?? Number.NaN);
     },
@@ -233,7 +240,6 @@ describe.each(specs)("contract: $name", (spec) => {
     }
     expect(threw).toBeGreaterThan(0);
   });
-
 });
 
 describe("metric set", () => {
@@ -242,7 +248,14 @@ describe("metric set", () => {
     const batch = barIndicatorsBatch(bars, { session: ny2 });
     const set = new BarIndicators({ session: ny2 });
     for (let i = 0; i < N; i++) {
-      const v = set.update({ ts: bars.ts[i]!, open: bars.open[i]!, high: bars.high[i]!, low: bars.low[i]!, close: bars.close[i]!, volume: bars.volume[i]! });
+      const v = set.update({
+        ts: bars.ts[i]!,
+        open: bars.open[i]!,
+        high: bars.high[i]!,
+        low: bars.low[i]!,
+        close: bars.close[i]!,
+        volume: bars.volume[i]!,
+      });
       for (const f of BAR_METRIC_FIELDS) {
         expect(Object.is(batch[f][i], v[f] ?? Number.NaN)).toBe(true);
         expect(set.warm[f]).toBe(v[f] !== undefined);

@@ -47,8 +47,16 @@ const sampleSd = (rs: number[]) => {
 
 describe("non-TA-Lib metrics vs naive re-computation (100,000 bars)", () => {
   it("log return, cumulative return, drawdown, max drawdown", () => {
-    close(logReturn(c), Array.from(c, (x, i) => (i === 0 ? Number.NaN : Math.log(x / c[i - 1]!))), 0);
-    close(cumReturn(c), Array.from(c, (x) => x / c[0]! - 1), 0);
+    close(
+      logReturn(c),
+      Array.from(c, (x, i) => (i === 0 ? Number.NaN : Math.log(x / c[i - 1]!))),
+      0,
+    );
+    close(
+      cumReturn(c),
+      Array.from(c, (x) => x / c[0]! - 1),
+      0,
+    );
     let peak = 0;
     let mdd = 0;
     const dd: number[] = [];
@@ -74,7 +82,10 @@ describe("non-TA-Lib metrics vs naive re-computation (100,000 bars)", () => {
     }
   });
   it("rolling Sharpe and Sortino", () => {
-    close(sharpe(c, 20), naiveWindow(20, 252, (rs) => (sampleSd(rs) === 0 ? 0 : mean(rs) / sampleSd(rs))));
+    close(
+      sharpe(c, 20),
+      naiveWindow(20, 252, (rs) => (sampleSd(rs) === 0 ? 0 : mean(rs) / sampleSd(rs))),
+    );
     close(
       sortino(c, 20, { periodsPerYear: 365 }),
       naiveWindow(20, 365, (rs) => {

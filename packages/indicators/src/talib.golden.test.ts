@@ -80,7 +80,8 @@ describe("golden: TA-Lib on 100,000-bar random walks (gaps, flat runs, zero volu
   }
   for (const p of [2, 14, 30]) {
     it(`RSI ${p}`, () => same(rsi(bars.close, p), ta("RSI", { optInTimePeriod: p }), "outReal", p));
-    it(`ATR ${p}`, () => same(atr(bars.high, bars.low, bars.close, p), ta("ATR", { optInTimePeriod: p }), "outReal", p));
+    it(`ATR ${p}`, () =>
+      same(atr(bars.high, bars.low, bars.close, p), ta("ATR", { optInTimePeriod: p }), "outReal", p));
   }
   for (const p of [1, 10, 25]) {
     it(`ROC ${p}`, () => same(roc(bars.close, p), ta("ROC", { optInTimePeriod: p }), "outReal", p));

@@ -78,7 +78,8 @@ abstract class PairBase implements PairMetric {
   }
   private step(a: number, b: number): number | undefined {
     const u = this.u;
-    u.set(this.acc);
+    const acc = this.acc;
+    for (let k = 0; k < 8; k++) u[k] = acc[k]!;
     u[8] = this.pos;
     u[9] = this.buf[2 * this.pos]!;
     u[10] = this.buf[2 * this.pos + 1]!;

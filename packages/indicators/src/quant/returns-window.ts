@@ -98,7 +98,12 @@ export class ReturnsWindow {
     const acc = this.acc;
     const buf = this.buf;
     const pos = this.pos;
-    u.set(acc);
+    u[0] = acc[0]!;
+    u[1] = acc[1]!;
+    u[2] = acc[2]!;
+    u[3] = acc[3]!;
+    u[4] = acc[4]!;
+    u[5] = acc[5]!;
     u[6] = pos;
     u[7] = buf[pos]!;
     u[8] = this.cnt;

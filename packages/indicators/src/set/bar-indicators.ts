@@ -192,14 +192,61 @@ export class BarIndicators {
     this.sharpe = new Sharpe(this.ratioPeriod, r);
     this.sortino = new Sortino(this.ratioPeriod, r);
     this.drawdown = new Drawdown(p);
-    const values = {} as BarMetrics;
-    const warm = {} as BarWarm;
-    for (const f of BAR_METRIC_FIELDS) {
-      values[f] = undefined;
-      warm[f] = false;
-    }
-    this.values = values;
-    this.warm = warm;
+    // literal objects with a fixed shape (fast properties), no keyed access on the hot path
+    this.values = {
+      sma20: undefined,
+      sma50: undefined,
+      sma200: undefined,
+      ema20: undefined,
+      macd: undefined,
+      macdSignal: undefined,
+      macdHist: undefined,
+      rsi14: undefined,
+      roc10: undefined,
+      mom10: undefined,
+      bbUpper: undefined,
+      bbMiddle: undefined,
+      bbLower: undefined,
+      atr14: undefined,
+      stddev20: undefined,
+      hv20: undefined,
+      obv: undefined,
+      vwap: undefined,
+      ad: undefined,
+      logReturn: undefined,
+      cumReturn: undefined,
+      sharpe: undefined,
+      sortino: undefined,
+      drawdown: undefined,
+      maxDrawdown: undefined,
+    };
+    this.warm = {
+      sma20: false,
+      sma50: false,
+      sma200: false,
+      ema20: false,
+      macd: false,
+      macdSignal: false,
+      macdHist: false,
+      rsi14: false,
+      roc10: false,
+      mom10: false,
+      bbUpper: false,
+      bbMiddle: false,
+      bbLower: false,
+      atr14: false,
+      stddev20: false,
+      hv20: false,
+      obv: false,
+      vwap: false,
+      ad: false,
+      logReturn: false,
+      cumReturn: false,
+      sharpe: false,
+      sortino: false,
+      drawdown: false,
+      maxDrawdown: false,
+    };
   }
 
   private check(b: Bar): void {
@@ -305,10 +352,31 @@ export class BarIndicators {
     v.sortino = this.sortino.value;
     v.drawdown = this.drawdown.value;
     v.maxDrawdown = this.drawdown.maxDrawdown;
-    for (let i = 0; i < BAR_METRIC_FIELDS.length; i++) {
-      const f = BAR_METRIC_FIELDS[i]!;
-      w[f] = v[f] !== undefined;
-    }
+    w.sma20 = v.sma20 !== undefined;
+    w.sma50 = v.sma50 !== undefined;
+    w.sma200 = v.sma200 !== undefined;
+    w.ema20 = v.ema20 !== undefined;
+    w.macd = v.macd !== undefined;
+    w.macdSignal = v.macdSignal !== undefined;
+    w.macdHist = v.macdHist !== undefined;
+    w.rsi14 = v.rsi14 !== undefined;
+    w.roc10 = v.roc10 !== undefined;
+    w.mom10 = v.mom10 !== undefined;
+    w.bbUpper = v.bbUpper !== undefined;
+    w.bbMiddle = v.bbMiddle !== undefined;
+    w.bbLower = v.bbLower !== undefined;
+    w.atr14 = v.atr14 !== undefined;
+    w.stddev20 = v.stddev20 !== undefined;
+    w.hv20 = v.hv20 !== undefined;
+    w.obv = v.obv !== undefined;
+    w.vwap = v.vwap !== undefined;
+    w.ad = v.ad !== undefined;
+    w.logReturn = v.logReturn !== undefined;
+    w.cumReturn = v.cumReturn !== undefined;
+    w.sharpe = v.sharpe !== undefined;
+    w.sortino = v.sortino !== undefined;
+    w.drawdown = v.drawdown !== undefined;
+    w.maxDrawdown = v.maxDrawdown !== undefined;
     return v;
   }
 

@@ -116,6 +116,7 @@ describe("DAG files (DagBag, as the dag-processor parses them)", () => {
       PIPELINE_RUNNER: "docker",
       SCRAPER_IMAGE: "quant-pipeline/scraper:test",
       PIPELINE_DOCKER_NETWORK: "quant-pipeline_default",
+      PIPELINE_FIXTURES_HOST_DIR: "/srv/quant/fixtures/yahoo",
     });
     expect(docker.import_errors).toEqual({});
     const task = docker.dags.equities_eod_batch_dag!.tasks.scrape_equities_eod!;
@@ -123,6 +124,9 @@ describe("DAG files (DagBag, as the dag-processor parses them)", () => {
     expect(task.command).toMatch(/^equities-eod --source '\{\{ params\.source \}\}' --from /);
     const native = report.dags.equities_eod_batch_dag!.tasks.scrape_equities_eod!;
     expect(native.command?.endsWith(task.command ?? "?")).toBe(true);
+    // The docker provider is imported in that branch only.
+    expect(docker.docker_provider_imported).toBe(true);
+    expect(report.docker_provider_imported).toBe(false);
   }, 120_000);
 
   it("report a bad PIPELINE_RUNNER as an import error of every DAG file", async () => {

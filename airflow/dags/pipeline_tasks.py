@@ -48,6 +48,9 @@ PASSED_ENV = (
 # Passed too, but as private_environment: not rendered in the UI or the logs.
 SECRET_ENV = ("S3_ACCESS_KEY", "S3_SECRET_KEY")
 
+# Where PIPELINE_FIXTURES_HOST_DIR is mounted in the scraper container (docker runner).
+CONTAINER_FIXTURES_DIR = "/fixtures/yahoo"
+
 # Templates for the run's data interval, as YYYY-MM-DD (UTC).
 FROM_INTERVAL_START = "{{ data_interval_start | ds }}"
 TO_INTERVAL_END = "{{ data_interval_end | ds }}"
@@ -192,11 +195,21 @@ def _docker_task(task_id: str, args: str, doc: str):
     if not image:
         raise ValueError("PIPELINE_RUNNER=docker needs SCRAPER_IMAGE (the scraper image, e.g. quant-pipeline/scraper:latest)")
     network = os.environ.get("PIPELINE_DOCKER_NETWORK", "").strip() or None
+    environment = {k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)}
+    mounts = []
+    # The recorded Yahoo responses for --source replay: a directory on the Docker host, mounted read-only.
+    fixtures = os.environ.get("PIPELINE_FIXTURES_HOST_DIR", "").strip()
+    if fixtures:
+        from docker.types import Mount
+
+        mounts.append(Mount(target=CONTAINER_FIXTURES_DIR, source=fixtures, type="bind", read_only=True))
+        environment["YAHOO_FIXTURES_DIR"] = CONTAINER_FIXTURES_DIR
     return DockerOperator(
         task_id=task_id,
         image=image,
         command=args,
-        environment={k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)},
+        environment=environment,
+        mounts=mounts,
         private_environment={k: os.environ[k] for k in SECRET_ENV if os.environ.get(k)},
         docker_url="unix://var/run/docker.sock",
         network_mode=network,

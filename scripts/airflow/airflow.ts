@@ -115,6 +115,7 @@ export interface DagReport {
 export interface DagBagReport {
   import_errors: Record<string, string>;
   dags: Record<string, DagReport>;
+  docker_provider_imported: boolean;
 }
 
 /** Parses the DAG folder with DagBag (scripts/airflow/dag_report.py); no metadata database needed. */

@@ -78,6 +78,8 @@ def main() -> int:
     report = {
         "import_errors": {str(k): str(v) for k, v in bag.import_errors.items()},
         "dags": {dag_id: describe(dag, after) for dag_id, dag in sorted(bag.dags.items())},
+        # Whether parsing imported the docker provider (it should only with PIPELINE_RUNNER=docker).
+        "docker_provider_imported": "airflow.providers.docker.operators.docker" in sys.modules,
     }
     with open(out, "w") as f:
         json.dump(report, f, indent=2, default=str)

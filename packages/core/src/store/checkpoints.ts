@@ -3,7 +3,7 @@
 import type { BarIndicatorsState } from "@quant/indicators";
 import type { AnyBulkWriteOperation, Collection } from "mongodb";
 import type { AssetClass, Interval } from "../domain/market.ts";
-import type { BarContent } from "./bars.ts";
+import { type BarContent, BULK_OPS_PER_COMMAND } from "./bars.ts";
 
 export interface CheckpointDocument {
   /** `SYMBOL|interval`. */
@@ -48,11 +48,12 @@ export async function saveCheckpoints(
   collection: Collection<CheckpointDocument>,
   docs: readonly CheckpointDocument[],
 ): Promise<void> {
-  if (docs.length === 0) return;
-  const ops: AnyBulkWriteOperation<CheckpointDocument>[] = docs.map((d) => ({
-    replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true },
-  }));
-  await collection.bulkWrite(ops, { ordered: false });
+  for (let i = 0; i < docs.length; i += BULK_OPS_PER_COMMAND) {
+    const ops: AnyBulkWriteOperation<CheckpointDocument>[] = docs.slice(i, i + BULK_OPS_PER_COMMAND).map((d) => ({
+      replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true },
+    }));
+    await collection.bulkWrite(ops, { ordered: false });
+  }
 }
 
 /** Marks a series dirty (a recompute from `from` is about to rewrite documents). */

@@ -66,9 +66,10 @@ describe("MongoDB layout on the native server", () => {
       return toBarDocument(b, v, set.warm, now);
     });
     const coll = barsCollection(mongo.db, "1d");
-    expect((await upsertBars(coll, docs))?.upsertedCount).toBe(30);
+    expect((await upsertBars(coll, docs)).upserted).toBe(30);
     const again = await upsertBars(coll, docs);
-    expect(again?.upsertedCount).toBe(0);
+    expect(again.upserted).toBe(0);
+    expect(again.matched).toBe(30);
     expect(await coll.countDocuments()).toBe(30);
     const d = await coll.findOne({ _id: bars[25]!.id });
     expect(d?.ts).toBeInstanceOf(Date);
@@ -79,6 +80,30 @@ describe("MongoDB layout on the native server", () => {
     expect(barOfDocument(d!)).toEqual(bars[25]);
     // The unique key refuses a second document of the same bar under another _id.
     await expect(coll.insertOne({ ...docs[0]!, _id: "other" })).rejects.toThrow(/duplicate key|E11000/i);
+  });
+
+  it("rewrites hundreds of existing documents without stalling FerretDB (chunked bulk commands)", async () => {
+    const coll = barsCollection(mongo.db, "1m");
+    const { v: _v, id: _id, ...fields } = bars[0]!;
+    const docs = Array.from({ length: 250 }, (_, i) => {
+      const b = makeBar({
+        ...fields,
+        interval: "1m",
+        ts: new Date(Date.UTC(2024, 0, 2, 14, 30 + i)).toISOString().replace(".000", ""),
+      });
+      return toBarDocument(b, new BarIndicators().values, new BarIndicators().warm, new Date());
+    });
+    expect((await upsertBars(coll, docs, { insertFirst: true })).upserted).toBe(250);
+    // 250 replaceOne upserts matching existing documents: one command would hang FerretDB 1.24 for good.
+    expect((await upsertBars(coll, docs)).matched).toBe(250);
+    // Insert-first: new documents inserted, existing ones replaced, same final contents.
+    const changed = docs.map((d, i) => ({ ...d, close: i }));
+    const more = Array.from({ length: 20 }, (_, i) => ({ ...docs[i]!, _id: `X|1m|${i}`, symbol: "X" }));
+    expect(await upsertBars(coll, [...changed, ...more], { insertFirst: true })).toEqual({
+      upserted: 20,
+      matched: 250,
+    });
+    expect((await coll.findOne({ _id: docs[7]!._id }))?.close).toBe(7);
   });
 
   it("stores and loads checkpoints", async () => {

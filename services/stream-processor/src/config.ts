@@ -1,0 +1,41 @@
+// The stream processor's configuration from the environment (zod), on the shared parts of @quant/core.
+import { BAR_TOPICS, kafkaEnv, logEnv, mongoEnv, TOPICS } from "@quant/core";
+import { z } from "zod";
+
+const topicList = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((s) =>
+    s
+      .split(",")
+      .map((t) => t.trim())
+      .filter((t) => t.length > 0),
+  );
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const streamEnv = {
+  ...logEnv,
+  ...kafkaEnv,
+  ...mongoEnv,
+  /** Consumer group: every replica of the processor joins the same one. */
+  STREAM_GROUP_ID: z.string().min(1).default("stream-processor"),
+  /** Bar topics to consume (tests use unique names). */
+  STREAM_TOPICS: topicList.default([...BAR_TOPICS]),
+  STREAM_DEAD_LETTER_TOPIC: z.string().min(1).default(TOPICS.deadLetter),
+  /** A new group starts at the beginning of the topics (retention bounds the replay). */
+  STREAM_FROM_BEGINNING: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
+  /** Upper bound of one fetch per partition, i.e. of one batch (bytes). */
+  STREAM_MAX_BYTES_PER_PARTITION: int(1_024, 64 * 1_048_576).default(1_048_576),
+  STREAM_SESSION_TIMEOUT_MS: int(6_000, 300_000).default(30_000),
+  /** Statements per bulkWrite command: 32 keeps FerretDB 1.24 clear of its connection-pool deadlock; 1000 on MongoDB. */
+  STREAM_BULK_OPS_PER_COMMAND: int(1, 100_000).default(32),
+  /** After SIGTERM/SIGINT: how long the batch in flight may take before the process exits anyway. */
+  STREAM_SHUTDOWN_TIMEOUT_MS: int(1_000, 600_000).default(30_000),
+};
+
+export type StreamConfig = z.infer<z.ZodObject<typeof streamEnv>>;

@@ -1,0 +1,6 @@
+export * from "./config.ts";
+export * from "./dead-letter.ts";
+export * from "./decode.ts";
+export * from "./processor.ts";
+export * from "./run.ts";
+export * from "./series.ts";

@@ -1,0 +1,380 @@
+// The stream processor's batch handler: decode, enrich per (symbol, interval) with checkpointed BarIndicators,
+// write, checkpoint, commit. No Kafka or MongoDB client of its own: it gets a Db and a producer handle.
+//
+// Write order of one batch (a crash anywhere replays to the same documents):
+//   1. dead letters (acknowledged by Kafka)
+//   2. bar documents: one unordered bulk of replaceOne upserts keyed by _id (idempotent)
+//   3. checkpoints of the series touched (state after the batch)
+//   4. resolve + commit the offsets
+// A crash before 3 restarts from the previous checkpoint and recomputes the same documents; a crash between 3 and 4
+// replays bars the checkpoint already holds: they are recognised as duplicates and skipped.
+import {
+  type Bar,
+  type BarContent,
+  type BarDocument,
+  type BatchControl,
+  barContent,
+  barOfDocument,
+  barsCollection,
+  barsCollectionName,
+  type CheckpointDocument,
+  checkpointsCollection,
+  type IncomingBatch,
+  type Logger,
+  loadCheckpoints,
+  type MongoHandle,
+  markCheckpointDirty,
+  type OutgoingMessage,
+  type ProducerHandle,
+  parseCheckpointState,
+  sameBarContent,
+  saveCheckpoints,
+  seriesKey,
+  toBarDocument,
+  type UpsertOptions,
+  upsertBars,
+} from "@quant/core";
+import { BarIndicators, InvalidInputError } from "@quant/indicators";
+
+type Db = MongoHandle["db"];
+
+import { deadLetter } from "./dead-letter.ts";
+import { decodeBar, RejectedMessage } from "./decode.ts";
+import { enrichSeries, indicatorBar, indicatorOptionsFor, newIndicators } from "./series.ts";
+
+interface SeriesState {
+  key: string;
+  symbol: string;
+  assetClass: Bar["assetClass"];
+  interval: Bar["interval"];
+  indicators: BarIndicators;
+  /** ts (epoch ms) of the last bar folded in; null for a new series. */
+  lastTs: number | null;
+  lastBar: BarContent | null;
+}
+
+export interface BatchStats {
+  topic: string;
+  partition: number;
+  messages: number;
+  written: number;
+  duplicates: number;
+  replaced: number;
+  late: number;
+  deadLetters: number;
+  /** Write-acknowledged time minus the bars' event time (bar close = ts + interval) and ingest time, ms. */
+  eventLagMs: { avg: number; max: number } | null;
+  ingestLagMs: { avg: number; max: number } | null;
+  durationMs: number;
+}
+
+export interface StreamProcessorDeps {
+  db: Db;
+  producer: ProducerHandle;
+  deadLetterTopic: string;
+  logger: Logger;
+  now?: () => Date;
+  /** Test hook: called after each numbered step of a batch (see the write order above). */
+  onStep?: (step: "deadLetters" | "bars" | "checkpoints" | "commit") => Promise<void> | void;
+  /** How bar documents are written (see UpsertOptions: chunk size, insert-first on FerretDB). */
+  upsert?: UpsertOptions;
+  /** Called with the stats of every committed batch (tests, benchmarks). */
+  onBatch?: (stats: BatchStats) => void;
+}
+
+/** Documents written between two heartbeats. */
+const WRITE_SLICE = 256;
+
+const lag = (xs: number[]) =>
+  xs.length === 0 ? null : { avg: Math.round(xs.reduce((a, b) => a + b, 0) / xs.length), max: Math.max(...xs) };
+
+export class StreamProcessor {
+  private readonly series = new Map<string, SeriesState>();
+  private readonly deps: StreamProcessorDeps;
+  private readonly log: Logger;
+  private readonly now: () => Date;
+
+  constructor(deps: StreamProcessorDeps) {
+    this.deps = deps;
+    this.log = deps.logger.child({ component: "processor" });
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * On every group join: forget in-memory state. Another member may have advanced a series while this one did not
+   * own it; the checkpoint (written before every commit) is the truth, and is reloaded on the next message.
+   */
+  onAssignment(assigned: Record<string, number[]>): void {
+    this.log.info(
+      { assigned, dropped: this.series.size },
+      "partitions assigned; series state reloads from checkpoints",
+    );
+    this.series.clear();
+  }
+
+  async handleBatch(batch: IncomingBatch, control: BatchControl): Promise<BatchStats | null> {
+    if (batch.messages.length === 0 || control.isStale()) return null;
+    const started = performance.now();
+    const stats: BatchStats = {
+      topic: batch.topic,
+      partition: batch.partition,
+      messages: batch.messages.length,
+      written: 0,
+      duplicates: 0,
+      replaced: 0,
+      late: 0,
+      deadLetters: 0,
+      eventLagMs: null,
+      ingestLagMs: null,
+      durationMs: 0,
+    };
+    const processedTs = this.now();
+    const deadLetters: OutgoingMessage[] = [];
+    const decoded: { bar: Bar; msg: IncomingBatch["messages"][number] }[] = [];
+    for (const msg of batch.messages) {
+      try {
+        decoded.push({ bar: decodeBar(msg), msg });
+      } catch (err) {
+        if (!(err instanceof RejectedMessage)) throw err;
+        deadLetters.push(deadLetter(msg, err.kind, err.message, processedTs));
+      }
+    }
+
+    await this.loadSeries(decoded.map((d) => d.bar));
+    const pending = new Map<string, BarDocument>();
+    const touched = new Set<SeriesState>();
+    const stored = await this.prefetchStored(decoded.map((d) => d.bar));
+
+    let n = 0;
+    for (const { bar, msg } of decoded) {
+      if (++n % 250 === 0) await control.heartbeat();
+      const s = this.series.get(seriesKey(bar.symbol, bar.interval))!;
+      try {
+        const outcome = await this.apply(s, bar, pending, stored, processedTs);
+        stats[outcome]++;
+        if (outcome !== "duplicates") touched.add(s);
+      } catch (err) {
+        if (!(err instanceof InvalidInputError)) throw err;
+        deadLetters.push(deadLetter(msg, "indicator", err.message, processedTs));
+      }
+    }
+    stats.deadLetters = deadLetters.length;
+
+    await this.deps.producer.send(this.deps.deadLetterTopic, deadLetters);
+    await this.deps.onStep?.("deadLetters");
+    await this.writeDocs(pending, () => control.heartbeat());
+    await this.deps.onStep?.("bars");
+    await saveCheckpoints(
+      checkpointsCollection(this.deps.db),
+      [...touched].map((s) => this.checkpointOf(s)),
+    );
+    await this.deps.onStep?.("checkpoints");
+    await control.heartbeat();
+    const last = batch.messages[batch.messages.length - 1]!;
+    control.resolveOffset(last.offset);
+    await control.commit();
+    await this.deps.onStep?.("commit");
+
+    const acked = Date.now();
+    const docs = [...pending.values()];
+    stats.eventLagMs = lag(docs.map((d) => acked - d.ts.getTime()));
+    stats.ingestLagMs = lag(docs.map((d) => acked - d.ingestTs.getTime()));
+    stats.durationMs = Math.round(performance.now() - started);
+    this.log.info(stats, "batch written");
+    this.deps.onBatch?.(stats);
+    return stats;
+  }
+
+  /** Folds one bar into its series; returns which counter it belongs to. */
+  private async apply(
+    s: SeriesState,
+    bar: Bar,
+    pending: Map<string, BarDocument>,
+    stored: Map<string, BarDocument>,
+    processedTs: Date,
+  ): Promise<"written" | "duplicates" | "replaced" | "late"> {
+    const ts = Date.parse(bar.ts);
+    if (s.lastTs === null || ts > s.lastTs) {
+      const v = s.indicators.update(indicatorBar(bar));
+      s.lastTs = ts;
+      s.lastBar = barContent(bar);
+      pending.set(bar.id, toBarDocument(bar, v, s.indicators.warm, processedTs));
+      return "written";
+    }
+    if (ts === s.lastTs) {
+      if (s.lastBar && sameBarContent(s.lastBar, bar)) return "duplicates";
+      // A partial bar never replaces a final one (a replay, or the partial overtaken by its final).
+      if (bar.partial && s.lastBar && !s.lastBar.partial) return "duplicates";
+      // The final bar after a partial one of the same ts (or a correction of the last bar).
+      const v = s.indicators.replace(indicatorBar(bar));
+      s.lastBar = barContent(bar);
+      pending.set(bar.id, toBarDocument(bar, v, s.indicators.warm, processedTs));
+      return "replaced";
+    }
+    const known =
+      pending.get(bar.id) ??
+      stored.get(bar.id) ??
+      (await barsCollection(this.deps.db, bar.interval).findOne({ _id: bar.id }));
+    if (known && (sameBarContent(known, bar) || (bar.partial && !known.partial))) return "duplicates";
+    await this.recomputeWithLateBar(s, bar, pending, processedTs);
+    return "late";
+  }
+
+  /**
+   * Late-data policy: a bar older than the series' last bar (new, or different from the stored one) is merged into
+   * the series as stored in MongoDB, and the series is recomputed from its origin; every document from the late
+   * bar's ts onwards is rewritten. So no later value is left computed without it. The checkpoint is marked dirty
+   * first: a crash in the middle makes the next owner rebuild the series from history.
+   */
+  private async recomputeWithLateBar(
+    s: SeriesState,
+    late: Bar,
+    pending: Map<string, BarDocument>,
+    processedTs: Date,
+  ): Promise<void> {
+    // Documents of this batch so far go out first, so that the history read below is complete.
+    await this.writeDocs(pending);
+    pending.clear();
+    const history = await this.readHistory(s);
+    const merged = history.filter((b) => b.id !== late.id);
+    merged.push(late);
+    const lateTs = Date.parse(late.ts);
+    const enriched = enrichSeries(merged, processedTs);
+    const refused = enriched.rejected.find((r) => r.bar.id === late.id);
+    if (refused) throw new InvalidInputError("bar", late.id, refused.reason);
+    await markCheckpointDirty(checkpointsCollection(this.deps.db), s.key, new Date(lateTs));
+    const tail = enriched.docs.filter((d) => d.ts.getTime() >= lateTs);
+    await upsertBars(barsCollection(this.deps.db, s.interval), tail, this.rewriteOptions());
+    this.adopt(s, enriched.indicators, enriched.docs);
+    this.log.warn(
+      { series: s.key, lateTs: late.ts, rewritten: tail.length },
+      "late bar: series recomputed from origin",
+    );
+  }
+
+  private adopt(s: SeriesState, indicators: BarIndicators, docs: readonly BarDocument[]): void {
+    const last = docs[docs.length - 1];
+    s.indicators = indicators;
+    s.lastTs = last ? last.ts.getTime() : null;
+    s.lastBar = last ? barContent(last) : null;
+  }
+
+  private async readHistory(s: SeriesState): Promise<Bar[]> {
+    const docs = await barsCollection(this.deps.db, s.interval)
+      .find({ symbol: s.symbol, interval: s.interval })
+      .sort({ ts: 1 })
+      .toArray();
+    return docs.map(barOfDocument);
+  }
+
+  /** Restores the series of these bars that are not in memory: checkpoint, or a rebuild from MongoDB history. */
+  private async loadSeries(bars: readonly Bar[]): Promise<void> {
+    const missing = new Map<string, Bar>();
+    for (const b of bars) {
+      const key = seriesKey(b.symbol, b.interval);
+      if (!this.series.has(key) && !missing.has(key)) missing.set(key, b);
+    }
+    if (missing.size === 0) return;
+    const checkpoints = await loadCheckpoints(checkpointsCollection(this.deps.db), [...missing.keys()]);
+    for (const [key, b] of missing) {
+      const cp = checkpoints.get(key);
+      const s: SeriesState = {
+        key,
+        symbol: b.symbol,
+        assetClass: b.assetClass,
+        interval: b.interval,
+        indicators: newIndicators(b.assetClass, b.interval),
+        lastTs: null,
+        lastBar: null,
+      };
+      if (cp && cp.dirtyFrom === null) {
+        s.indicators = BarIndicators.fromJSON(
+          parseCheckpointState(cp),
+          indicatorOptionsFor(b.assetClass, b.interval).session,
+        );
+        s.lastTs = cp.lastTs.getTime();
+        s.lastBar = cp.lastBar;
+      } else {
+        await this.rebuildFromHistory(s, cp?.dirtyFrom ?? null);
+      }
+      this.series.set(key, s);
+    }
+  }
+
+  /**
+   * No usable checkpoint (first sight, lost, or dirty after a crash mid-recompute): recompute the series from the
+   * bars stored in MongoDB and rewrite its documents (from the dirty mark, or all of them).
+   */
+  private async rebuildFromHistory(s: SeriesState, dirtyFrom: Date | null): Promise<void> {
+    const history = await this.readHistory(s);
+    if (history.length === 0) return;
+    const enriched = enrichSeries(history, this.now());
+    const from = dirtyFrom?.getTime() ?? Number.NEGATIVE_INFINITY;
+    await upsertBars(
+      barsCollection(this.deps.db, s.interval),
+      enriched.docs.filter((d) => d.ts.getTime() >= from),
+      this.rewriteOptions(),
+    );
+    this.adopt(s, enriched.indicators, enriched.docs);
+    await saveCheckpoints(checkpointsCollection(this.deps.db), [this.checkpointOf(s)]);
+    this.log.info({ series: s.key, bars: history.length, dirtyFrom }, "series rebuilt from MongoDB history");
+  }
+
+  /** Stored documents of bars at or before their series' last ts (replays after a crash, late bars): one query. */
+  private async prefetchStored(bars: readonly Bar[]): Promise<Map<string, BarDocument>> {
+    const byCollection = new Map<string, { interval: Bar["interval"]; ids: string[] }>();
+    for (const b of bars) {
+      const s = this.series.get(seriesKey(b.symbol, b.interval));
+      if (!s || s.lastTs === null || Date.parse(b.ts) >= s.lastTs) continue;
+      const name = barsCollectionName(b.interval);
+      let entry = byCollection.get(name);
+      if (!entry) byCollection.set(name, (entry = { interval: b.interval, ids: [] }));
+      entry.ids.push(b.id);
+    }
+    const out = new Map<string, BarDocument>();
+    for (const { interval, ids } of byCollection.values()) {
+      for (const d of await barsCollection(this.deps.db, interval)
+        .find({ _id: { $in: ids } })
+        .toArray())
+        out.set(d._id, d);
+    }
+    return out;
+  }
+
+  /** Writes in slices with a heartbeat between them: a large batch on a slow server must not cost the membership. */
+  private async writeDocs(pending: Map<string, BarDocument>, heartbeat?: () => Promise<void>): Promise<void> {
+    const byCollection = new Map<string, BarDocument[]>();
+    for (const d of pending.values()) {
+      const name = barsCollectionName(d.interval);
+      let list = byCollection.get(name);
+      if (!list) byCollection.set(name, (list = []));
+      list.push(d);
+    }
+    for (const docs of byCollection.values()) {
+      const coll = barsCollection(this.deps.db, docs[0]!.interval);
+      for (let i = 0; i < docs.length; i += WRITE_SLICE) {
+        await upsertBars(coll, docs.slice(i, i + WRITE_SLICE), this.deps.upsert);
+        await heartbeat?.();
+      }
+    }
+  }
+
+  /** Rewrites of existing documents: straight to replaceOne (insert-first would only collect duplicate-key errors). */
+  private rewriteOptions(): UpsertOptions {
+    return { ...this.deps.upsert, insertFirst: false };
+  }
+
+  private checkpointOf(s: SeriesState): CheckpointDocument {
+    return {
+      _id: s.key,
+      symbol: s.symbol,
+      assetClass: s.assetClass,
+      interval: s.interval,
+      lastTs: new Date(s.lastTs ?? 0),
+      lastBar: s.lastBar ?? { open: 0, high: 0, low: 0, close: 0, adjClose: null, volume: 0, partial: false },
+      state: JSON.stringify(s.indicators.toJSON()),
+      dirtyFrom: null,
+      updatedAt: this.now(),
+    };
+  }
+}

@@ -1,0 +1,85 @@
+// How a (symbol, interval) series is enriched: the BarIndicators options of its asset class and interval, and the
+// batch form over a whole series. Shared by the stream processor, its rebuild path and the batch processor, so the
+// three compute the same numbers.
+import {
+  type AssetClass,
+  type Bar,
+  type BarDocument,
+  INTERVAL_MS,
+  type Interval,
+  NEW_YORK,
+  toBarDocument,
+} from "@quant/core";
+import {
+  BarIndicators,
+  type BarIndicatorsOptions,
+  exchangeDaySession,
+  type Bar as IndicatorBar,
+  InvalidInputError,
+  periodsPerYear,
+  type SessionFn,
+  utcDaySession,
+} from "@quant/indicators";
+
+const DAY_MS = 86_400_000;
+/** Regular NYSE session, 09:30–16:00: 6.5 h. */
+const EQUITY_SESSION_MS = 6.5 * 3_600_000;
+
+let newYorkSession: SessionFn | undefined;
+
+/**
+ * Options of a series: bonds (yields) may be zero or negative; annualisation by trading days (crypto: calendar
+ * days) times bars per day; VWAP resets on the New York day for intraday equities, on the UTC day otherwise.
+ */
+export function indicatorOptionsFor(assetClass: AssetClass, interval: Interval): BarIndicatorsOptions {
+  const ms = INTERVAL_MS[interval];
+  const barsPerDay = interval === "1d" ? 1 : (assetClass === "crypto" ? DAY_MS : EQUITY_SESSION_MS) / ms;
+  const intradayEquity = interval !== "1d" && assetClass === "equity";
+  if (intradayEquity) newYorkSession ??= exchangeDaySession(NEW_YORK);
+  return {
+    allowNonPositive: assetClass === "bond",
+    periodsPerYear: periodsPerYear(assetClass, barsPerDay),
+    session: intradayEquity ? newYorkSession : utcDaySession,
+  };
+}
+
+export function newIndicators(assetClass: AssetClass, interval: Interval): BarIndicators {
+  return new BarIndicators(indicatorOptionsFor(assetClass, interval));
+}
+
+export function indicatorBar(b: Bar): IndicatorBar {
+  return { ts: Date.parse(b.ts), open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
+}
+
+/** Bars of one series in ts order, one per ts (the later one in the input wins, as a correction would). */
+export function orderSeries(bars: readonly Bar[]): Bar[] {
+  const byTs = new Map<number, Bar>();
+  for (const b of bars) byTs.set(Date.parse(b.ts), b);
+  return [...byTs.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => b);
+}
+
+export interface EnrichedSeries {
+  docs: BarDocument[];
+  /** Bars the indicators refused (InvalidInputError): the stream dead-letters these, so they are left out here too. */
+  rejected: { bar: Bar; reason: string }[];
+  indicators: BarIndicators;
+}
+
+/** The batch form: one series from its origin, in ts order, through a fresh BarIndicators. */
+export function enrichSeries(bars: readonly Bar[], processedTs: Date): EnrichedSeries {
+  const ordered = orderSeries(bars);
+  const first = ordered[0];
+  const set = first ? newIndicators(first.assetClass, first.interval) : new BarIndicators();
+  const docs: BarDocument[] = [];
+  const rejected: EnrichedSeries["rejected"] = [];
+  for (const b of ordered) {
+    try {
+      const v = set.update(indicatorBar(b));
+      docs.push(toBarDocument(b, v, set.warm, processedTs));
+    } catch (err) {
+      if (!(err instanceof InvalidInputError)) throw err;
+      rejected.push({ bar: b, reason: err.message });
+    }
+  }
+  return { docs, rejected, indicators: set };
+}

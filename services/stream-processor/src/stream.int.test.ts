@@ -1,0 +1,228 @@
+import { BAR_COMPARED_FIELDS, type Bar, type BarDocument, barsCollection, toBarDocument } from "@quant/core";
+import { testLogger } from "@quant/core/testing";
+import { BarIndicators } from "@quant/indicators";
+import { SyntheticMarket } from "@quant/synthetic";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DLQ_HEADERS } from "./dead-letter.ts";
+import type { BatchStats } from "./processor.ts";
+import { type RunningStreamProcessor, startStreamProcessor } from "./run.ts";
+import { indicatorBar, indicatorOptionsFor } from "./series.ts";
+import { countBars, createTestEnv, produceBars, snapshotBars, type TestEnv, waitFor } from "./test-support.ts";
+
+const market = new SyntheticMarket({ seed: 7 });
+
+/** The batch form: the final bars of a series, in ts order, through a fresh BarIndicators. */
+function expectedDocs(bars: readonly Bar[]): Map<string, BarDocument> {
+  const first = bars[0]!;
+  const set = new BarIndicators(indicatorOptionsFor(first.assetClass, first.interval));
+  const out = new Map<string, BarDocument>();
+  for (const b of bars) out.set(b.id, toBarDocument(b, set.update(indicatorBar(b)), set.warm, new Date(0)));
+  return out;
+}
+
+function expectSameDocument(actual: Record<string, unknown> | null | undefined, expected: BarDocument): void {
+  expect(actual, expected._id).toBeTruthy();
+  for (const f of BAR_COMPARED_FIELDS) expect(actual![f], `${expected._id} ${f}`).toEqual(expected[f]);
+  expect(actual!.warm, `${expected._id} warm`).toEqual(expected.warm);
+}
+
+async function runUntilConsumed(
+  env: TestEnv,
+  total: number,
+  overrides: Parameters<TestEnv["config"]>[0] = {},
+): Promise<{ app: RunningStreamProcessor; stats: BatchStats[] }> {
+  const stats: BatchStats[] = [];
+  const app = await startStreamProcessor(env.config(overrides), testLogger, { onBatch: (s) => stats.push(s) });
+  await waitFor("all messages consumed", async () => stats.reduce((n, s) => n + s.messages, 0) >= total);
+  return { app, stats };
+}
+
+describe("stream processor: enrichment equals the batch form", () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createTestEnv("stream_a");
+  });
+  afterAll(async () => env?.close());
+
+  it("writes the documents BarIndicators computes over the same series, through duplicates, partial bars and a late bar", async () => {
+    const aapl = market.bars("AAPL", "equity", "1d", "2023-01-01", "2024-01-31");
+    const msft = market.bars("MSFT", "equity", "1d", "2023-01-01", "2024-01-31");
+    const tnx = market.bars("^TNX", "bond", "1d", "2023-06-01", "2024-01-31");
+    const btc = market
+      .series({ symbols: ["BTC-USD"], assetClass: "crypto", interval: "5m", count: 400 })
+      .get("BTC-USD")!;
+    expect(aapl.length).toBeGreaterThan(260);
+
+    const partialOf = (b: Bar): Bar => ({ ...b, close: b.low, partial: true });
+    const held = aapl[150]!; // sent last: a late bar
+    const stream: Bar[] = [
+      ...aapl.filter((b) => b !== held),
+      ...msft,
+      ...tnx,
+      // A partial bar followed by its final version, mid-series and at the end.
+      ...btc.flatMap((b, i) => (i === 200 || i === btc.length - 1 ? [partialOf(b), b] : [b])),
+      ...msft.slice(100, 120), // re-sent: duplicates
+      ...btc.slice(0, 10),
+      held,
+    ];
+    await produceBars(env.producer, env.topic, stream);
+    const { app, stats } = await runUntilConsumed(env, stream.length);
+    await app.stop();
+
+    const total = (k: keyof BatchStats) => stats.reduce((n, s) => n + (s[k] as number), 0);
+    expect(total("duplicates")).toBe(30);
+    expect(total("replaced")).toBe(2);
+    expect(total("late")).toBe(1);
+    expect(total("deadLetters")).toBe(0);
+
+    const expected = new Map([
+      ...expectedDocs(aapl),
+      ...expectedDocs(msft),
+      ...expectedDocs(tnx),
+      ...expectedDocs(btc),
+    ]);
+    expect(await countBars(env.mongo)).toBe(expected.size);
+    const snapshot = await snapshotBars(env.mongo);
+    for (const [id, doc] of expected) expectSameDocument(snapshot.get(id), doc);
+
+    // SMA200 is warm at the end of the year-long daily series, and null before its lookback.
+    const last = await barsCollection(env.mongo.db, "1d").findOne({ _id: aapl[aapl.length - 1]!.id });
+    expect(last?.sma200).toBeTypeOf("number");
+    expect(last?.warm.sma200).toBe(true);
+    expect((await barsCollection(env.mongo.db, "1d").findOne({ _id: aapl[10]!.id }))?.sma20).toBeNull();
+  });
+
+  it("resumes from checkpoints after a restart: SMA200 is not reset", async () => {
+    const cfg = env.config();
+    const bars = market.bars("NVDA", "equity", "1d", "2023-01-01", "2024-03-31");
+    const half = Math.floor(bars.length / 2);
+    const first = await startStreamProcessor(cfg, testLogger);
+    await produceBars(env.producer, env.topic, bars.slice(0, half));
+    await waitFor(
+      "first half",
+      async () => (await barsCollection(env.mongo.db, "1d").countDocuments({ symbol: "NVDA" })) === half,
+    );
+    await first.stop();
+    const second = await startStreamProcessor(cfg, testLogger);
+    await produceBars(env.producer, env.topic, bars.slice(half));
+    await waitFor(
+      "second half",
+      async () => (await barsCollection(env.mongo.db, "1d").countDocuments({ symbol: "NVDA" })) === bars.length,
+    );
+    await second.stop();
+    const snapshot = await snapshotBars(env.mongo);
+    for (const [id, doc] of expectedDocs(bars)) expectSameDocument(snapshot.get(id), doc);
+  });
+});
+
+describe("stream processor: dead letters", () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createTestEnv("stream_c", 2);
+  });
+  afterAll(async () => env?.close());
+
+  it("sends 1,000 malformed messages to the dead-letter topic with a reason, processes every good one and keeps going", async () => {
+    const good = [
+      ...market.bars("AMD", "equity", "1d", "2023-01-01", "2023-12-31"),
+      ...market.bars("ETH-USD", "crypto", "1d", "2023-01-01", "2023-12-31"),
+    ];
+    const template = good[0]!;
+    const malformed = (i: number): { key: string; value: string } => {
+      const b = { ...template, ts: new Date(Date.parse(template.ts) + i * 60_000).toISOString() };
+      switch (i % 6) {
+        case 0:
+          return { key: "AMD", value: `{"v":1,"id":` }; // truncated JSON
+        case 1:
+          return { key: "AMD", value: JSON.stringify({ ...b, close: "12.5" }) }; // schema: string price
+        case 2:
+          return { key: "AMD", value: JSON.stringify({ ...b, high: b.low - 1 }) }; // OHLC invariant
+        case 3:
+          return { key: "AMD", value: JSON.stringify({ ...b, open: 1e12, high: 1e12 }) }; // impossible price
+        case 4:
+          return { key: "AMD", value: JSON.stringify({ ...b, volume: -5 }) }; // schema: negative volume
+        default:
+          return { key: "AMD", value: "" }; // empty value
+      }
+    };
+    const messages: { key: string; value: string }[] = [];
+    let g = 0;
+    for (let i = 0; i < 1_000; i++) {
+      messages.push(malformed(i));
+      if (i % 2 === 0 && g < good.length) messages.push({ key: good[g]!.symbol, value: JSON.stringify(good[g++]) });
+    }
+    while (g < good.length) messages.push({ key: good[g]!.symbol, value: JSON.stringify(good[g++]) });
+    for (let i = 0; i < messages.length; i += 500) await env.producer.send(env.topic, messages.slice(i, i + 500));
+
+    const { app, stats } = await runUntilConsumed(env, messages.length, { STREAM_MAX_BYTES_PER_PARTITION: 32_768 });
+    expect(stats.reduce((n, s) => n + s.deadLetters, 0)).toBe(1_000);
+    expect(await countBars(env.mongo)).toBe(good.length);
+
+    // The processor is still alive: one more good bar gets written.
+    const next = market.bars("AMD", "equity", "1d", "2024-01-02", "2024-01-02")[0]!;
+    await produceBars(env.producer, env.topic, [next]);
+    await waitFor("bar after the bad ones", async () => (await countBars(env.mongo)) === good.length + 1);
+    await app.stop();
+
+    // Every malformed message is in the dead-letter topic, with reason and origin.
+    const dead: Record<string, string>[] = [];
+    const consumer = await env.bus.consumer({ groupId: `${env.dbName}_dlq_reader` });
+    await consumer.subscribe([env.deadLetterTopic]);
+    await consumer.runBatches(async (batch, control) => {
+      for (const m of batch.messages) {
+        dead.push({ ...m.headers, value: m.value?.toString("utf8") ?? "" });
+        control.resolveOffset(m.offset);
+      }
+    });
+    await waitFor("dead letters read", async () => dead.length >= 1_000);
+    await consumer.stop();
+    await consumer.disconnect();
+    expect(dead).toHaveLength(1_000);
+    const kinds = new Map<string, number>();
+    for (const d of dead) {
+      expect(d[DLQ_HEADERS.reason]?.length).toBeGreaterThan(0);
+      expect(d[DLQ_HEADERS.topic]).toBe(env.topic);
+      expect(Number(d[DLQ_HEADERS.offset])).toBeGreaterThanOrEqual(0);
+      kinds.set(d[DLQ_HEADERS.kind]!, (kinds.get(d[DLQ_HEADERS.kind]!) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(kinds)).toEqual({ json: 167, schema: 500, price: 167, empty: 166 });
+    // The original payload travels unchanged.
+    expect(dead.some((d) => d.value === `{"v":1,"id":`)).toBe(true);
+  });
+});
+
+describe("stream processor: two instances in one group", () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createTestEnv("stream_d", 4);
+  });
+  afterAll(async () => env?.close());
+
+  it("writes the same documents as one instance, across the rebalance when the second joins", {
+    timeout: 180_000,
+  }, async () => {
+    const symbols = ["AAPL", "MSFT", "GOOG", "AMZN", "META", "TSLA"];
+    const bars = symbols.flatMap((s) => market.bars(s, "equity", "1d", "2023-01-01", "2024-01-31"));
+    await produceBars(env.producer, env.topic, bars);
+    // Small fetches: many batches, so the second member joins while the first is mid-way.
+    const cfg = env.config({ STREAM_MAX_BYTES_PER_PARTITION: 16_384 });
+    const a = await startStreamProcessor(cfg, testLogger);
+    await waitFor("first writes", async () => (await countBars(env.mongo)) > 200);
+    const b = await startStreamProcessor(cfg, testLogger);
+    await waitFor("all written", async () => (await countBars(env.mongo)) === bars.length, 90_000);
+    await Promise.all([a.stop(), b.stop()]);
+    const twoInstances = await snapshotBars(env.mongo);
+
+    await env.mongo.db.dropDatabase();
+    const single = await startStreamProcessor(env.config({ STREAM_MAX_BYTES_PER_PARTITION: 16_384 }), testLogger);
+    await waitFor("single instance", async () => (await countBars(env.mongo)) === bars.length, 90_000);
+    await single.stop();
+    const oneInstance = await snapshotBars(env.mongo);
+    expect(twoInstances.size).toBe(bars.length);
+    for (const [id, doc] of oneInstance) {
+      const { ingestTs: _a, ...x } = doc;
+      const { ingestTs: _b, ...y } = twoInstances.get(id) ?? {};
+      expect(y, id).toEqual(x);
+    }
+  });
+});

@@ -1,0 +1,143 @@
+// The same bars through Kafka -> stream processor and through the lake -> batch: identical documents, reconcile
+// reports zero differences (and finds a difference when there is one); a second batch run changes nothing.
+import {
+  type Bar,
+  barPartitionKey,
+  barPartitionOf,
+  barsCollection,
+  connectMongo,
+  createObjectStore,
+  type MongoHandle,
+  type ObjectStore,
+  writeBarsParquet,
+} from "@quant/core";
+import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
+import { startStreamProcessor } from "@quant/stream-processor";
+import {
+  countBars,
+  createTestEnv,
+  produceBars,
+  snapshotBars,
+  type TestEnv,
+  waitFor,
+} from "@quant/stream-processor/test-support";
+import { SyntheticMarket } from "@quant/synthetic";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RangeRequest } from "./args.ts";
+import { runBatch } from "./batch.ts";
+import { addIntradayTtl, analyzeQueries, verifyIndexes } from "./indexes.ts";
+import { runReconcile } from "./reconcile.ts";
+
+async function writeLake(store: ObjectStore, bars: readonly Bar[]): Promise<void> {
+  const partitions = new Map<string, Bar[]>();
+  for (const b of bars) {
+    const key = barPartitionKey(barPartitionOf(b));
+    partitions.set(key, [...(partitions.get(key) ?? []), b]);
+  }
+  for (const [key, list] of partitions) await store.put(key, await writeBarsParquet(list));
+}
+
+describe("batch processor and reconcile", () => {
+  const cfg = testConfig();
+  let env: TestEnv;
+  let store: ObjectStore;
+  let batchDb: MongoHandle;
+  const bucket = uniqueName("batch").toLowerCase().replaceAll("_", "-");
+  const market = new SyntheticMarket({ seed: 5 });
+  const bars = [
+    ...market.bars("AAPL", "equity", "1d", "2023-01-01", "2023-12-31"),
+    ...market.bars("^TNX", "bond", "1d", "2023-01-01", "2023-12-31"),
+    ...market.bars("BTC-USD", "crypto", "5m", "2023-12-30", "2023-12-31"),
+  ];
+  const all: RangeRequest = {
+    from: "2023-01-01",
+    to: "2023-12-31",
+    assetClasses: ["equity", "crypto", "bond"],
+    symbols: null,
+    intervals: null,
+  };
+
+  beforeAll(async () => {
+    env = await createTestEnv("batch");
+    store = createObjectStore(
+      {
+        endpoint: cfg.S3_ENDPOINT,
+        accessKey: cfg.S3_ACCESS_KEY,
+        secretKey: cfg.S3_SECRET_KEY,
+        bucket,
+        region: cfg.S3_REGION,
+      },
+      testLogger,
+    );
+    await store.ensureBucket();
+    batchDb = await connectMongo({ uri: cfg.MONGODB_URI, dbName: uniqueName("batch_only") }, testLogger);
+  });
+  afterAll(async () => {
+    if (store) {
+      const keys = await store.list("");
+      if (keys.length > 0) await store.client.removeObjects(bucket, keys);
+      await store.client.removeBucket(bucket);
+    }
+    await batchDb?.db.dropDatabase().catch(() => {});
+    await batchDb?.close();
+    await env?.close();
+  });
+
+  it("stream and batch write the same documents; reconcile finds no difference; a second batch run changes nothing", async () => {
+    await writeLake(store, bars);
+    await produceBars(env.producer, env.topic, bars);
+    const app = await startStreamProcessor(env.config(), testLogger);
+    await waitFor("stream wrote every bar", async () => (await countBars(env.mongo)) === bars.length);
+    await app.stop();
+
+    const report = await runReconcile(all, { store, mongo: env.mongo, logger: testLogger });
+    expect(report.series).toBe(3);
+    expect(report.compared).toBe(bars.length);
+    expect(report.differences).toEqual([]);
+
+    const first = await runBatch(all, { store, mongo: batchDb, logger: testLogger });
+    expect(first).toMatchObject({ series: 3, documents: bars.length, inserted: bars.length, rejected: 0 });
+    const afterFirst = await snapshotBars(batchDb);
+    const second = await runBatch(all, { store, mongo: batchDb, logger: testLogger });
+    expect(second.inserted).toBe(0);
+    expect(await snapshotBars(batchDb)).toEqual(afterFirst);
+    const stream = await snapshotBars(env.mongo);
+    for (const [id, doc] of afterFirst) {
+      const { ingestTs: _a, ...b } = doc;
+      const { ingestTs: _s, ...s } = stream.get(id) ?? {};
+      expect(s, id).toEqual(b);
+    }
+  });
+
+  it("reports a changed value and a missing document, field by field", async () => {
+    const daily = barsCollection(env.mongo.db, "1d");
+    const aapl = bars.filter((b) => b.symbol === "AAPL");
+    await daily.updateOne({ _id: aapl[100]!.id }, { $inc: { sma20: 0.5 } });
+    await daily.deleteOne({ _id: aapl[200]!.id });
+    const report = await runReconcile(
+      { ...all, assetClasses: ["equity"], symbols: ["AAPL"] },
+      { store, mongo: env.mongo, logger: testLogger },
+    );
+    expect(report.differences).toEqual([
+      expect.objectContaining({ id: aapl[100]!.id, field: "sma20" }),
+      expect.objectContaining({ id: aapl[200]!.id, field: "document", stream: null }),
+    ]);
+  });
+
+  it("verifies the indexes, explains the canonical queries, and refuses a TTL on FerretDB", async () => {
+    expect(await verifyIndexes(env.mongo)).toEqual({ missing: [], mismatched: [] });
+    const analysis = await analyzeQueries(env.mongo);
+    expect(analysis.map((a) => a.query)).toEqual([
+      "latestBar",
+      "lastBars",
+      "dateRange",
+      "yieldCurveSlope",
+      "topMovers",
+    ]);
+    for (const a of analysis) expect(a.ok, a.query).toBe(true);
+    const ttl = await addIntradayTtl(env.mongo, 7);
+    if ((await env.mongo.health()).ferretdb)
+      expect(ttl).toMatchObject({ ok: false, reason: expect.stringMatching(/FerretDB/) });
+    else expect(ttl).toEqual({ ok: true, change: "created" });
+  });
+});

@@ -1,0 +1,3 @@
+import { logEnv, mongoEnv, s3Env } from "@quant/core";
+
+export const batchEnv = { ...logEnv, ...mongoEnv, ...s3Env };

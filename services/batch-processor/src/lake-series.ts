@@ -1,0 +1,50 @@
+// The lake as series: which (asset, interval, symbol) series have partitions, and all bars of one series from its
+// origin up to a date (the batch path starts every series at its origin, as the stream did).
+import {
+  type Bar,
+  type BarPartition,
+  LAKE_RAW_PREFIX,
+  type ObjectStore,
+  parseBarPartitionKey,
+  readBarsParquet,
+} from "@quant/core";
+import type { RangeRequest } from "./args.ts";
+
+export interface LakeSeries {
+  assetClass: Bar["assetClass"];
+  interval: Bar["interval"];
+  symbol: string;
+  /** Partition keys in date order. */
+  partitions: { key: string; date: string }[];
+}
+
+export async function listLakeSeries(store: ObjectStore, req: RangeRequest): Promise<LakeSeries[]> {
+  const out = new Map<string, LakeSeries>();
+  for (const assetClass of req.assetClasses) {
+    for (const key of await store.list(`${LAKE_RAW_PREFIX}/asset=${assetClass}/`)) {
+      let p: BarPartition;
+      try {
+        p = parseBarPartitionKey(key);
+      } catch {
+        continue; // not a bars object (e.g. a temporary upload)
+      }
+      if (req.intervals && !req.intervals.includes(p.interval)) continue;
+      if (req.symbols && !req.symbols.includes(p.symbol)) continue;
+      if (p.date > req.to) continue;
+      const id = `${p.assetClass}|${p.interval}|${p.symbol}`;
+      let s = out.get(id);
+      if (!s) out.set(id, (s = { assetClass: p.assetClass, interval: p.interval, symbol: p.symbol, partitions: [] }));
+      s.partitions.push({ key, date: p.date });
+    }
+  }
+  const series = [...out.values()].filter((s) => s.partitions.some((p) => p.date >= req.from));
+  for (const s of series) s.partitions.sort((a, b) => a.date.localeCompare(b.date));
+  return series.sort((a, b) => `${a.interval}|${a.symbol}`.localeCompare(`${b.interval}|${b.symbol}`));
+}
+
+/** Every bar of the series from its first partition up to `to`. */
+export async function readSeriesBars(store: ObjectStore, s: LakeSeries): Promise<Bar[]> {
+  const bars: Bar[] = [];
+  for (const p of s.partitions) for (const b of await readBarsParquet(await store.get(p.key))) bars.push(b);
+  return bars;
+}

@@ -69,6 +69,10 @@ export class ReturnsWindow {
   get isWarm(): boolean {
     return this.cnt >= this.period && !Number.isNaN(this.out);
   }
+  /** @internal The value, NaN while absent. */
+  get raw(): number {
+    return this.isWarm ? this.out : Number.NaN;
+  }
   get value(): number | undefined {
     return this.isWarm ? this.out : undefined;
   }
@@ -93,7 +97,8 @@ export class ReturnsWindow {
     return this.step(x);
   }
 
-  private step(x: number): number | undefined {
+  /** @internal Advances by one input without validating it (the caller already did). */
+  step(x: number): number | undefined {
     const u = this.u;
     const acc = this.acc;
     const buf = this.buf;
@@ -131,20 +136,62 @@ export class ReturnsWindow {
     buf[pos] = r;
     this.pos = pos + 1 === p ? 0 : pos + 1;
     if (++this.cnt < p) return undefined;
+    return (this.out = this.calc(this.mode));
+  }
+
+  /**
+   * @internal The output of mode 0 (HV), 1 (Sharpe) or 2 (Sortino) from the current window (which must be full):
+   * lets BarIndicators read all three from one shared window (same state, same arithmetic as the standalone classes).
+   */
+  calc(mode: number): number {
+    const acc = this.acc;
+    const p = this.period;
     const s1 = acc[0]! + acc[1]!;
-    const s2 = acc[2]! + acc[3]!;
     const mean = s1 / p;
-    let out: number;
-    if (this.mode === 2) {
+    if (mode === 2) {
       const dv = (acc[4]! + acc[5]!) / p;
-      out = dv < VARIANCE_FLOOR ? 0 : (mean / Math.sqrt(dv)) * this.sqrtAnn;
-    } else {
-      let v = (s2 - s1 * mean) / (p - 1);
-      if (v < VARIANCE_FLOOR) v = 0;
-      const sd = Math.sqrt(v);
-      out = this.mode === 0 ? sd * this.sqrtAnn : sd === 0 ? 0 : (mean / sd) * this.sqrtAnn;
+      return dv < VARIANCE_FLOOR ? 0 : (mean / Math.sqrt(dv)) * this.sqrtAnn;
     }
-    return (this.out = out);
+    const s2 = acc[2]! + acc[3]!;
+    let v = (s2 - s1 * mean) / (p - 1);
+    if (v < VARIANCE_FLOOR) v = 0;
+    const sd = Math.sqrt(v);
+    return mode === 0 ? sd * this.sqrtAnn : sd === 0 ? 0 : (mean / sd) * this.sqrtAnn;
+  }
+
+  /** @internal HV of the current window, NaN while not warm (set by calcAll()). */
+  hvRaw = Number.NaN;
+  /** @internal Sharpe of the current window, NaN while not warm (set by calcAll()). */
+  sharpeRaw = Number.NaN;
+  /** @internal Sortino of the current window, NaN while not warm (set by calcAll()). */
+  sortinoRaw = Number.NaN;
+
+  /** @internal Sets hvRaw, sharpeRaw, sortinoRaw (NaN while not warm) with exactly calc(0), calc(1), calc(2). */
+  calcAll(): void {
+    if (!this.isWarm) {
+      this.hvRaw = this.sharpeRaw = this.sortinoRaw = Number.NaN;
+      return;
+    }
+    const acc = this.acc;
+    const p = this.period;
+    const s1 = acc[0]! + acc[1]!;
+    const mean = s1 / p;
+    const dv = (acc[4]! + acc[5]!) / p;
+    this.sortinoRaw = dv < VARIANCE_FLOOR ? 0 : (mean / Math.sqrt(dv)) * this.sqrtAnn;
+    const s2 = acc[2]! + acc[3]!;
+    let v = (s2 - s1 * mean) / (p - 1);
+    if (v < VARIANCE_FLOOR) v = 0;
+    const sd = Math.sqrt(v);
+    this.hvRaw = sd * this.sqrtAnn;
+    this.sharpeRaw = sd === 0 ? 0 : (mean / sd) * this.sqrtAnn;
+  }
+
+  /** @internal State of this window as if it were a window of another kind (the same window feeds HV, Sharpe, Sortino). */
+  toJSONAs(kind: "hv" | "sharpe" | "sortino"): ReturnsWindowState {
+    const st = this.toJSON();
+    st.kind = kind;
+    if (!Number.isNaN(this.out)) st.out = this.calc(MODE[kind]);
+    return st;
   }
 
   toJSON(): ReturnsWindowState {

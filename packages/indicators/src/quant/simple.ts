@@ -42,6 +42,10 @@ export class PathMetric {
   get isWarm(): boolean {
     return !Number.isNaN(this.out);
   }
+  /** @internal The value, NaN while absent (no boxing of `number | undefined` on hot paths). */
+  get raw(): number {
+    return this.out;
+  }
   get value(): number | undefined {
     return Number.isNaN(this.out) ? undefined : this.out;
   }
@@ -62,7 +66,8 @@ export class PathMetric {
     return this.step(x);
   }
 
-  private step(x: number): number | undefined {
+  /** @internal Advances by one input without validating it (the caller already did). */
+  step(x: number): number | undefined {
     const ref = this.ref;
     this.uRef = ref;
     this.uOut = this.out;
@@ -131,6 +136,10 @@ export class Drawdown extends PathMetric {
     super("drawdown", opts);
   }
   /** Most negative drawdown so far; absent until a positive price was seen. */
+  /** @internal maxDrawdown, NaN while absent. */
+  get maxRaw(): number {
+    return this.ref > 0 ? this.max : Number.NaN;
+  }
   get maxDrawdown(): number | undefined {
     return this.ref > 0 ? this.max : undefined;
   }

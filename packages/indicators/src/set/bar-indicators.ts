@@ -1,5 +1,5 @@
 import { checkHighLow, checkPrice, checkValue, checkVolume, InvalidInputError, priceFloor } from "../errors.ts";
-import { Hv, type ReturnsWindowState, Sharpe, Sortino } from "../quant/returns-window.ts";
+import { Hv, type ReturnsWindowState, Sharpe } from "../quant/returns-window.ts";
 import { CumReturn, Drawdown, LogReturn, type SimpleState } from "../quant/simple.ts";
 import type { Series } from "../state.ts";
 import { Ema, type EmaState } from "../trend/ema.ts";
@@ -110,7 +110,14 @@ export class BarIndicators {
   readonly periodsPerYear: number;
   readonly ratioPeriod: number;
   readonly session: SessionFn;
-  readonly values: BarMetrics;
+  /** Record filled while some field is absent (fields hold `undefined`, so V8 keeps them as tagged values). */
+  private readonly cold: BarMetrics;
+  /**
+   * Record filled while every field has a value (the steady state): a class instance whose fields only ever hold
+   * numbers, so V8 stores them unboxed in place — no HeapNumber per field per bar, no old-to-new write barriers.
+   */
+  private readonly hot: BarMetrics = new HotMetrics();
+  private cur: BarMetrics;
   readonly warm: BarWarm;
   private readonly floor: number;
   private lastTs = Number.NaN;
@@ -125,14 +132,15 @@ export class BarIndicators {
   private bb: Bbands;
   private atr14: Atr;
   private stddev20: StdDev;
-  private hv20: Hv;
+  /** Own HV window only when ratioPeriod !== 20; otherwise hv20 is read from the shared return window `ratio`. */
+  private hv20: Hv | null;
   private obv: Obv;
   private vwap: Vwap;
   private ad: Ad;
   private logReturn: LogReturn;
   private cumReturn: CumReturn;
-  private sharpe: Sharpe;
-  private sortino: Sortino;
+  /** One window of log returns shared by sharpe, sortino (and hv20 when ratioPeriod is 20): one log per bar. */
+  private ratio: Sharpe;
   private drawdown: Drawdown;
 
   /** Lookback (index of the first bar with a value) of every field. */
@@ -183,17 +191,16 @@ export class BarIndicators {
     this.bb = new Bbands(20, 2, 2, p);
     this.atr14 = new Atr(14, p);
     this.stddev20 = new StdDev(20, 1, p);
-    this.hv20 = new Hv(20, r);
+    this.hv20 = this.ratioPeriod === 20 ? null : new Hv(20, r);
     this.obv = new Obv(p);
     this.vwap = new Vwap(this.session, p);
     this.ad = new Ad(p);
     this.logReturn = new LogReturn(p);
     this.cumReturn = new CumReturn(p);
-    this.sharpe = new Sharpe(this.ratioPeriod, r);
-    this.sortino = new Sortino(this.ratioPeriod, r);
+    this.ratio = new Sharpe(this.ratioPeriod, r);
     this.drawdown = new Drawdown(p);
     // literal objects with a fixed shape (fast properties), no keyed access on the hot path
-    this.values = {
+    this.cold = {
       sma20: undefined,
       sma50: undefined,
       sma200: undefined,
@@ -220,6 +227,7 @@ export class BarIndicators {
       drawdown: undefined,
       maxDrawdown: undefined,
     };
+    this.cur = this.cold;
     this.warm = {
       sma20: false,
       sma50: false,
@@ -249,6 +257,14 @@ export class BarIndicators {
     };
   }
 
+  /**
+   * The values of the last update/replace (a reused object: copy it to keep it). One of two internal records
+   * (all fields present / some absent), so keep the object returned by update() or read `values` again.
+   */
+  get values(): BarMetrics {
+    return this.cur;
+  }
+
   private check(b: Bar): void {
     checkValue("ts", b.ts);
     const f = this.floor;
@@ -266,26 +282,26 @@ export class BarIndicators {
     if (b.ts <= this.lastTs) throw new InvalidInputError("ts", b.ts, `must be after the last bar ${this.lastTs}`);
     this.lastTs = b.ts;
     const { ts, high, low, close, volume } = b;
-    this.sma20.update(close);
-    this.sma50.update(close);
-    this.sma200.update(close);
-    this.ema20.update(close);
-    this.macd.update(close);
-    this.rsi14.update(close);
-    this.roc10.update(close);
-    this.mom10.update(close);
-    this.bb.update(close);
-    this.atr14.update(high, low, close);
-    this.stddev20.update(close);
-    this.hv20.update(close);
-    this.obv.update(close, volume);
-    this.vwap.update(ts, high, low, close, volume);
-    this.ad.update(high, low, close, volume);
-    this.logReturn.update(close);
-    this.cumReturn.update(close);
-    this.sharpe.update(close);
-    this.sortino.update(close);
-    this.drawdown.update(close);
+    // the bar is validated as a whole above: advance every metric without re-validating
+    this.sma20.step(close);
+    this.sma50.step(close);
+    this.sma200.step(close);
+    this.ema20.step(close);
+    this.macd.step(close);
+    this.rsi14.step(close);
+    this.roc10.step(close);
+    this.mom10.step(close);
+    this.bb.step(close);
+    this.atr14.step(high, low, close);
+    this.stddev20.step(close);
+    if (this.hv20 !== null) this.hv20.step(close);
+    this.obv.step(close, volume);
+    this.vwap.step(this.session(ts), high, low, close, volume);
+    this.ad.step(high, low, close, volume);
+    this.logReturn.step(close);
+    this.cumReturn.step(close);
+    this.ratio.step(close);
+    this.drawdown.step(close);
     return this.collect();
   }
 
@@ -308,75 +324,159 @@ export class BarIndicators {
     this.bb.replace(close);
     this.atr14.replace(high, low, close);
     this.stddev20.replace(close);
-    this.hv20.replace(close);
+    if (this.hv20 !== null) this.hv20.replace(close);
     this.obv.replace(close, volume);
     this.vwap.replace(ts, high, low, close, volume);
     this.ad.replace(high, low, close, volume);
     this.logReturn.replace(close);
     this.cumReturn.replace(close);
-    this.sharpe.replace(close);
-    this.sortino.replace(close);
+    this.ratio.replace(close);
     this.drawdown.replace(close);
     return this.collect();
   }
 
   private collect(): BarMetrics {
-    const v = this.values;
-    const w = this.warm;
-    v.sma20 = this.sma20.value;
-    v.sma50 = this.sma50.value;
-    v.sma200 = this.sma200.value;
-    v.ema20 = this.ema20.value;
+    // every value as a double, NaN while absent; converted to `undefined` only in the record handed out
     const m = this.macd;
     const mw = m.isWarm;
-    v.macd = mw ? m.macd : undefined;
-    v.macdSignal = mw ? m.signalValue : undefined;
-    v.macdHist = mw ? m.hist : undefined;
-    v.rsi14 = this.rsi14.value;
-    v.roc10 = this.roc10.value;
-    v.mom10 = this.mom10.value;
     const bb = this.bb;
     const bw = bb.isWarm;
-    v.bbUpper = bw ? bb.upper : undefined;
-    v.bbMiddle = bw ? bb.mean : undefined;
-    v.bbLower = bw ? bb.lower : undefined;
-    v.atr14 = this.atr14.value;
-    v.stddev20 = this.stddev20.value;
-    v.hv20 = this.hv20.value;
-    v.obv = this.obv.value;
-    v.vwap = this.vwap.value;
-    v.ad = this.ad.value;
-    v.logReturn = this.logReturn.value;
-    v.cumReturn = this.cumReturn.value;
-    v.sharpe = this.sharpe.value;
-    v.sortino = this.sortino.value;
-    v.drawdown = this.drawdown.value;
-    v.maxDrawdown = this.drawdown.maxDrawdown;
-    w.sma20 = v.sma20 !== undefined;
-    w.sma50 = v.sma50 !== undefined;
-    w.sma200 = v.sma200 !== undefined;
-    w.ema20 = v.ema20 !== undefined;
-    w.macd = v.macd !== undefined;
-    w.macdSignal = v.macdSignal !== undefined;
-    w.macdHist = v.macdHist !== undefined;
-    w.rsi14 = v.rsi14 !== undefined;
-    w.roc10 = v.roc10 !== undefined;
-    w.mom10 = v.mom10 !== undefined;
-    w.bbUpper = v.bbUpper !== undefined;
-    w.bbMiddle = v.bbMiddle !== undefined;
-    w.bbLower = v.bbLower !== undefined;
-    w.atr14 = v.atr14 !== undefined;
-    w.stddev20 = v.stddev20 !== undefined;
-    w.hv20 = v.hv20 !== undefined;
-    w.obv = v.obv !== undefined;
-    w.vwap = v.vwap !== undefined;
-    w.ad = v.ad !== undefined;
-    w.logReturn = v.logReturn !== undefined;
-    w.cumReturn = v.cumReturn !== undefined;
-    w.sharpe = v.sharpe !== undefined;
-    w.sortino = v.sortino !== undefined;
-    w.drawdown = v.drawdown !== undefined;
-    w.maxDrawdown = v.maxDrawdown !== undefined;
+    const rw = this.ratio;
+    rw.calcAll();
+    const sma20 = this.sma20.raw;
+    const sma50 = this.sma50.raw;
+    const sma200 = this.sma200.raw;
+    const ema20 = this.ema20.raw;
+    const macd = mw ? m.macd : Number.NaN;
+    const macdSignal = mw ? m.signalValue : Number.NaN;
+    const macdHist = mw ? m.hist : Number.NaN;
+    const rsi14 = this.rsi14.raw;
+    const roc10 = this.roc10.raw;
+    const mom10 = this.mom10.raw;
+    const bbUpper = bw ? bb.upper : Number.NaN;
+    const bbMiddle = bw ? bb.mean : Number.NaN;
+    const bbLower = bw ? bb.lower : Number.NaN;
+    const atr14 = this.atr14.raw;
+    const stddev20 = this.stddev20.raw;
+    const hv20 = this.hv20 !== null ? this.hv20.raw : rw.hvRaw;
+    const obv = this.obv.raw;
+    const vwap = this.vwap.raw;
+    const ad = this.ad.raw;
+    const logReturn = this.logReturn.raw;
+    const cumReturn = this.cumReturn.raw;
+    const sharpe = rw.sharpeRaw;
+    const sortino = rw.sortinoRaw;
+    const drawdown = this.drawdown.raw;
+    const maxDrawdown = this.drawdown.maxRaw;
+    const w = this.warm;
+    w.sma20 = !Number.isNaN(sma20);
+    w.sma50 = !Number.isNaN(sma50);
+    w.sma200 = !Number.isNaN(sma200);
+    w.ema20 = !Number.isNaN(ema20);
+    w.macd = !Number.isNaN(macd);
+    w.macdSignal = !Number.isNaN(macdSignal);
+    w.macdHist = !Number.isNaN(macdHist);
+    w.rsi14 = !Number.isNaN(rsi14);
+    w.roc10 = !Number.isNaN(roc10);
+    w.mom10 = !Number.isNaN(mom10);
+    w.bbUpper = !Number.isNaN(bbUpper);
+    w.bbMiddle = !Number.isNaN(bbMiddle);
+    w.bbLower = !Number.isNaN(bbLower);
+    w.atr14 = !Number.isNaN(atr14);
+    w.stddev20 = !Number.isNaN(stddev20);
+    w.hv20 = !Number.isNaN(hv20);
+    w.obv = !Number.isNaN(obv);
+    w.vwap = !Number.isNaN(vwap);
+    w.ad = !Number.isNaN(ad);
+    w.logReturn = !Number.isNaN(logReturn);
+    w.cumReturn = !Number.isNaN(cumReturn);
+    w.sharpe = !Number.isNaN(sharpe);
+    w.sortino = !Number.isNaN(sortino);
+    w.drawdown = !Number.isNaN(drawdown);
+    w.maxDrawdown = !Number.isNaN(maxDrawdown);
+    if (
+      w.sma20 &&
+      w.sma50 &&
+      w.sma200 &&
+      w.ema20 &&
+      w.macd &&
+      w.macdSignal &&
+      w.macdHist &&
+      w.rsi14 &&
+      w.roc10 &&
+      w.mom10 &&
+      w.bbUpper &&
+      w.bbMiddle &&
+      w.bbLower &&
+      w.atr14 &&
+      w.stddev20 &&
+      w.hv20 &&
+      w.obv &&
+      w.vwap &&
+      w.ad &&
+      w.logReturn &&
+      w.cumReturn &&
+      w.sharpe &&
+      w.sortino &&
+      w.drawdown &&
+      w.maxDrawdown
+    ) {
+      const v = this.hot;
+      v.sma20 = sma20;
+      v.sma50 = sma50;
+      v.sma200 = sma200;
+      v.ema20 = ema20;
+      v.macd = macd;
+      v.macdSignal = macdSignal;
+      v.macdHist = macdHist;
+      v.rsi14 = rsi14;
+      v.roc10 = roc10;
+      v.mom10 = mom10;
+      v.bbUpper = bbUpper;
+      v.bbMiddle = bbMiddle;
+      v.bbLower = bbLower;
+      v.atr14 = atr14;
+      v.stddev20 = stddev20;
+      v.hv20 = hv20;
+      v.obv = obv;
+      v.vwap = vwap;
+      v.ad = ad;
+      v.logReturn = logReturn;
+      v.cumReturn = cumReturn;
+      v.sharpe = sharpe;
+      v.sortino = sortino;
+      v.drawdown = drawdown;
+      v.maxDrawdown = maxDrawdown;
+      this.cur = v;
+      return v;
+    }
+    const v = this.cold;
+    v.sma20 = w.sma20 ? sma20 : undefined;
+    v.sma50 = w.sma50 ? sma50 : undefined;
+    v.sma200 = w.sma200 ? sma200 : undefined;
+    v.ema20 = w.ema20 ? ema20 : undefined;
+    v.macd = w.macd ? macd : undefined;
+    v.macdSignal = w.macdSignal ? macdSignal : undefined;
+    v.macdHist = w.macdHist ? macdHist : undefined;
+    v.rsi14 = w.rsi14 ? rsi14 : undefined;
+    v.roc10 = w.roc10 ? roc10 : undefined;
+    v.mom10 = w.mom10 ? mom10 : undefined;
+    v.bbUpper = w.bbUpper ? bbUpper : undefined;
+    v.bbMiddle = w.bbMiddle ? bbMiddle : undefined;
+    v.bbLower = w.bbLower ? bbLower : undefined;
+    v.atr14 = w.atr14 ? atr14 : undefined;
+    v.stddev20 = w.stddev20 ? stddev20 : undefined;
+    v.hv20 = w.hv20 ? hv20 : undefined;
+    v.obv = w.obv ? obv : undefined;
+    v.vwap = w.vwap ? vwap : undefined;
+    v.ad = w.ad ? ad : undefined;
+    v.logReturn = w.logReturn ? logReturn : undefined;
+    v.cumReturn = w.cumReturn ? cumReturn : undefined;
+    v.sharpe = w.sharpe ? sharpe : undefined;
+    v.sortino = w.sortino ? sortino : undefined;
+    v.drawdown = w.drawdown ? drawdown : undefined;
+    v.maxDrawdown = w.maxDrawdown ? maxDrawdown : undefined;
+    this.cur = v;
     return v;
   }
 
@@ -402,14 +502,14 @@ export class BarIndicators {
         bb: this.bb.toJSON(),
         atr14: this.atr14.toJSON(),
         stddev20: this.stddev20.toJSON(),
-        hv20: this.hv20.toJSON(),
+        hv20: this.hv20 !== null ? this.hv20.toJSON() : this.ratio.toJSONAs("hv"),
         obv: this.obv.toJSON(),
         vwap: this.vwap.toJSON(),
         ad: this.ad.toJSON(),
         logReturn: this.logReturn.toJSON(),
         cumReturn: this.cumReturn.toJSON(),
-        sharpe: this.sharpe.toJSON(),
-        sortino: this.sortino.toJSON(),
+        sharpe: this.ratio.toJSONAs("sharpe"),
+        sortino: this.ratio.toJSONAs("sortino"),
         drawdown: this.drawdown.toJSON(),
       },
     };
@@ -433,18 +533,47 @@ export class BarIndicators {
     r.bb = Bbands.fromJSON(s.bb);
     r.atr14 = Atr.fromJSON(s.atr14);
     r.stddev20 = StdDev.fromJSON(s.stddev20);
-    r.hv20 = Hv.fromJSON(s.hv20);
+    if (r.hv20 !== null) r.hv20 = Hv.fromJSON(s.hv20);
     r.obv = Obv.fromJSON(s.obv);
     r.vwap = Vwap.fromJSON(s.vwap, r.session);
     r.ad = Ad.fromJSON(s.ad);
     r.logReturn = LogReturn.fromJSON(s.logReturn);
     r.cumReturn = CumReturn.fromJSON(s.cumReturn);
-    r.sharpe = Sharpe.fromJSON(s.sharpe);
-    r.sortino = Sortino.fromJSON(s.sortino);
+    // sharpe, sortino (and hv20 when sharing) hold the same window of returns: restore it from the sharpe state
+    r.ratio = Sharpe.fromJSON(s.sharpe);
     r.drawdown = Drawdown.fromJSON(s.drawdown);
     if (!Number.isNaN(r.lastTs)) r.collect();
     return r;
   }
+}
+
+/** The all-present record: fields initialised with numbers and only ever assigned numbers (unboxed in V8). */
+class HotMetrics implements BarMetrics {
+  sma20 = Number.NaN;
+  sma50 = Number.NaN;
+  sma200 = Number.NaN;
+  ema20 = Number.NaN;
+  macd = Number.NaN;
+  macdSignal = Number.NaN;
+  macdHist = Number.NaN;
+  rsi14 = Number.NaN;
+  roc10 = Number.NaN;
+  mom10 = Number.NaN;
+  bbUpper = Number.NaN;
+  bbMiddle = Number.NaN;
+  bbLower = Number.NaN;
+  atr14 = Number.NaN;
+  stddev20 = Number.NaN;
+  hv20 = Number.NaN;
+  obv = Number.NaN;
+  vwap = Number.NaN;
+  ad = Number.NaN;
+  logReturn = Number.NaN;
+  cumReturn = Number.NaN;
+  sharpe = Number.NaN;
+  sortino = Number.NaN;
+  drawdown = Number.NaN;
+  maxDrawdown = Number.NaN;
 }
 
 export interface BarSeries {

@@ -38,6 +38,10 @@ export class Ema {
   get isWarm(): boolean {
     return this.n >= this.period;
   }
+  /** @internal The value, NaN while absent (no boxing of `number | undefined` on hot paths). */
+  get raw(): number {
+    return this.n >= this.period ? this.ema : Number.NaN;
+  }
   get value(): number | undefined {
     return this.n >= this.period ? this.ema : undefined;
   }
@@ -57,7 +61,8 @@ export class Ema {
     return this.step(x);
   }
 
-  private step(x: number): number | undefined {
+  /** @internal Advances by one input without validating it (the caller already did). */
+  step(x: number): number | undefined {
     const ema = this.ema;
     const sum = this.sum;
     this.uEma = ema;

@@ -42,6 +42,10 @@ export abstract class Lag {
   get isWarm(): boolean {
     return this.n > this.period;
   }
+  /** @internal The value, NaN while absent (no boxing of `number | undefined` on hot paths). */
+  get raw(): number {
+    return this.n > this.period ? this.out : Number.NaN;
+  }
   get value(): number | undefined {
     return this.n > this.period ? this.out : undefined;
   }
@@ -62,7 +66,8 @@ export abstract class Lag {
     return this.step(x);
   }
 
-  private step(x: number): number | undefined {
+  /** @internal Advances by one input without validating it (the caller already did). */
+  step(x: number): number | undefined {
     const pos = this.pos;
     const old = this.buf[pos]!;
     this.uSlot = old;

@@ -86,7 +86,8 @@ export class Macd {
     this.hist = u[8]!;
   }
 
-  private step(x: number): this | undefined {
+  /** @internal Advances by one input without validating it (the caller already did). */
+  step(x: number): this | undefined {
     const u = this.u;
     u[0] = this.fSum;
     u[1] = this.sSum;

@@ -40,6 +40,10 @@ export class Rsi {
   get isWarm(): boolean {
     return this.n > this.period;
   }
+  /** @internal The value, NaN while absent (no boxing of `number | undefined` on hot paths). */
+  get raw(): number {
+    return this.n > this.period ? this.out : Number.NaN;
+  }
   get value(): number | undefined {
     return this.n > this.period ? this.out : undefined;
   }
@@ -61,7 +65,8 @@ export class Rsi {
     return this.step(x);
   }
 
-  private step(x: number): number | undefined {
+  /** @internal Advances by one input without validating it (the caller already did). */
+  step(x: number): number | undefined {
     const p = this.period;
     let gain = this.gain;
     let loss = this.loss;

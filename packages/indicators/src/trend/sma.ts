@@ -42,6 +42,10 @@ export class Sma {
   get isWarm(): boolean {
     return this.n > this.lookback;
   }
+  /** @internal The value, NaN while absent (no boxing of `number | undefined` on hot paths). */
+  get raw(): number {
+    return this.n > this.lookback ? this.out : Number.NaN;
+  }
   get value(): number | undefined {
     return this.n > this.lookback ? this.out : undefined;
   }
@@ -69,7 +73,8 @@ export class Sma {
     this.out = this.uOut;
   }
 
-  private step(x: number): number | undefined {
+  /** @internal Advances by one input without validating it (the caller already did). */
+  step(x: number): number | undefined {
     const p = this.period;
     let pos = this.pos;
     const buf = this.buf;

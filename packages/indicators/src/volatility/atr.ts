@@ -38,6 +38,10 @@ export class Atr {
   get isWarm(): boolean {
     return this.n > this.period;
   }
+  /** @internal The value, NaN while absent (no boxing of `number | undefined` on hot paths). */
+  get raw(): number {
+    return this.n > this.period ? this.atr : Number.NaN;
+  }
   get value(): number | undefined {
     return this.n > this.period ? this.atr : undefined;
   }
@@ -65,7 +69,8 @@ export class Atr {
     return this.step(high, low, close);
   }
 
-  private step(high: number, low: number, close: number): number | undefined {
+  /** @internal Advances by one input without validating it (the caller already did). */
+  step(high: number, low: number, close: number): number | undefined {
     const prev = this.prevClose;
     this.uPrev = prev;
     this.uSum = this.trSum;

@@ -53,6 +53,10 @@ export class StdDev {
   get isWarm(): boolean {
     return this.n >= this.period;
   }
+  /** @internal The value, NaN while absent (no boxing of `number | undefined` on hot paths). */
+  get raw(): number {
+    return this.n >= this.period ? this.sd : Number.NaN;
+  }
   get value(): number | undefined {
     return this.n >= this.period ? this.sd : undefined;
   }
@@ -81,7 +85,8 @@ export class StdDev {
     this.lower = u[6]!;
   }
 
-  private step(x: number): number | undefined {
+  /** @internal Advances by one input without validating it (the caller already did). */
+  step(x: number): number | undefined {
     const p = this.period;
     const buf = this.buf;
     const u = this.u;

@@ -21,6 +21,10 @@ export class Ad {
   get isWarm(): boolean {
     return this.n > 0;
   }
+  /** @internal The value, NaN while absent (no boxing of `number | undefined` on hot paths). */
+  get raw(): number {
+    return this.n > 0 ? this.ad : Number.NaN;
+  }
   get value(): number | undefined {
     return this.n > 0 ? this.ad : undefined;
   }
@@ -43,7 +47,8 @@ export class Ad {
     }
     return this.step(high, low, close, volume);
   }
-  private step(high: number, low: number, close: number, volume: number): number {
+  /** @internal Advances by one input without validating it (the caller already did). */
+  step(high: number, low: number, close: number, volume: number): number {
     let ad = this.ad;
     this.uAd = ad;
     this.n++;

@@ -30,6 +30,10 @@ export class Obv {
   get isWarm(): boolean {
     return this.n > 0;
   }
+  /** @internal The value, NaN while absent (no boxing of `number | undefined` on hot paths). */
+  get raw(): number {
+    return this.n > 0 ? this.obv : Number.NaN;
+  }
   get value(): number | undefined {
     return this.n > 0 ? this.obv : undefined;
   }
@@ -48,7 +52,8 @@ export class Obv {
     }
     return this.step(close, volume);
   }
-  private step(close: number, volume: number): number {
+  /** @internal Advances by one input without validating it (the caller already did). */
+  step(close: number, volume: number): number {
     const prev = this.prev;
     let obv = this.obv;
     this.uObv = obv;

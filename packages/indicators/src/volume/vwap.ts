@@ -80,6 +80,10 @@ export class Vwap {
   get isWarm(): boolean {
     return this.n > 0;
   }
+  /** @internal The value, NaN while absent (no boxing of `number | undefined` on hot paths). */
+  get raw(): number {
+    return this.n > 0 ? this.out : Number.NaN;
+  }
   get value(): number | undefined {
     return this.n > 0 ? this.out : undefined;
   }
@@ -108,7 +112,8 @@ export class Vwap {
     }
     return this.step(key, high, low, close, volume);
   }
-  private step(key: number, high: number, low: number, close: number, volume: number): number {
+  /** @internal Advances by one input without validating it (the caller already did). */
+  step(key: number, high: number, low: number, close: number, volume: number): number {
     const u = this.u;
     u[0] = this.key;
     u[1] = this.pv;

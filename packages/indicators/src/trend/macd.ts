@@ -175,13 +175,16 @@ export interface MacdSeries {
 }
 
 export function macd(values: Series, fast = 12, slow = 26, signal = 9, opts?: PriceOptions): MacdSeries {
+  // validate the whole series up front (same error as update() at the first bad value), then run the same step()
   const ind = new Macd(fast, slow, signal, opts);
   const len = values.length;
+  const floor = priceFloor(opts);
+  for (let i = 0; i < len; i++) checkPrice("close", values[i]!, floor);
   const m = new Float64Array(len).fill(Number.NaN);
   const s = new Float64Array(len).fill(Number.NaN);
   const h = new Float64Array(len).fill(Number.NaN);
   for (let i = 0; i < len; i++) {
-    if (ind.update(values[i]!) !== undefined) {
+    if (ind.step(values[i]!) !== undefined) {
       m[i] = ind.macd;
       s[i] = ind.signalValue;
       h[i] = ind.hist;

@@ -1,5 +1,5 @@
 import { checkPeriod, checkPrice, checkState, type PriceOptions, priceFloor } from "../errors.ts";
-import { cell, dec, enc, type Num, type Series } from "../state.ts";
+import { dec, enc, type Num, type Series } from "../state.ts";
 
 export interface RsiState {
   kind: "rsi";
@@ -122,8 +122,15 @@ export class Rsi {
 }
 
 export function rsi(values: Series, period = 14, opts?: PriceOptions): Float64Array {
+  // validate the whole series up front (same error as update() at the first bad value), then run the same step()
   const ind = new Rsi(period, opts);
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = cell(ind.update(values[i]!));
+  const len = values.length;
+  const floor = priceFloor(opts);
+  for (let i = 0; i < len; i++) checkPrice("close", values[i]!, floor);
+  const out = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    ind.step(values[i]!);
+    out[i] = ind.raw;
+  }
   return out;
 }

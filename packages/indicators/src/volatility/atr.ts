@@ -1,5 +1,5 @@
 import { checkHighLow, checkPeriod, checkPrice, checkState, type PriceOptions, priceFloor } from "../errors.ts";
-import { cell, dec, enc, type Num, type Series } from "../state.ts";
+import { dec, enc, type Num, type Series } from "../state.ts";
 
 export interface AtrState {
   kind: "atr";
@@ -116,8 +116,22 @@ export class Atr {
 }
 
 export function atr(high: Series, low: Series, close: Series, period = 14, opts?: PriceOptions): Float64Array {
+  // validate the whole series up front (same error as update() at the first bad bar), then run the same step()
   const ind = new Atr(period, opts);
-  const out = new Float64Array(close.length);
-  for (let i = 0; i < close.length; i++) out[i] = cell(ind.update(high[i]!, low[i]!, close[i]!));
+  const len = close.length;
+  const floor = priceFloor(opts);
+  for (let i = 0; i < len; i++) {
+    const hi = high[i]!;
+    const lo = low[i]!;
+    checkPrice("high", hi, floor);
+    checkPrice("low", lo, floor);
+    checkPrice("close", close[i]!, floor);
+    checkHighLow(hi, lo);
+  }
+  const out = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    ind.step(high[i]!, low[i]!, close[i]!);
+    out[i] = ind.raw;
+  }
   return out;
 }

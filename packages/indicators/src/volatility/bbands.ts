@@ -1,4 +1,4 @@
-import type { PriceOptions } from "../errors.ts";
+import { checkPrice, type PriceOptions, priceFloor } from "../errors.ts";
 import type { Series } from "../state.ts";
 import { StdDev, type StdDevState } from "./stddev.ts";
 
@@ -27,13 +27,16 @@ export interface BbandsSeries {
 }
 
 export function bbands(values: Series, period = 20, devUp = 2, devDn = devUp, opts?: PriceOptions): BbandsSeries {
+  // validate the whole series up front (same error as update() at the first bad value), then run the same step()
   const ind = new Bbands(period, devUp, devDn, opts);
   const len = values.length;
+  const floor = priceFloor(opts);
+  for (let i = 0; i < len; i++) checkPrice("close", values[i]!, floor);
   const upper = new Float64Array(len).fill(Number.NaN);
   const middle = new Float64Array(len).fill(Number.NaN);
   const lower = new Float64Array(len).fill(Number.NaN);
   for (let i = 0; i < len; i++) {
-    if (ind.update(values[i]!) !== undefined) {
+    if (ind.step(values[i]!) !== undefined) {
       upper[i] = ind.upper;
       middle[i] = ind.mean;
       lower[i] = ind.lower;

@@ -1,5 +1,5 @@
 import { checkPeriod, checkPrice, checkState, type PriceOptions, priceFloor } from "../errors.ts";
-import { cell, dec, decArr, enc, encArr, type Num, type Series } from "../state.ts";
+import { dec, decArr, enc, encArr, type Num, type Series } from "../state.ts";
 
 export interface StdDevState {
   kind: "stddev" | "bbands";
@@ -166,8 +166,15 @@ export class StdDev {
 
 /** Batch TA-Lib STDDEV (population), default period 20 here (TA-Lib's own default is 5), nbDev 1. */
 export function stddev(values: Series, period = 20, nbDev = 1, opts?: PriceOptions): Float64Array {
+  // validate the whole series up front (same error as update() at the first bad value), then run the same step()
   const ind = new StdDev(period, nbDev, opts);
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = cell(ind.update(values[i]!));
+  const len = values.length;
+  const floor = priceFloor(opts);
+  for (let i = 0; i < len; i++) checkPrice("close", values[i]!, floor);
+  const out = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    ind.step(values[i]!);
+    out[i] = ind.raw;
+  }
   return out;
 }

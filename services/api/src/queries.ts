@@ -1,0 +1,118 @@
+// The serving queries of the API, in the shapes `pnpm bench` times: each one is a single find() whose filter is an
+// equality prefix of an index of INDEX_SPECS followed by the index's sort key, so MongoDB answers it from that index
+// alone (keys examined == documents examined == documents returned). No aggregation: FerretDB v1 has no $group
+// accumulators beyond $sum/$count, and "latest bar of every symbol" is one indexed find per series, in parallel.
+import {
+  analyzeExplain,
+  type BarDocument,
+  barsCollection,
+  type CrossAssetDocument,
+  crossAssetCollection,
+  type Interval,
+} from "@quant/core";
+import type { Db, Document, FindCursor } from "mongodb";
+
+export type { Db, Document, FindCursor };
+
+export interface SeriesKey {
+  symbol: string;
+  interval: Interval;
+}
+
+/** Latest bar of one series: index symbol_interval_ts, walked backwards, one key. */
+export function latestBarCursor(db: Db, s: SeriesKey): FindCursor<BarDocument> {
+  return barsCollection(db, s.interval).find({ symbol: s.symbol, interval: s.interval }).sort({ ts: -1 }).limit(1);
+}
+
+/** Latest bar of each series, one indexed query per series in parallel (null where the series has no bar). */
+export async function latestBars(db: Db, series: readonly SeriesKey[]): Promise<(BarDocument | null)[]> {
+  return Promise.all(series.map((s) => latestBarCursor(db, s).next()));
+}
+
+/** The last `limit` bars (newest first) of one series, optionally strictly before `before`. */
+export function lastBarsCursor(db: Db, s: SeriesKey, limit: number, before?: Date): FindCursor<BarDocument> {
+  const filter = before
+    ? { symbol: s.symbol, interval: s.interval, ts: { $lt: before } }
+    : { symbol: s.symbol, interval: s.interval };
+  return barsCollection(db, s.interval).find(filter).sort({ ts: -1 }).limit(limit);
+}
+
+/** Bars of one series with from <= ts < to, oldest first, at most `limit`. */
+export function barsRangeCursor(db: Db, s: SeriesKey, from: Date, to: Date, limit: number): FindCursor<BarDocument> {
+  return barsCollection(db, s.interval)
+    .find({ symbol: s.symbol, interval: s.interval, ts: { $gte: from, $lt: to } })
+    .sort({ ts: 1 })
+    .limit(limit);
+}
+
+/** Bars of one series newer than `after` (live updates), oldest first. */
+export function barsAfterCursor(db: Db, s: SeriesKey, after: Date, limit: number): FindCursor<BarDocument> {
+  return barsCollection(db, s.interval)
+    .find({ symbol: s.symbol, interval: s.interval, ts: { $gt: after } })
+    .sort({ ts: 1 })
+    .limit(limit);
+}
+
+/** A cross-asset series (slope, correlation, beta) with from <= ts < to: index series_ts. */
+export function crossAssetCursor(
+  db: Db,
+  series: string,
+  from: Date,
+  to: Date,
+  limit: number,
+): FindCursor<CrossAssetDocument> {
+  return crossAssetCollection(db)
+    .find({ series, ts: { $gte: from, $lt: to } })
+    .sort({ ts: 1 })
+    .limit(limit);
+}
+
+/**
+ * Top movers of a trading date by one-day return, from the precomputed `logReturn` of the daily bar (the log of
+ * close/previous close: same order as the simple return, so no extra field is needed): index tradingDate_logReturn
+ * (equality on the date, then the index order). `direction` -1: gainers, 1: losers.
+ */
+export function topMoversCursor(db: Db, date: string, limit: number, direction: 1 | -1 = -1): FindCursor<BarDocument> {
+  return barsCollection(db, "1d")
+    .find({ tradingDate: date, logReturn: { $ne: null } })
+    .sort({ logReturn: direction })
+    .limit(limit);
+}
+
+export interface QueryStats {
+  server: "mongodb" | "ferretdb";
+  indexes: string[];
+  collectionScan: boolean;
+  /** MongoDB executionStats; null where the server does not report it (FerretDB v1). */
+  keysExamined: number | null;
+  docsExamined: number | null;
+  returned: number | null;
+  /** FerretDB: whether the filter/sort/limit reached SQLite. */
+  pushdown: { filter: boolean; sort: boolean; limit: boolean } | null;
+  plan: string[];
+}
+
+/** Explains a cursor with executionStats where the server has them. */
+export async function explainCursor(cursor: FindCursor<Document>): Promise<QueryStats> {
+  const ex = await cursor.explain("executionStats");
+  const plan = analyzeExplain(ex);
+  const es = (ex.executionStats ?? null) as Document | null;
+  const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
+  return {
+    server: plan.server,
+    indexes: plan.indexes,
+    collectionScan: plan.collectionScan,
+    keysExamined: num(es?.totalKeysExamined),
+    docsExamined: num(es?.totalDocsExamined),
+    returned: num(es?.nReturned),
+    pushdown:
+      plan.server === "ferretdb"
+        ? {
+            filter: ex.filterPushdown === true,
+            sort: ex.sortPushdown === true,
+            limit: ex.limitPushdown === true,
+          }
+        : null,
+    plan: plan.summary,
+  };
+}

@@ -8,6 +8,7 @@ export * from "./domain/json-schema.ts";
 export * from "./domain/market.ts";
 export * from "./lake.ts";
 export * from "./logger.ts";
+export * from "./metrics.ts";
 export * from "./store/index.ts";
 export * from "./topics.ts";
 export * from "./universe.ts";

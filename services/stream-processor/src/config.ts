@@ -32,6 +32,8 @@ export const streamEnv = {
   /** Upper bound of one fetch per partition, i.e. of one batch (bytes). */
   STREAM_MAX_BYTES_PER_PARTITION: int(1_024, 64 * 1_048_576).default(1_048_576),
   STREAM_SESSION_TIMEOUT_MS: int(6_000, 300_000).default(30_000),
+  /** A rebalance waits this long for members to rejoin: bounds the pause after a crashed replica (kafkajs default 60 s). */
+  STREAM_REBALANCE_TIMEOUT_MS: int(6_000, 300_000).default(30_000),
   /** Statements per bulkWrite command: 32 keeps FerretDB 1.24 clear of its connection-pool deadlock; 1000 on MongoDB. */
   STREAM_BULK_OPS_PER_COMMAND: int(1, 100_000).default(32),
   /** After SIGTERM/SIGINT: how long the batch in flight may take before the process exits anyway. */

@@ -65,6 +65,10 @@ export interface BatchStats {
   /** Write-acknowledged time minus the bars' event time (bar close = ts + interval) and ingest time, ms. */
   eventLagMs: { avg: number; max: number } | null;
   ingestLagMs: { avg: number; max: number } | null;
+  /** Write-acknowledged time minus the Kafka message timestamp (producer CreateTime), ms. */
+  produceLagMs: { avg: number; max: number } | null;
+  /** Every message's produce-to-write latency, when deps.collectLatencies (benchmarks). */
+  produceLagSamples?: number[];
   durationMs: number;
 }
 
@@ -78,6 +82,8 @@ export interface StreamProcessorDeps {
   onStep?: (step: "deadLetters" | "bars" | "checkpoints" | "commit") => Promise<void> | void;
   /** How bar documents are written (see UpsertOptions: chunk size, insert-first on FerretDB). */
   upsert?: UpsertOptions;
+  /** Keep every message's produce-to-write latency in the batch stats (benchmarks). */
+  collectLatencies?: boolean;
   /** Called with the stats of every committed batch (tests, benchmarks). */
   onBatch?: (stats: BatchStats) => void;
 }
@@ -86,7 +92,12 @@ export interface StreamProcessorDeps {
 const WRITE_SLICE = 256;
 
 const lag = (xs: number[]) =>
-  xs.length === 0 ? null : { avg: Math.round(xs.reduce((a, b) => a + b, 0) / xs.length), max: Math.max(...xs) };
+  xs.length === 0
+    ? null
+    : {
+        avg: Math.round(xs.reduce((a, b) => a + b, 0) / xs.length),
+        max: xs.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY),
+      };
 
 export class StreamProcessor {
   private readonly series = new Map<string, SeriesState>();
@@ -126,6 +137,7 @@ export class StreamProcessor {
       deadLetters: 0,
       eventLagMs: null,
       ingestLagMs: null,
+      produceLagMs: null,
       durationMs: 0,
     };
     const processedTs = this.now();
@@ -179,6 +191,9 @@ export class StreamProcessor {
     const docs = [...pending.values()];
     stats.eventLagMs = lag(docs.map((d) => acked - d.ts.getTime()));
     stats.ingestLagMs = lag(docs.map((d) => acked - d.ingestTs.getTime()));
+    const produceLags = batch.messages.map((m) => acked - m.timestamp);
+    stats.produceLagMs = lag(produceLags);
+    if (this.deps.collectLatencies) stats.produceLagSamples = produceLags;
     stats.durationMs = Math.round(performance.now() - started);
     this.log.info(stats, "batch written");
     this.deps.onBatch?.(stats);

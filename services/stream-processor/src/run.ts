@@ -12,7 +12,7 @@ export interface RunningStreamProcessor {
 export async function startStreamProcessor(
   config: StreamConfig,
   logger: Logger,
-  hooks: Pick<StreamProcessorDeps, "onStep" | "onBatch" | "now"> = {},
+  hooks: Pick<StreamProcessorDeps, "onStep" | "onBatch" | "now" | "collectLatencies"> = {},
 ): Promise<RunningStreamProcessor> {
   const mongo = await connectMongo({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB }, logger);
   const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-stream` }, logger);
@@ -31,6 +31,7 @@ export async function startStreamProcessor(
     const consumer = await bus.consumer({
       groupId: config.STREAM_GROUP_ID,
       sessionTimeoutMs: config.STREAM_SESSION_TIMEOUT_MS,
+      rebalanceTimeoutMs: config.STREAM_REBALANCE_TIMEOUT_MS,
       maxBytesPerPartition: config.STREAM_MAX_BYTES_PER_PARTITION,
     });
     consumer.onGroupJoin((assigned) => processor.onAssignment(assigned));

@@ -55,6 +55,7 @@ export async function createTestEnv(name: string, partitions = 3): Promise<TestE
       STREAM_FROM_BEGINNING: true,
       STREAM_MAX_BYTES_PER_PARTITION: 1_048_576,
       STREAM_SESSION_TIMEOUT_MS: 10_000,
+      STREAM_REBALANCE_TIMEOUT_MS: 10_000,
       STREAM_SHUTDOWN_TIMEOUT_MS: 20_000,
       STREAM_BULK_OPS_PER_COMMAND: 32,
       ...overrides,
@@ -81,23 +82,31 @@ export function configEnv(c: StreamConfig): Record<string, string> {
     STREAM_FROM_BEGINNING: String(c.STREAM_FROM_BEGINNING),
     STREAM_MAX_BYTES_PER_PARTITION: String(c.STREAM_MAX_BYTES_PER_PARTITION),
     STREAM_SESSION_TIMEOUT_MS: String(c.STREAM_SESSION_TIMEOUT_MS),
+    STREAM_REBALANCE_TIMEOUT_MS: String(c.STREAM_REBALANCE_TIMEOUT_MS),
     STREAM_SHUTDOWN_TIMEOUT_MS: String(c.STREAM_SHUTDOWN_TIMEOUT_MS),
     STREAM_BULK_OPS_PER_COMMAND: String(c.STREAM_BULK_OPS_PER_COMMAND),
   };
 }
 
-export async function produceBars(producer: ProducerHandle, topic: string, bars: readonly Bar[]): Promise<void> {
-  for (let i = 0; i < bars.length; i += 500) {
+/** Produces bars keyed by symbol; `perRequest` also bounds the record batches (and so the consumer's batches). */
+export async function produceBars(
+  producer: ProducerHandle,
+  topic: string,
+  bars: readonly Bar[],
+  perRequest = 500,
+): Promise<void> {
+  for (let i = 0; i < bars.length; i += perRequest) {
     await producer.send(
       topic,
-      bars.slice(i, i + 500).map((b) => ({ key: b.symbol, value: JSON.stringify(b), headers: { id: b.id } })),
+      bars.slice(i, i + perRequest).map((b) => ({ key: b.symbol, value: JSON.stringify(b), headers: { id: b.id } })),
     );
   }
 }
 
+/** Documents in the bar collections (collection metadata: cheap to poll, unlike a counting scan on FerretDB). */
 export async function countBars(mongo: MongoHandle): Promise<number> {
   let n = 0;
-  for (const name of BARS_COLLECTIONS) n += await mongo.db.collection(name).countDocuments();
+  for (const name of BARS_COLLECTIONS) n += await mongo.db.collection(name).estimatedDocumentCount();
   return n;
 }
 

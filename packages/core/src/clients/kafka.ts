@@ -71,6 +71,8 @@ export interface KafkaBus {
   consumer(opts: {
     groupId: string;
     sessionTimeoutMs?: number;
+    /** How long a rebalance waits for members to rejoin (kafkajs default 60 s: a SIGKILLed member's restart waits that long). */
+    rebalanceTimeoutMs?: number;
     maxBytesPerPartition?: number;
   }): Promise<ConsumerHandle>;
   close(): Promise<void>;
@@ -161,6 +163,7 @@ export function createKafkaBus(config: KafkaConfig, logger: Logger): KafkaBus {
       const c = kafka.consumer({
         groupId: opts.groupId,
         sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+        ...(opts.rebalanceTimeoutMs === undefined ? {} : { rebalanceTimeout: opts.rebalanceTimeoutMs }),
         maxBytesPerPartition: opts.maxBytesPerPartition ?? 1_048_576,
         allowAutoTopicCreation: false,
       });

@@ -1,0 +1,55 @@
+import { analyzeExplain } from "@quant/core";
+import { describe, expect, it } from "vitest";
+import { parseRangeArgs, UsageError } from "./args.ts";
+
+describe("parseRangeArgs", () => {
+  it("reads --date or --from/--to, asset types, symbols and intervals", () => {
+    expect(parseRangeArgs(["--date", "2024-01-02", "--asset-type", "equities", "--symbols", "AAPL,MSFT"], "u")).toEqual(
+      {
+        from: "2024-01-02",
+        to: "2024-01-02",
+        assetClasses: ["equity"],
+        symbols: ["AAPL", "MSFT"],
+        intervals: null,
+      },
+    );
+    expect(parseRangeArgs(["--from", "2024-01-01", "--to", "2024-02-01", "--interval", "1d,5m"], "u")).toMatchObject({
+      assetClasses: ["equity", "crypto", "bond"],
+      intervals: ["1d", "5m"],
+    });
+  });
+  it("refuses bad input with a usage error", () => {
+    for (const args of [
+      [],
+      ["--date", "2024-13-01"],
+      ["--from", "2024-02-01", "--to", "2024-01-01"],
+      ["--date", "2024-01-01", "--asset-type", "stocks"],
+      ["--date", "2024-01-01", "--interval", "2m"],
+      ["--nope"],
+    ])
+      expect(() => parseRangeArgs(args, "u"), args.join(" ")).toThrow(UsageError);
+  });
+});
+
+describe("analyzeExplain", () => {
+  it("reads MongoDB's winning plan", () => {
+    const a = analyzeExplain({
+      queryPlanner: {
+        winningPlan: {
+          stage: "LIMIT",
+          inputStage: { stage: "FETCH", inputStage: { stage: "IXSCAN", indexName: "symbol_interval_ts" } },
+        },
+      },
+    });
+    expect(a).toMatchObject({ server: "mongodb", indexes: ["symbol_interval_ts"], collectionScan: false });
+    expect(analyzeExplain({ queryPlanner: { winningPlan: { stage: "COLLSCAN" } } }).collectionScan).toBe(true);
+  });
+  it("reads FerretDB's SQLite plan", () => {
+    const a = analyzeExplain({
+      queryPlanner: { Plan: ["id=2 parent=0 notused=0 detail=SCAN bars_daily_4accbe25"] },
+      serverInfo: { ferretdbVersion: "1.24.2" },
+      filterPushdown: false,
+    });
+    expect(a).toMatchObject({ server: "ferretdb", indexes: [], collectionScan: true });
+  });
+});

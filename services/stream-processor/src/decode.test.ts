@@ -1,0 +1,77 @@
+import type { IncomingMessage } from "@quant/core";
+import { makeBar } from "@quant/core";
+import { describe, expect, it } from "vitest";
+import { DLQ_HEADERS, deadLetter } from "./dead-letter.ts";
+import { decodeBar, type RejectedMessage } from "./decode.ts";
+import { indicatorOptionsFor } from "./series.ts";
+
+const bar = makeBar({
+  symbol: "AAPL",
+  assetClass: "equity",
+  interval: "1d",
+  ts: "2024-01-02T14:30:00Z",
+  tradingDate: "2024-01-02",
+  open: 10,
+  high: 11,
+  low: 9,
+  close: 10.5,
+  volume: 100,
+  currency: "USD",
+  exchange: "NMS",
+  source: "synthetic",
+  ingestTs: "2024-01-03T00:00:00.000Z",
+});
+const msg = (value: string | null): IncomingMessage => ({
+  topic: "t",
+  partition: 2,
+  offset: "41",
+  key: "AAPL",
+  value: value === null ? null : Buffer.from(value),
+  headers: { id: "x" },
+  timestamp: 1_700_000_000_000,
+});
+const kindOf = (value: string | null) => {
+  try {
+    decodeBar(msg(value));
+    return "ok";
+  } catch (err) {
+    return (err as RejectedMessage).kind;
+  }
+};
+
+describe("decodeBar", () => {
+  it("accepts a valid bar and names why others are refused", () => {
+    expect(decodeBar(msg(JSON.stringify(bar)))).toEqual(bar);
+    expect(kindOf(null)).toBe("empty");
+    expect(kindOf("{")).toBe("json");
+    expect(kindOf(JSON.stringify({ ...bar, close: "1" }))).toBe("schema");
+    expect(kindOf(JSON.stringify({ ...bar, high: 8 }))).toBe("schema");
+    expect(kindOf(JSON.stringify({ ...bar, open: 2e9, high: 2e9 }))).toBe("price");
+    expect(kindOf(JSON.stringify({ ...bar, assetClass: "bond", open: 150, high: 150 }))).toBe("price");
+    expect(kindOf(JSON.stringify({ ...bar, assetClass: "bond", open: -0.1, low: -0.2 }))).toBe("ok");
+  });
+
+  it("builds a dead letter carrying the original value, headers and origin", () => {
+    const d = deadLetter(msg("{"), "json", "invalid JSON", new Date("2024-01-01T00:00:00Z"));
+    expect(d.value.toString()).toBe("{");
+    expect(d.headers).toMatchObject({
+      id: "x",
+      [DLQ_HEADERS.kind]: "json",
+      [DLQ_HEADERS.reason]: "invalid JSON",
+      [DLQ_HEADERS.topic]: "t",
+      [DLQ_HEADERS.partition]: "2",
+      [DLQ_HEADERS.offset]: "41",
+    });
+  });
+});
+
+describe("indicatorOptionsFor", () => {
+  it("annualises by asset class and bars per day; bonds accept non-positive values", () => {
+    expect(indicatorOptionsFor("equity", "1d").periodsPerYear).toBe(252);
+    expect(indicatorOptionsFor("crypto", "1d").periodsPerYear).toBe(365);
+    expect(indicatorOptionsFor("equity", "5m").periodsPerYear).toBe(252 * 78);
+    expect(indicatorOptionsFor("crypto", "1h").periodsPerYear).toBe(365 * 24);
+    expect(indicatorOptionsFor("bond", "1d").allowNonPositive).toBe(true);
+    expect(indicatorOptionsFor("equity", "1d").allowNonPositive).toBe(false);
+  });
+});

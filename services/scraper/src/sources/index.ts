@@ -23,6 +23,13 @@ export function createSource(name: SourceName, config: ScraperConfig, logger: Lo
   if (name === "yahoo") return createYahooSource({ name, fetch: globalThis.fetch, ...common });
 
   const real = loadRecordings([config.YAHOO_FIXTURES_DIR]);
+  if (real.length === 0) {
+    // Not fatal (generated recordings still serve every universe symbol), but a likely misconfiguration.
+    logger.warn(
+      { dir: config.YAHOO_FIXTURES_DIR },
+      "no recorded Yahoo responses found; set YAHOO_FIXTURES_DIR to the recordings folder (../shared/fixtures/yahoo)",
+    );
+  }
   let generated = loadRecordings([config.YAHOO_GENERATED_FIXTURES_DIR]);
   if (generated.length === 0) {
     const files = generateRecordings(config.YAHOO_GENERATED_FIXTURES_DIR, config.SYNTHETIC_SEED, real);

@@ -1,0 +1,156 @@
+import { barsCollection, upsertBars } from "@quant/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seriesDocs, startTestApi, type TestApi } from "./test-data.ts";
+
+let t: TestApi;
+beforeAll(async () => {
+  t = await startTestApi();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const get = async (url: string) => {
+  const r = await t.app.inject({ method: "GET", url });
+  return { status: r.statusCode, body: r.headers["content-type"]?.includes("json") ? r.json() : r.body };
+};
+
+describe("api", () => {
+  it("lists the universe's symbols with their latest bar", async () => {
+    const r = await get("/api/symbols");
+    expect(r.status).toBe(200);
+    const aapl = r.body.symbols.find((s: { symbol: string }) => s.symbol === "AAPL");
+    const last = t.docs.get("AAPL|1d")!.at(-1)!;
+    expect(aapl.intervals).toEqual(["5m", "15m", "1h", "1d"]);
+    expect(aapl.latest).toMatchObject({ interval: "1d", ts: last.ts.toISOString(), close: last.close });
+    expect(r.body.symbols.find((s: { symbol: string }) => s.symbol === "NFLX").latest).toBeNull();
+  });
+
+  it("serves the last bars with metrics, oldest first, and date ranges", async () => {
+    const all = t.docs.get("AAPL|1d")!;
+    const r = await get("/api/bars?symbol=AAPL&interval=1d&limit=50");
+    expect(r.status).toBe(200);
+    expect(r.body.count).toBe(50);
+    expect(r.body.bars.map((b: { ts: string }) => b.ts)).toEqual(all.slice(-50).map((d) => d.ts.toISOString()));
+    const lastBar = r.body.bars.at(-1);
+    expect(lastBar.sma20).toBeCloseTo(all.at(-1)!.sma20!, 10);
+    expect(lastBar).toHaveProperty("rsi14");
+    expect(lastBar).not.toHaveProperty("_id");
+    const from = all[10]!.ts.toISOString();
+    const to = all[20]!.ts.toISOString();
+    const range = await get(`/api/bars?symbol=AAPL&interval=1d&from=${from}&to=${to}`);
+    expect(range.status).toBe(200);
+    expect(range.body.bars.map((b: { ts: string }) => b.ts)).toEqual(all.slice(10, 20).map((d) => d.ts.toISOString()));
+    // Intraday and a rollup interval through the same endpoint (no 15m bars stored here: empty, not an error).
+    expect((await get("/api/bars?symbol=AAPL&interval=5m&limit=10")).body.count).toBe(10);
+    expect((await get("/api/bars?symbol=AAPL&interval=15m")).body).toMatchObject({ interval: "15m", count: 0 });
+  });
+
+  it("answers 404 for an unknown symbol and 400 for bad input, with a message", async () => {
+    const unknown = await get("/api/bars?symbol=ZZZZ&interval=1d");
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toBe("unknown symbol: ZZZZ");
+    const cases: [string, RegExp][] = [
+      ["/api/bars?symbol=AAPL&from=2024-03-01&to=2024-02-01", /from must be before to/],
+      ["/api/bars?symbol=AAPL&interval=1m&from=2020-01-01&to=2024-01-01", /range too large/],
+      ["/api/bars?symbol=AAPL&interval=1d&from=2000-01-01&to=2024-01-01", /range too large/],
+      ["/api/bars?symbol=AAPL&from=yesterday", /^from: expected an ISO date/],
+      ["/api/bars?symbol=AAPL&interval=2d", /^interval:/],
+      ["/api/bars?symbol=AAPL&limit=100000", /^limit: expected 1 to 5000/],
+      ["/api/bars?symbol=AAPL&limit=-1", /^limit: expected a positive integer/],
+      ["/api/bars?interval=1d", /^symbol:/],
+      ["/api/cross-asset?series=slope:^TNX-^IRX|1d&from=1990-01-01&to=2024-01-01", /range too large/],
+      ["/api/movers?date=02-01-2024", /^date:/],
+    ];
+    for (const [url, message] of cases) {
+      const r = await get(url);
+      expect(r.status, url).toBe(400);
+      expect(r.body.error, url).toMatch(message);
+    }
+  });
+
+  it("refuses objects and operators in query parameters (no NoSQL injection)", async () => {
+    const attempts = [
+      "/api/bars?symbol[$ne]=x",
+      "/api/bars?symbol[$gt]=&interval=1d",
+      `/api/bars?symbol=${encodeURIComponent('{"$gt":""}')}`,
+      "/api/bars?symbol=AAPL&symbol=MSFT",
+      "/api/bars?symbol=AAPL&interval[$in]=1d",
+      "/api/bars?symbol=AAPL&from[$gt]=2024-01-01",
+      "/api/bars?symbol=AAPL&$where=1",
+      `/api/bars?symbol=${encodeURIComponent("AAPL' || '1'=='1")}`,
+      "/api/cross-asset?series[$regex]=.*",
+      `/api/cross-asset?series=${encodeURIComponent('{"$ne":null}')}`,
+      "/api/movers?date[$ne]=x",
+      "/api/stream?symbol[$ne]=x",
+      "/api/symbols?x[$ne]=1",
+    ];
+    for (const url of attempts) {
+      const r = await get(url);
+      expect(r.status, url).toBe(400);
+      expect(typeof r.body.error, url).toBe("string");
+    }
+  });
+
+  it("serves the yield-curve slope, top movers and health", async () => {
+    const tnx = t.docs.get("^TNX|1d")!;
+    const from = tnx[0]!.ts.toISOString().slice(0, 10);
+    const to = new Date(tnx.at(-1)!.ts.getTime() + 86_400_000).toISOString().slice(0, 10);
+    const slope = await get(
+      `/api/cross-asset?series=${encodeURIComponent("slope:^TNX-^IRX|1d")}&from=${from}&to=${to}`,
+    );
+    expect(slope.status).toBe(200);
+    expect(slope.body.count).toBe(tnx.length);
+    expect((await get("/api/cross-asset/series")).body.series).toEqual(["slope:^TNX-^IRX|1d"]);
+
+    const date = t.docs.get("AAPL|1d")!.at(-1)!.tradingDate;
+    const movers = await get(`/api/movers?date=${date}`);
+    expect(movers.status).toBe(200);
+    const returns = movers.body.movers.map((m: { logReturn: number }) => m.logReturn);
+    expect(returns.length).toBeGreaterThanOrEqual(2);
+    expect([...returns].sort((a, b) => b - a)).toEqual(returns);
+
+    const health = await get("/api/health");
+    expect(health.status).toBe(200);
+    expect(health.body.servers.mongodb.ok).toBe(true);
+    const equity = health.body.assets.find((a: { assetClass: string }) => a.assetClass === "equity");
+    expect(equity.topic).toBe("equities_ticks");
+    const newest = ["AAPL|1d", "MSFT|1d", "AAPL|5m"].map((k) => t.docs.get(k)!.at(-1)!.ts.toISOString()).sort();
+    expect(equity.lastBarTs).toBe(newest.at(-1));
+  });
+
+  it("streams new bars over server-sent events and exposes /metrics", async () => {
+    const address = await t.app.listen({ host: "127.0.0.1", port: 0 });
+    const ctrl = new AbortController();
+    const res = await fetch(`${address}/api/stream?symbol=MSFT&interval=1d`, { signal: ctrl.signal });
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    const readUntil = async (needle: string) => {
+      const deadline = Date.now() + 15_000;
+      while (!text.includes(needle) && Date.now() < deadline) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value);
+      }
+      return text.includes(needle);
+    };
+    expect(await readUntil("event: ready")).toBe(true);
+    // Wait for the poller to hold the latest bar, then write the next bar through the store.
+    await t.live.poll();
+    const existing = t.docs.get("MSFT|1d")!;
+    const next = seriesDocs("MSFT", "equity", "1d", existing.length + 1).at(-1)!;
+    await upsertBars(barsCollection(t.mongo.db, "1d"), [next], { insertFirst: true });
+    expect(await readUntil("event: bars")).toBe(true);
+    const data = text.split("event: bars\ndata: ")[1]!.split("\n\n")[0]!;
+    expect(JSON.parse(data).map((b: { ts: string }) => b.ts)).toEqual([next.ts.toISOString()]);
+    ctrl.abort();
+    await reader.cancel().catch(() => {});
+
+    const metrics = await fetch(`${address}/metrics`);
+    const body = await metrics.text();
+    expect(body).toMatch(/quant_http_request_duration_seconds_count\{[^}]*route="\/api\/bars",status="200"\} \d+/);
+    expect(body).toContain("quant_last_bar_timestamp_seconds");
+  });
+});

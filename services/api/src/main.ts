@@ -1,0 +1,48 @@
+// The API process: config from the environment, MongoDB (read-only user in compose), Kafka offsets for the
+// pipeline panel, HTTP on API_HOST:API_PORT; SIGTERM/SIGINT close the server (SSE streams end) and the clients.
+import { connectMongo, createLogger, createMetricsRegistry, loadConfigOrExit } from "@quant/core";
+import { buildApp } from "./app.ts";
+import { apiEnv } from "./config.ts";
+import { createKafkaStats } from "./kafka-stats.ts";
+import { LivePoller } from "./live.ts";
+
+const config = loadConfigOrExit(apiEnv);
+const logger = createLogger("api", config.LOG_LEVEL);
+const mongo = await connectMongo({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB }, logger);
+const kafkaStats = config.API_KAFKA_STATS
+  ? createKafkaStats(
+      { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, group: config.API_STREAM_GROUP },
+      logger,
+    )
+  : null;
+const metrics = createMetricsRegistry({ service: "api" });
+const live = new LivePoller(mongo.db, config.API_POLL_MS, logger);
+const app = await buildApp({
+  db: mongo.db,
+  mongoHealth: () => mongo.health(),
+  kafkaStats,
+  live,
+  metrics,
+  logger,
+  maxBars: config.API_MAX_BARS,
+});
+const address = await app.listen({ host: config.API_HOST, port: config.API_PORT });
+logger.info({ address, db: config.MONGODB_DB }, "api listening");
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "shutting down");
+  const force = setTimeout(() => {
+    logger.error("shutdown timed out");
+    process.exit(1);
+  }, config.API_SHUTDOWN_TIMEOUT_MS);
+  force.unref();
+  await app.close();
+  await kafkaStats?.close();
+  await mongo.close();
+  logger.info("stopped");
+}
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));

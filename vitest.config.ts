@@ -28,7 +28,8 @@ export default defineConfig({
           ],
           exclude: ["**/node_modules/**"],
           globalSetup: ["scripts/test/global-setup.ts"],
-          testTimeout: 60_000,
+          // Generous: these run real servers on a 2-core machine, often beside other work.
+          testTimeout: 180_000,
           hookTimeout: 120_000,
           // The servers are shared: test files run one at a time.
           fileParallelism: false,

@@ -180,7 +180,7 @@ async function loadCurve() {
   const ys = points.map((p) => p.y);
   const lo = Math.min(...ys) - 0.2;
   const hi = Math.max(...ys) + 0.2;
-  const x = (yrs) => 30 + (Math.sqrt(yrs) / Math.sqrt(30)) * 255;
+  const x = (yrs) => 25 + (Math.sqrt(yrs) / Math.sqrt(30)) * 235;
   const y = (v) => 130 - ((v - lo) / (hi - lo)) * 115;
   const path = points.map((p, i) => `${i ? "L" : "M"}${x(p.years).toFixed(1)},${y(p.y).toFixed(1)}`).join(" ");
   svg.innerHTML =

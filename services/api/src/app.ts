@@ -123,7 +123,7 @@ function staticAssets(): Map<string, { type: string; body: Buffer }> {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, maxParamLength: 100, bodyLimit: 1_024 });
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 100 }, bodyLimit: 1_024 });
   const log = deps.logger.child({ component: "http" });
   const streams = new Set<FastifyReply>();
   const assets = staticAssets();

@@ -1,0 +1,90 @@
+// What `pnpm start` runs, declared once: each pipeline service with its command and the variables the native
+// runner hands it. main.ts starts the services from this table, and parity.test.ts holds it against
+// docker-compose.yml (same services, same entrypoints, same variable names), so the two paths cannot drift.
+
+/** How the native runner starts a service. */
+export type ServiceKind =
+  /** A long-running child process of `pnpm start` (own process group, log in .stack/logs/<name>.log). */
+  | "daemon"
+  /** Launched by Airflow tasks (the DAGs' native runner: scripts/node24 node <script>). */
+  | "airflow-task"
+  /** Run to completion by `pnpm start` after the DAG run. */
+  | "job";
+
+export interface NativeService {
+  /** The service's name, also its compose service name (Airflow: the prefix of the compose services). */
+  name: string;
+  kind: ServiceKind;
+  /** Repository-relative path of the program: a Node script (the image's entrypoint in compose) or a shell script. */
+  script: string;
+  /** Arguments of the native start (none for the services: configuration is the environment). */
+  args: readonly string[];
+  /** The variables the native runner sets for it, beyond the inherited environment (compose `environment` keys). */
+  env: readonly string[];
+  /** Airflow only: the components the command runs (compose: one service per component). */
+  components?: readonly string[];
+}
+
+const LOG = ["LOG_LEVEL"] as const;
+const KAFKA = ["KAFKA_BROKERS"] as const;
+const MONGO = ["MONGODB_URI", "MONGODB_DB"] as const;
+const S3 = ["S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET"] as const;
+
+export const NATIVE_SERVICES: readonly NativeService[] = [
+  {
+    name: "airflow",
+    kind: "daemon",
+    script: "scripts/airflow/standalone.sh",
+    args: [],
+    // The tasks inherit Airflow's environment: the scraper's variables go through it.
+    env: ["AIRFLOW_ADMIN_USER", "AIRFLOW_ADMIN_PASSWORD", "PIPELINE_RUNNER", ...KAFKA, ...S3, ...LOG],
+    components: ["api-server", "scheduler", "dag-processor", "triggerer"],
+  },
+  {
+    name: "scraper",
+    kind: "airflow-task",
+    script: "services/scraper/src/main.ts",
+    args: [],
+    env: [...KAFKA, ...S3, ...LOG],
+  },
+  {
+    name: "stream-processor",
+    kind: "daemon",
+    script: "services/stream-processor/src/main.ts",
+    args: [],
+    env: [...KAFKA, ...MONGO, "STREAM_GROUP_ID", "STREAM_BULK_OPS_PER_COMMAND", ...LOG],
+  },
+  {
+    name: "api",
+    kind: "daemon",
+    script: "services/api/src/main.ts",
+    args: [],
+    env: [...KAFKA, ...MONGO, "API_HOST", "API_PORT", ...LOG],
+  },
+  {
+    name: "batch-processor",
+    kind: "job",
+    script: "services/batch-processor/src/main.ts",
+    args: [],
+    env: [...MONGO, ...S3, ...LOG],
+  },
+];
+
+/** `reconcile` runs from the batch-processor's package with its configuration (compose: `--entrypoint`). */
+export const RECONCILE_SCRIPT = "services/batch-processor/src/reconcile-main.ts";
+
+export function service(name: string): NativeService {
+  const s = NATIVE_SERVICES.find((x) => x.name === name);
+  if (!s) throw new Error(`no native service named ${name}`);
+  return s;
+}
+
+/** The variables of `names` taken from `source`; unset or empty ones are left out (the service's default applies). */
+export function pickEnv(names: readonly string[], source: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = source[n];
+    if (v !== undefined && v !== "") out[n] = v;
+  }
+  return out;
+}

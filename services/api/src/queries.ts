@@ -96,6 +96,20 @@ export interface QueryStats {
 export async function explainCursor(cursor: FindCursor<Document>): Promise<QueryStats> {
   const ex = await cursor.explain("executionStats");
   const plan = analyzeExplain(ex);
+  // FerretDB v1 on PostgreSQL: queryPlanner.Plan is a PostgreSQL JSON plan (one object), not SQLite lines.
+  const pgPlan = (ex.queryPlanner as Document | undefined)?.Plan;
+  if (plan.server === "ferretdb" && pgPlan && !Array.isArray(pgPlan) && typeof pgPlan === "object") {
+    const nodes: string[] = [];
+    const walk = (n: Document): void => {
+      const idx = typeof n["Index Name"] === "string" ? n["Index Name"] : null;
+      nodes.push(idx ? `${n["Node Type"]}(${idx})` : String(n["Node Type"]));
+      if (idx) plan.indexes.push(idx);
+      if (n["Node Type"] === "Seq Scan") plan.collectionScan = true;
+      for (const c of (n.Plans ?? []) as Document[]) walk(c);
+    };
+    walk(pgPlan as Document);
+    plan.summary.unshift(`postgresql: ${nodes.join(" <- ")}`);
+  }
   const es = (ex.executionStats ?? null) as Document | null;
   const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
   return {

@@ -17,6 +17,11 @@ describe("validation", () => {
       expect(() => parseQuery(BarsQuery, query)).toThrow(HttpError);
     }
   });
+  it("names the parameter: required, or not a single string", () => {
+    expect(() => parseQuery(BarsQuery, { "symbol[$ne]": "x" })).toThrow("symbol: required");
+    expect(() => parseQuery(BarsQuery, { symbol: ["A", "B"] })).toThrow("symbol: expected a single string value");
+    expect(() => parseQuery(BarsQuery, { symbol: "AAPL", "x[$gt]": "1" })).toThrow("unknown parameter: x[$gt]");
+  });
   it("checks ranges: order and size", () => {
     const to = new Date("2024-02-01T00:00:00Z");
     expect(() => resolveRange({ from: to, to }, "1d", 100)).toThrow(/from must be before to/);

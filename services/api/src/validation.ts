@@ -75,7 +75,13 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.in
   const issue = r.error.issues[0];
   if (issue?.code === "unrecognized_keys") throw new HttpError(400, `unknown parameter: ${issue.keys.join(", ")}`);
   const param = String(issue?.path[0] ?? "query");
-  const message = issue?.code === "invalid_type" ? "expected a single string value" : (issue?.message ?? "invalid");
+  const given = (query as Record<string, unknown> | null)?.[param];
+  const message =
+    issue?.code !== "invalid_type"
+      ? (issue?.message ?? "invalid")
+      : given === undefined
+        ? "required"
+        : "expected a single string value";
   throw new HttpError(400, `${param}: ${message}`);
 }
 

@@ -149,8 +149,10 @@ export async function up(): Promise<void> {
   say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; client settings in ${stackPaths.envFile}`);
 }
 
-export async function down(): Promise<void> {
+/** Stops the servers `up` started (by pid); `only` narrows it to some of them (e.g. those one caller started). */
+export async function down(only?: readonly ServerDef["name"][]): Promise<void> {
   for (const def of [...SERVERS].reverse()) {
+    if (only && !only.includes(def.name)) continue;
     const rec = readPid(def.name);
     if (!rec) continue;
     if (isAlive(rec.pid)) {

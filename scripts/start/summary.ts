@@ -1,0 +1,192 @@
+// What `pnpm start` reports once the pipeline has run: bars per topic (Kafka offsets), documents per collection,
+// dead letters, reconcile differences, batch results, and where to look. Collection is separate from formatting,
+// so the table is testable without servers.
+import type { MongoHandle } from "@quant/core";
+import type { PipelineStats } from "../../services/api/src/kafka-stats.ts";
+
+export interface JobResult {
+  /** e.g. "equities 1d 2020-08-31..2020-11-07" */
+  label: string;
+  exitCode: number | null;
+  /** The last line of the job's output (its own summary). */
+  line: string;
+  series: number | null;
+  /** reconcile: documents compared; batch: documents written. */
+  documents: number | null;
+  /** reconcile: differences; batch: new documents (the stream had not written them). */
+  count: number | null;
+}
+
+export interface ConsoleCheck {
+  url: string;
+  served: boolean;
+  note: string;
+}
+
+export interface Summary {
+  source: string;
+  runId: string | null;
+  kafka: PipelineStats;
+  collections: { name: string; documents: number }[];
+  reconcile: JobResult[];
+  batch: JobResult[];
+  urls: { dashboard: string; airflow: string; objectStore: ConsoleCheck; airflowUser: string };
+  elapsedMs: number;
+  /** When the dashboard first served the bars (ms after the command started). */
+  dashboardReadyMs: number | null;
+}
+
+/** `reconcile: 12 series, 345 documents compared, 0 difference(s)` */
+export function parseReconcileLine(label: string, exitCode: number | null, output: string): JobResult {
+  const line = lastLine(output, /^reconcile[: ]/);
+  const m = /reconcile: (\d+) series, (\d+) documents compared, (\d+) difference/.exec(line);
+  return {
+    label,
+    exitCode,
+    line,
+    series: m ? Number(m[1]) : null,
+    documents: m ? Number(m[2]) : null,
+    count: m ? Number(m[3]) : null,
+  };
+}
+
+/** `batch 2020-08-31..2020-11-07: 10 series, 490 documents written (0 new), 0 bars refused, 3.2 s` */
+export function parseBatchLine(label: string, exitCode: number | null, output: string): JobResult {
+  const line = lastLine(output, /^batch[: ]/);
+  const m = /: (\d+) series, (\d+) documents written \((\d+) new\)/.exec(line);
+  return {
+    label,
+    exitCode,
+    line,
+    series: m ? Number(m[1]) : null,
+    documents: m ? Number(m[2]) : null,
+    count: m ? Number(m[3]) : null,
+  };
+}
+
+function lastLine(output: string, prefer: RegExp): string {
+  const lines = output
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return lines.filter((l) => prefer.test(l)).at(-1) ?? lines.at(-1) ?? "(no output)";
+}
+
+/** Document counts of every collection of the database, by name. */
+export async function collectionCounts(db: MongoHandle["db"]): Promise<{ name: string; documents: number }[]> {
+  const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort();
+  const out: { name: string; documents: number }[] = [];
+  for (const name of names) {
+    if (name.startsWith("system.")) continue;
+    out.push({ name, documents: await db.collection(name).countDocuments({}) });
+  }
+  return out;
+}
+
+export const BAR_COLLECTIONS = ["bars_daily", "bars_intraday"];
+
+export function barDocuments(collections: readonly { name: string; documents: number }[]): number {
+  return collections.filter((c) => BAR_COLLECTIONS.includes(c.name)).reduce((n, c) => n + c.documents, 0);
+}
+
+/** Whether the MinIO console answers at `url`, and what of it works (this MinIO's console is the object browser). */
+export async function checkObjectStoreConsole(
+  url: string,
+  accessKey: string,
+  secretKey: string,
+): Promise<ConsoleCheck> {
+  try {
+    const page = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    const html = await page.text();
+    if (!page.ok || !html.includes("MinIO Console"))
+      return { url, served: false, note: `HTTP ${page.status} without the MinIO Console page` };
+    const login = await fetch(new URL("/api/v1/login", url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ accessKey, secretKey }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (login.status !== 204 && login.status !== 200)
+      return { url, served: true, note: `page served, but the login answered HTTP ${login.status}` };
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const admin = await fetch(new URL("/api/v1/admin/info", url), {
+      headers: { cookie },
+      signal: AbortSignal.timeout(5_000),
+    });
+    return {
+      url,
+      served: true,
+      note:
+        admin.status === 501
+          ? "object browser only (buckets, objects); this MinIO build has no admin pages (admin API: HTTP 501)"
+          : "console with admin pages",
+    };
+  } catch (err) {
+    return { url, served: false, note: `not answering (${(err as Error).message})` };
+  }
+}
+
+function table(rows: string[][], indent = "  "): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  return rows.map(
+    (r) => indent + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "),
+  );
+}
+
+const n = (v: number | null) => (v === null ? "?" : v.toLocaleString("en-US"));
+
+export function formatSummary(s: Summary): string[] {
+  const out: string[] = [];
+  out.push(
+    `pipeline ready in ${(s.elapsedMs / 1000).toFixed(1)} s (source ${s.source}${s.runId ? `, run ${s.runId}` : ""})` +
+      (s.dashboardReadyMs === null
+        ? ""
+        : `; dashboard serving the bars after ${(s.dashboardReadyMs / 1000).toFixed(1)} s`),
+  );
+  out.push("");
+  if (s.kafka.ok) {
+    out.push("Kafka (offsets; consumer group lag of the stream processor):");
+    out.push(
+      ...table([
+        ["topic", "messages", "retained", "lag"],
+        ...s.kafka.topics.map((t) => [t.topic, n(t.high), n(t.retained), t.lag === null ? "-" : n(t.lag)]),
+      ]),
+    );
+  } else out.push(`Kafka: unavailable (${s.kafka.error ?? "?"})`);
+  out.push(`dead letters: ${n(s.kafka.deadLetters)}`);
+  out.push("");
+  out.push("MongoDB (documents per collection):");
+  out.push(...table([["collection", "documents"], ...s.collections.map((c) => [c.name, n(c.documents)])]));
+  out.push("");
+  const diffs = s.reconcile.reduce((a, r) => a + (r.count ?? 0), 0);
+  const failed = s.reconcile.filter((r) => r.count === null);
+  out.push(
+    `reconcile (stream documents vs batch computation from the lake): ${diffs} difference(s)` +
+      (failed.length > 0 ? `, ${failed.length} range(s) without a result` : ""),
+  );
+  out.push(
+    ...table([
+      ["range", "series", "compared", "differences"],
+      ...s.reconcile.map((r) => [r.label, n(r.series), n(r.documents), r.count === null ? r.line : n(r.count)]),
+    ]),
+  );
+  if (s.batch.length > 0) {
+    out.push("batch (lake -> MongoDB; new = documents the stream had not written):");
+    out.push(
+      ...table([
+        ["range", "series", "written", "new"],
+        ...s.batch.map((r) => [r.label, n(r.series), n(r.documents), r.count === null ? r.line : n(r.count)]),
+      ]),
+    );
+  }
+  out.push("");
+  out.push(`dashboard       ${s.urls.dashboard}`);
+  out.push(`Airflow UI      ${s.urls.airflow}  (login ${s.urls.airflowUser} / AIRFLOW_ADMIN_PASSWORD)`);
+  out.push(
+    `object store    ${s.urls.objectStore.url}  (${s.urls.objectStore.served ? "MinIO console" : "NOT served"}: ${s.urls.objectStore.note}; login S3_ACCESS_KEY / S3_SECRET_KEY)`,
+  );
+  return out;
+}

@@ -1,4 +1,4 @@
-import { checkPeriod, checkPrice, checkState, type PriceOptions, priceFloor } from "../errors.ts";
+import { checkPeriod, checkPrice, checkPrices, checkState, type PriceOptions, priceFloor } from "../errors.ts";
 import { dec, enc, type Num, type Series } from "../state.ts";
 
 export interface MacdState {
@@ -174,21 +174,71 @@ export interface MacdSeries {
   hist: Float64Array;
 }
 
+/**
+ * Batch MACD: NaN during warm-up. Its own loop doing exactly Macd.step()'s operations in the same order (SMA seeds,
+ * late-started fast EMA, signal EMA of the MACD line); batch === streaming (Object.is) is tested on 100,000 bars.
+ */
 export function macd(values: Series, fast = 12, slow = 26, signal = 9, opts?: PriceOptions): MacdSeries {
-  // validate the whole series up front (same error as update() at the first bad value), then run the same step()
-  const ind = new Macd(fast, slow, signal, opts);
+  checkPeriod(fast, 2, "fast");
+  checkPeriod(slow, 2, "slow");
+  checkPeriod(signal, 1, "signal");
+  if (slow < fast) [fast, slow] = [slow, fast]; // TA-Lib swaps them
   const len = values.length;
-  const floor = priceFloor(opts);
-  for (let i = 0; i < len; i++) checkPrice("close", values[i]!, floor);
-  const m = new Float64Array(len).fill(Number.NaN);
-  const s = new Float64Array(len).fill(Number.NaN);
-  const h = new Float64Array(len).fill(Number.NaN);
-  for (let i = 0; i < len; i++) {
-    if (ind.step(values[i]!) !== undefined) {
-      m[i] = ind.macd;
-      s[i] = ind.signalValue;
-      h[i] = ind.hist;
-    }
+  checkPrices("close", values, priceFloor(opts));
+  const kf = 2 / (fast + 1);
+  const ks = 2 / (slow + 1);
+  const kg = 2 / (signal + 1);
+  const lb = slow - 1 + (signal - 1);
+  const mo = new Float64Array(len);
+  const so = new Float64Array(len);
+  const ho = new Float64Array(len);
+  let fSum = 0;
+  let sSum = 0;
+  let gSum = 0;
+  let f = Number.NaN;
+  let s = Number.NaN;
+  let g = Number.NaN;
+  const fastFrom = slow - fast;
+  let i = 0;
+  // bars 0..slow-2: the SMA seeds' sums (the fast one from bar slow-fast)
+  for (const end = Math.min(slow - 1, len); i < end; i++) {
+    const x = values[i]!;
+    sSum += x;
+    if (i >= fastFrom) fSum += x;
+    mo[i] = so[i] = ho[i] = Number.NaN;
   }
-  return { macd: m, signal: s, hist: h };
+  // bars slow-1..lb: seeds at slow-1, then both EMAs; the MACD line's sum seeds the signal EMA at lb
+  for (; i < len && i <= lb; i++) {
+    const x = values[i]!;
+    if (i === slow - 1) {
+      sSum += x;
+      fSum += x;
+      f = fSum / fast;
+      s = sSum / slow;
+    } else {
+      f = (x - f) * kf + f;
+      s = (x - s) * ks + s;
+    }
+    const m = f - s;
+    gSum += m;
+    if (i < lb) {
+      mo[i] = so[i] = ho[i] = Number.NaN;
+      continue;
+    }
+    g = gSum / signal;
+    mo[i] = m;
+    so[i] = g;
+    ho[i] = m - g;
+  }
+  for (; i < len; i++) {
+    const x = values[i]!;
+    f = (x - f) * kf + f;
+    s = (x - s) * ks + s;
+    const m = f - s;
+    g = (m - g) * kg + g;
+    mo[i] = m;
+    so[i] = g;
+    ho[i] = m - g;
+  }
+  return { macd: mo, signal: so, hist: ho };
 }

@@ -1,4 +1,4 @@
-import { checkPeriod, checkPrice, checkState, type PriceOptions, priceFloor } from "../errors.ts";
+import { checkPeriod, checkPrice, checkPrices, checkState, type PriceOptions, priceFloor } from "../errors.ts";
 import { dec, enc, type Num, type Series } from "../state.ts";
 
 export interface RsiState {
@@ -121,16 +121,55 @@ export class Rsi {
   }
 }
 
+/**
+ * Batch RSI: NaN during warm-up. Its own loop doing exactly Rsi.step()'s operations in the same order (sums of the
+ * first `period` changes, then Wilder smoothing); batch === streaming (Object.is) is tested on 100,000-bar series.
+ */
 export function rsi(values: Series, period = 14, opts?: PriceOptions): Float64Array {
-  // validate the whole series up front (same error as update() at the first bad value), then run the same step()
-  const ind = new Rsi(period, opts);
+  checkPeriod(period, 2);
   const len = values.length;
-  const floor = priceFloor(opts);
-  for (let i = 0; i < len; i++) checkPrice("close", values[i]!, floor);
+  checkPrices("close", values, priceFloor(opts));
+  const p = period;
   const out = new Float64Array(len);
-  for (let i = 0; i < len; i++) {
-    ind.step(values[i]!);
-    out[i] = ind.raw;
+  if (len === 0) return out;
+  let prev = values[0]!;
+  out[0] = Number.NaN;
+  let gain = 0;
+  let loss = 0;
+  const warm = Math.min(p, len);
+  let i = 1;
+  for (; i < warm; i++) {
+    const x = values[i]!;
+    const d = x - prev;
+    prev = x;
+    if (d < 0) loss -= d;
+    else gain += d;
+    out[i] = Number.NaN;
+  }
+  if (i === len) return out;
+  {
+    const x = values[i]!;
+    const d = x - prev;
+    prev = x;
+    if (d < 0) loss -= d;
+    else gain += d;
+    loss /= p;
+    gain /= p;
+    const t = gain + loss;
+    out[i++] = t > -1e-14 && t < 1e-14 ? 0 : 100 * (gain / t);
+  }
+  for (; i < len; i++) {
+    const x = values[i]!;
+    const d = x - prev;
+    prev = x;
+    loss *= p - 1;
+    gain *= p - 1;
+    if (d < 0) loss -= d;
+    else gain += d;
+    loss /= p;
+    gain /= p;
+    const t = gain + loss;
+    out[i] = t > -1e-14 && t < 1e-14 ? 0 : 100 * (gain / t);
   }
   return out;
 }

@@ -115,23 +115,63 @@ export class Atr {
   }
 }
 
+/**
+ * Batch ATR: NaN during warm-up. Validates every bar first (same error as update() at the first bad bar), then its own
+ * loop doing exactly Atr.step()'s operations in the same order; batch === streaming (Object.is) is tested on 100,000
+ * bars.
+ */
 export function atr(high: Series, low: Series, close: Series, period = 14, opts?: PriceOptions): Float64Array {
-  // validate the whole series up front (same error as update() at the first bad bar), then run the same step()
-  const ind = new Atr(period, opts);
+  checkPeriod(period);
   const len = close.length;
   const floor = priceFloor(opts);
-  for (let i = 0; i < len; i++) {
-    const hi = high[i]!;
-    const lo = low[i]!;
-    checkPrice("high", hi, floor);
-    checkPrice("low", lo, floor);
-    checkPrice("close", close[i]!, floor);
-    checkHighLow(hi, lo);
+  let bad = 0;
+  // scan without calls in the loop body (faster), then throw update()'s error for the first bad bar
+  for (; bad < len; bad++) {
+    const hi = high[bad]!;
+    const lo = low[bad]!;
+    const cl = close[bad]!;
+    if (!(hi > floor && hi < Infinity && lo > floor && lo < Infinity && cl > floor && cl < Infinity && hi >= lo)) break;
   }
+  if (bad < len) {
+    checkPrice("high", high[bad]!, floor);
+    checkPrice("low", low[bad]!, floor);
+    checkPrice("close", close[bad]!, floor);
+    checkHighLow(high[bad]!, low[bad]!);
+  }
+  const p = period;
   const out = new Float64Array(len);
-  for (let i = 0; i < len; i++) {
-    ind.step(high[i]!, low[i]!, close[i]!);
-    out[i] = ind.raw;
+  if (len === 0) return out;
+  out[0] = Number.NaN;
+  let prev = close[0]!;
+  let trSum = 0;
+  let a = Number.NaN;
+  let i = 1;
+  for (; i < len && i <= p; i++) {
+    const h = high[i]!;
+    const l = low[i]!;
+    let tr = h - l;
+    const u = Math.abs(prev - h);
+    if (u > tr) tr = u;
+    const d = Math.abs(prev - l);
+    if (d > tr) tr = d;
+    prev = close[i]!;
+    trSum += tr;
+    if (i < p) out[i] = Number.NaN;
+    else out[i] = a = trSum / p;
+  }
+  for (; i < len; i++) {
+    const h = high[i]!;
+    const l = low[i]!;
+    let tr = h - l;
+    const u = Math.abs(prev - h);
+    if (u > tr) tr = u;
+    const d = Math.abs(prev - l);
+    if (d > tr) tr = d;
+    prev = close[i]!;
+    a = a * (p - 1);
+    a += tr;
+    a = a / p;
+    out[i] = a;
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { checkPrice, type PriceOptions, priceFloor } from "../errors.ts";
+import { checkPeriod, checkPrices, type PriceOptions, priceFloor } from "../errors.ts";
 import type { Series } from "../state.ts";
 import { StdDev, type StdDevState } from "./stddev.ts";
 
@@ -26,21 +26,43 @@ export interface BbandsSeries {
   lower: Float64Array;
 }
 
+/**
+ * Batch BBANDS: NaN during warm-up. Its own loop doing exactly StdDev.step()'s operations (BBANDS kind) in the same
+ * order, reading the dropped value from the input instead of a ring; batch === streaming (Object.is) is tested on
+ * 100,000-bar series.
+ */
 export function bbands(values: Series, period = 20, devUp = 2, devDn = devUp, opts?: PriceOptions): BbandsSeries {
-  // validate the whole series up front (same error as update() at the first bad value), then run the same step()
-  const ind = new Bbands(period, devUp, devDn, opts);
+  checkPeriod(period, 2);
   const len = values.length;
-  const floor = priceFloor(opts);
-  for (let i = 0; i < len; i++) checkPrice("close", values[i]!, floor);
-  const upper = new Float64Array(len).fill(Number.NaN);
-  const middle = new Float64Array(len).fill(Number.NaN);
-  const lower = new Float64Array(len).fill(Number.NaN);
-  for (let i = 0; i < len; i++) {
-    if (ind.step(values[i]!) !== undefined) {
-      upper[i] = ind.upper;
-      middle[i] = ind.mean;
-      lower[i] = ind.lower;
-    }
+  checkPrices("close", values, priceFloor(opts));
+  const p = period;
+  const upper = new Float64Array(len);
+  const middle = new Float64Array(len);
+  const lower = new Float64Array(len);
+  const warm = Math.min(p - 1, len);
+  let sum = 0;
+  let sum2 = 0;
+  let i = 0;
+  for (; i < warm; i++) {
+    const x = values[i]!;
+    sum += x;
+    sum2 += x * x;
+    upper[i] = middle[i] = lower[i] = Number.NaN;
+  }
+  for (let j = 0; i < len; i++, j++) {
+    const x = values[i]!;
+    sum += x;
+    sum2 += x * x;
+    const mean = sum / p;
+    let mean2 = sum2 / p;
+    const old = values[j]!; // j = i - period + 1: the oldest value of the window
+    sum = sum - old;
+    sum2 = sum2 - old * old;
+    mean2 -= mean * mean;
+    const sd = mean2 < 1e-14 ? 0 : Math.sqrt(mean2);
+    middle[i] = mean;
+    upper[i] = mean + sd * devUp;
+    lower[i] = mean - sd * devDn;
   }
   return { upper, middle, lower };
 }

@@ -148,7 +148,7 @@ export class Runner {
 
   constructor(options: StartOptions, progress?: Progress) {
     this.options = options;
-    this.progress = progress ?? createProgress();
+    this.progress = progress ?? createProgress(process.stderr, Date.now(), () => this.stopping);
     this.airflowPort = Number(process.env.AIRFLOW_PORT || 8080);
     this.apiPort = Number(process.env.API_PORT || 8000);
     this.airflowUser = process.env.AIRFLOW_ADMIN_USER || "admin";
@@ -286,12 +286,11 @@ export class Runner {
           throw new StartError(`port ${this.apiPort} is taken by a process pnpm start did not start; set API_PORT`);
         const svc = service("api");
         const child = this.start(svc.name, process.execPath, [join(REPO_ROOT, svc.script)], this.envFor(svc.name));
+        // Listening, and the dashboard page served (the data endpoints may be slow while FerretDB is busy).
         await this.waitFor(child, 120_000, async () => {
+          if (!this.logSince(child).includes("api listening")) return false;
           try {
-            const res = await fetch(`http://127.0.0.1:${this.apiPort}/api/health`, {
-              signal: AbortSignal.timeout(3_000),
-            });
-            return res.status < 500;
+            return (await fetch(`http://127.0.0.1:${this.apiPort}/`, { signal: AbortSignal.timeout(5_000) })).ok;
           } catch {
             return false;
           }
@@ -394,11 +393,12 @@ export class Runner {
       "dashboard serves the bars",
       async () => {
         const base = `http://127.0.0.1:${this.apiPort}`;
-        const deadline = Date.now() + 60_000;
+        const deadline = Date.now() + 180_000;
         for (;;) {
           try {
-            const page = await fetch(`${base}/`);
-            const bars = (await (await fetch(`${base}/api/bars?symbol=AAPL&interval=1d&limit=500`)).json()) as {
+            const page = await fetch(`${base}/`, { signal: AbortSignal.timeout(10_000) });
+            const url = `${base}/api/bars?symbol=AAPL&interval=1d&limit=500`;
+            const bars = (await (await fetch(url, { signal: AbortSignal.timeout(30_000) })).json()) as {
               count?: number;
             };
             if (page.ok && (bars.count ?? 0) > 0) {

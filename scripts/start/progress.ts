@@ -21,6 +21,8 @@ export function secs(ms: number): string {
 export function createProgress(
   out: NodeJS.WriteStream | { write(s: string): boolean; isTTY?: boolean } = process.stderr,
   t0 = Date.now(),
+  /** True once the run is being stopped: a step that then fails is reported as cancelled, not as an error. */
+  cancelled: () => boolean = () => false,
 ): Progress {
   const tty = Boolean(out.isTTY) && process.env.CI === undefined;
   const stamp = () => `[${secs(Date.now() - t0).padStart(8)}]`;
@@ -58,7 +60,7 @@ export function createProgress(
         return result;
       } catch (err) {
         clear();
-        out.write(`${stamp()} ✗ ${title} (${secs(Date.now() - started)})\n`);
+        out.write(`${stamp()} ${cancelled() ? "- cancelled:" : "✗"} ${title} (${secs(Date.now() - started)})\n`);
         throw err;
       }
     },

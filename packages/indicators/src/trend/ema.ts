@@ -24,7 +24,9 @@ export class Ema {
   private n = 0;
   private sum = 0;
   private ema = Number.NaN;
+  /** Undo record for replace(): the running sum before the last seeding step (the sum is constant once warm). */
   private uSum = 0;
+  /** Undo record for replace(): the EMA before the last step. */
   private uEma = Number.NaN;
 
   constructor(period = 20, opts?: PriceOptions) {
@@ -47,6 +49,15 @@ export class Ema {
   }
 
   update(x: number): number | undefined {
+    const ema = this.ema;
+    const n = this.n;
+    // steady state (warm, valid input) inline: one compare chain, three field writes (n, undo, ema), the same
+    // arithmetic as step()
+    if (n >= this.period && x > this.floor && x < Infinity) {
+      this.uEma = ema;
+      this.n = n + 1;
+      return (this.ema = (x - ema) * this.k + ema);
+    }
     checkPrice("close", x, this.floor);
     return this.step(x);
   }
@@ -54,8 +65,9 @@ export class Ema {
   replace(x: number): number | undefined {
     checkPrice("close", x, this.floor);
     if (this.n > 0) {
+      // the running sum only changes while seeding (n <= period), so only those steps record and restore it
+      if (this.n <= this.period) this.sum = this.uSum;
       this.n--;
-      this.sum = this.uSum;
       this.ema = this.uEma;
     }
     return this.step(x);
@@ -64,11 +76,11 @@ export class Ema {
   /** @internal Advances by one input without validating it (the caller already did). */
   step(x: number): number | undefined {
     const ema = this.ema;
-    const sum = this.sum;
     this.uEma = ema;
-    this.uSum = sum;
     const n = ++this.n;
     if (n > this.period) return (this.ema = (x - ema) * this.k + ema);
+    const sum = this.sum;
+    this.uSum = sum;
     this.sum = sum + x;
     if (n === this.period) return (this.ema = this.sum / this.period);
     return undefined;

@@ -1,6 +1,6 @@
 // `pnpm bench`: times the API's serving queries on a dataset of N enriched bars.
 //
-//   pnpm bench [--docs N] [--reuse] [--json FILE] [--reps R] [--budget-ms MS] [--warmup W] [--db NAME]
+//   pnpm bench [--docs N] [--reuse] [--json FILE] [--reps R] [--budget-ms MS] [--warmup W] [--db NAME] [--load-only]
 //
 // The dataset is loaded through the processors' own write path: synthetic bars (@quant/synthetic) -> the stream's
 // enrichSeries (BarIndicators with the options of the asset class and interval) -> toBarDocument -> upsertBars
@@ -306,12 +306,13 @@ async function main(): Promise<void> {
       "budget-ms": { type: "string", default: "20000" },
       warmup: { type: "string", default: "5" },
       db: { type: "string", default: "quant_bench" },
+      "load-only": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      "usage: pnpm bench [--docs N (1000000)] [--reuse] [--json FILE] [--reps R (1000)] [--budget-ms MS (20000)] [--warmup W (5)] [--db NAME (quant_bench)]\n",
+      "usage: pnpm bench [--docs N (1000000)] [--reuse] [--json FILE] [--reps R (1000)] [--budget-ms MS (20000)] [--warmup W (5)] [--db NAME (quant_bench)] [--load-only]\n",
     );
     return;
   }
@@ -354,7 +355,7 @@ async function main(): Promise<void> {
       [COLLECTIONS.crossAsset]: await crossAssetCollection(mongo.db).estimatedDocumentCount(),
     };
     const results: QueryResult[] = [];
-    for (const q of QUERIES) {
+    for (const q of values["load-only"] ? [] : QUERIES) {
       say(`timing ${q.name}`);
       results.push(await timeQuery(mongo.db, q, marker.args, { reps, budgetMs, warmup }));
     }

@@ -1,5 +1,6 @@
 import { checkPeriod, checkPrice, checkState, InvalidInputError, type PriceOptions, priceFloor } from "../errors.ts";
 import { cell, dec, decArr, enc, encArr, type Num, type Series } from "../state.ts";
+import type { SimpleState } from "./simple.ts";
 
 export interface ReturnsOptions extends PriceOptions {
   /** Periods per year for annualisation (252 daily equities/bonds, 365 daily crypto, x bars/day intraday). */
@@ -51,6 +52,14 @@ export class ReturnsWindow {
   private cnt = 0;
   private prev = Number.NaN;
   private out = Number.NaN;
+  /**
+   * @internal The log return of the last step (NaN when it had none: first bar, non-positive price) and of the step
+   * before it (undo record). Exactly a standalone LogReturn's output (same log of the same ratio); not part of this
+   * window's own checkpoint (BarIndicators writes them into its logReturn state).
+   */
+  lr = Number.NaN;
+  /** @internal See lr. */
+  uLr = Number.NaN;
 
   constructor(kind: "hv" | "sharpe" | "sortino", period: number, opts?: ReturnsOptions) {
     this.kind = kind;
@@ -93,6 +102,7 @@ export class ReturnsWindow {
       this.cnt = u[8]!;
       this.prev = u[9]!;
       this.out = u[10]!;
+      this.lr = this.uLr;
     }
     return this.step(x);
   }
@@ -117,12 +127,15 @@ export class ReturnsWindow {
     const prev = this.prev;
     this.prev = x;
     this.n++;
+    this.uLr = this.lr;
     if (!(prev > 0 && x > 0)) {
       // first bar, or a non-positive price: no return
       this.out = Number.NaN;
+      this.lr = Number.NaN;
       return undefined;
     }
     const r = Math.log(x / prev);
+    this.lr = r;
     const p = this.period;
     if (this.cnt >= p) {
       const old = buf[pos]!;
@@ -184,6 +197,28 @@ export class ReturnsWindow {
     const sd = Math.sqrt(v);
     this.hvRaw = sd * this.sqrtAnn;
     this.sharpeRaw = sd === 0 ? 0 : (mean / sd) * this.sqrtAnn;
+  }
+
+  /**
+   * @internal The state a standalone LogReturn fed the same prices would write (its previous price, output and undo
+   * record are this window's prev, lr, uLr and undo prev).
+   */
+  toJSONAsLogReturn(): SimpleState {
+    const fresh = this.n === 0;
+    return {
+      kind: "logReturn",
+      allowNonPositive: this.allowNonPositive,
+      n: this.n,
+      s: [enc(this.prev), enc(this.lr), 0],
+      undo: [fresh ? null : enc(this.u[9]!), enc(this.uLr), 0],
+    };
+  }
+
+  /** @internal Restores lr/uLr from a LogReturn state written by toJSONAsLogReturn() (window restored first). */
+  loadLogReturn(st: SimpleState): void {
+    checkState(st?.kind === "logReturn" && st.n === this.n, "logReturn");
+    this.lr = dec(st.s[1]);
+    this.uLr = dec(st.undo[1]);
   }
 
   /** @internal State of this window as if it were a window of another kind (the same window feeds HV, Sharpe, Sortino). */

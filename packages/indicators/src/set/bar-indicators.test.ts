@@ -2,7 +2,10 @@
 // every field must still equal its standalone indicator exactly, for any ratioPeriod and across checkpoints.
 import { describe, expect, it } from "vitest";
 import { Hv, Sharpe, Sortino } from "../quant/returns-window.ts";
+import { LogReturn } from "../quant/simple.ts";
 import { randomBars } from "../testing/fixtures.ts";
+import { Sma } from "../trend/sma.ts";
+import { StdDev } from "../volatility/stddev.ts";
 import { BAR_METRIC_FIELDS, BarIndicators } from "./bar-indicators.ts";
 
 const N = 3000;
@@ -59,4 +62,55 @@ describe("BarIndicators shared return window", () => {
       for (const f of BAR_METRIC_FIELDS) expect(Object.is(v[f], w[f])).toBe(true);
     }
   });
+});
+
+describe("BarIndicators reads sma20, stddev20 from the BBANDS window and logReturn from the return window", () => {
+  for (const allowNonPositive of [false, true]) {
+    it(`values and checkpoint states equal standalone Sma(20), StdDev(20), LogReturn exactly (allowNonPositive ${allowNonPositive})`, () => {
+      // yields cross zero: log returns are absent around non-positive values
+      const px = (i: number) => (allowNonPositive ? Math.round((b.close[i]! - 100) * 4) / 16 : b.close[i]!);
+      const barAt = (i: number, close = px(i)) => ({
+        ts: b.ts[i]!,
+        open: close,
+        high: close,
+        low: close,
+        close,
+        volume: b.volume[i]!,
+      });
+      const o = { allowNonPositive };
+      const set = new BarIndicators(o);
+      const sma = new Sma(20, o);
+      const sd = new StdDev(20, 1, o);
+      const lr = new LogReturn(o);
+      const states = () => {
+        const st = JSON.parse(JSON.stringify(set));
+        expect(st.s.sma20).toEqual(JSON.parse(JSON.stringify(sma)));
+        expect(st.s.stddev20).toEqual(JSON.parse(JSON.stringify(sd)));
+        expect(st.s.logReturn).toEqual(JSON.parse(JSON.stringify(lr)));
+      };
+      states();
+      for (let i = 0; i < N; i++) {
+        if (i % 5 === 0) {
+          // a provisional version of the bar first, then the final one through replace()
+          const x = px(i) * 1.01 + 0.5;
+          set.update(barAt(i, x));
+          sma.update(x);
+          sd.update(x);
+          lr.update(x);
+          if (i < 30 || i % 250 === 0) states();
+          const v = set.replace(barAt(i));
+          expect(Object.is(v.sma20, sma.replace(px(i))), `sma20 ${i}`).toBe(true);
+          expect(Object.is(v.stddev20, sd.replace(px(i))), `stddev20 ${i}`).toBe(true);
+          expect(Object.is(v.logReturn, lr.replace(px(i))), `logReturn ${i}`).toBe(true);
+        } else {
+          const v = set.update(barAt(i));
+          expect(Object.is(v.sma20, sma.update(px(i))), `sma20 ${i}`).toBe(true);
+          expect(Object.is(v.stddev20, sd.update(px(i))), `stddev20 ${i}`).toBe(true);
+          expect(Object.is(v.logReturn, lr.update(px(i))), `logReturn ${i}`).toBe(true);
+        }
+        if (i < 30 || i % 250 === 0) states();
+      }
+      states();
+    });
+  }
 });

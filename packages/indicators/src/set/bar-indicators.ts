@@ -1,6 +1,6 @@
 import { checkHighLow, checkPrice, checkValue, checkVolume, InvalidInputError, priceFloor } from "../errors.ts";
 import { Hv, type ReturnsWindowState, Sharpe } from "../quant/returns-window.ts";
-import { CumReturn, Drawdown, LogReturn, type SimpleState } from "../quant/simple.ts";
+import { CumReturn, Drawdown, type SimpleState } from "../quant/simple.ts";
 import type { Series } from "../state.ts";
 import { Ema, type EmaState } from "../trend/ema.ts";
 import type { LagState } from "../trend/lag.ts";
@@ -11,7 +11,7 @@ import { Rsi, type RsiState } from "../trend/rsi.ts";
 import { Sma, type SmaState } from "../trend/sma.ts";
 import { Atr, type AtrState } from "../volatility/atr.ts";
 import { Bbands } from "../volatility/bbands.ts";
-import { StdDev, type StdDevState } from "../volatility/stddev.ts";
+import type { StdDevState } from "../volatility/stddev.ts";
 import { Ad } from "../volume/ad.ts";
 import { Obv, type ObvState } from "../volume/obv.ts";
 import { type SessionFn, utcDaySession, Vwap, type VwapState } from "../volume/vwap.ts";
@@ -121,7 +121,8 @@ export class BarIndicators {
   readonly warm: BarWarm;
   private readonly floor: number;
   private lastTs = Number.NaN;
-  private sma20: Sma;
+  // sma20 and stddev20 are read from the BBANDS(20) window `bb` (the same running sums, the same operations in the
+  // same order: bit-identical to standalone Sma(20) / StdDev(20, 1)), logReturn from the shared return window
   private sma50: Sma;
   private sma200: Sma;
   private ema20: Ema;
@@ -131,15 +132,13 @@ export class BarIndicators {
   private mom10: Mom;
   private bb: Bbands;
   private atr14: Atr;
-  private stddev20: StdDev;
   /** Own HV window only when ratioPeriod !== 20; otherwise hv20 is read from the shared return window `ratio`. */
   private hv20: Hv | null;
   private obv: Obv;
   private vwap: Vwap;
   private ad: Ad;
-  private logReturn: LogReturn;
   private cumReturn: CumReturn;
-  /** One window of log returns shared by sharpe, sortino (and hv20 when ratioPeriod is 20): one log per bar. */
+  /** One window of log returns shared by logReturn, sharpe, sortino (and hv20 when ratioPeriod is 20): one log per bar. */
   private ratio: Sharpe;
   private drawdown: Drawdown;
 
@@ -180,7 +179,6 @@ export class BarIndicators {
     this.ratioPeriod = opts.ratioPeriod ?? 20;
     this.session = opts.session ?? utcDaySession;
     this.floor = priceFloor(p);
-    this.sma20 = new Sma(20, p);
     this.sma50 = new Sma(50, p);
     this.sma200 = new Sma(200, p);
     this.ema20 = new Ema(20, p);
@@ -190,12 +188,10 @@ export class BarIndicators {
     this.mom10 = new Mom(10, p);
     this.bb = new Bbands(20, 2, 2, p);
     this.atr14 = new Atr(14, p);
-    this.stddev20 = new StdDev(20, 1, p);
     this.hv20 = this.ratioPeriod === 20 ? null : new Hv(20, r);
     this.obv = new Obv(p);
     this.vwap = new Vwap(this.session, p);
     this.ad = new Ad(p);
-    this.logReturn = new LogReturn(p);
     this.cumReturn = new CumReturn(p);
     this.ratio = new Sharpe(this.ratioPeriod, r);
     this.drawdown = new Drawdown(p);
@@ -283,7 +279,6 @@ export class BarIndicators {
     this.lastTs = b.ts;
     const { ts, high, low, close, volume } = b;
     // the bar is validated as a whole above: advance every metric without re-validating
-    this.sma20.step(close);
     this.sma50.step(close);
     this.sma200.step(close);
     this.ema20.step(close);
@@ -293,12 +288,10 @@ export class BarIndicators {
     this.mom10.step(close);
     this.bb.step(close);
     this.atr14.step(high, low, close);
-    this.stddev20.step(close);
     if (this.hv20 !== null) this.hv20.step(close);
     this.obv.step(close, volume);
     this.vwap.step(this.session(ts), high, low, close, volume);
     this.ad.step(high, low, close, volume);
-    this.logReturn.step(close);
     this.cumReturn.step(close);
     this.ratio.step(close);
     this.drawdown.step(close);
@@ -313,7 +306,6 @@ export class BarIndicators {
     }
     this.lastTs = b.ts;
     const { ts, high, low, close, volume } = b;
-    this.sma20.replace(close);
     this.sma50.replace(close);
     this.sma200.replace(close);
     this.ema20.replace(close);
@@ -323,12 +315,10 @@ export class BarIndicators {
     this.mom10.replace(close);
     this.bb.replace(close);
     this.atr14.replace(high, low, close);
-    this.stddev20.replace(close);
     if (this.hv20 !== null) this.hv20.replace(close);
     this.obv.replace(close, volume);
     this.vwap.replace(ts, high, low, close, volume);
     this.ad.replace(high, low, close, volume);
-    this.logReturn.replace(close);
     this.cumReturn.replace(close);
     this.ratio.replace(close);
     this.drawdown.replace(close);
@@ -343,7 +333,7 @@ export class BarIndicators {
     const bw = bb.isWarm;
     const rw = this.ratio;
     rw.calcAll();
-    const sma20 = this.sma20.raw;
+    const sma20 = bw ? bb.mean : Number.NaN;
     const sma50 = this.sma50.raw;
     const sma200 = this.sma200.raw;
     const ema20 = this.ema20.raw;
@@ -357,12 +347,12 @@ export class BarIndicators {
     const bbMiddle = bw ? bb.mean : Number.NaN;
     const bbLower = bw ? bb.lower : Number.NaN;
     const atr14 = this.atr14.raw;
-    const stddev20 = this.stddev20.raw;
+    const stddev20 = bw ? bb.sd : Number.NaN;
     const hv20 = this.hv20 !== null ? this.hv20.raw : rw.hvRaw;
     const obv = this.obv.raw;
     const vwap = this.vwap.raw;
     const ad = this.ad.raw;
-    const logReturn = this.logReturn.raw;
+    const logReturn = rw.lr;
     const cumReturn = this.cumReturn.raw;
     const sharpe = rw.sharpeRaw;
     const sortino = rw.sortinoRaw;
@@ -491,7 +481,7 @@ export class BarIndicators {
       },
       lastTs: Number.isNaN(this.lastTs) ? null : this.lastTs,
       s: {
-        sma20: this.sma20.toJSON(),
+        sma20: this.bb.toJSONAsSma(),
         sma50: this.sma50.toJSON(),
         sma200: this.sma200.toJSON(),
         ema20: this.ema20.toJSON(),
@@ -501,12 +491,12 @@ export class BarIndicators {
         mom10: this.mom10.toJSON(),
         bb: this.bb.toJSON(),
         atr14: this.atr14.toJSON(),
-        stddev20: this.stddev20.toJSON(),
+        stddev20: this.bb.toJSONAsStdDev(),
         hv20: this.hv20 !== null ? this.hv20.toJSON() : this.ratio.toJSONAs("hv"),
         obv: this.obv.toJSON(),
         vwap: this.vwap.toJSON(),
         ad: this.ad.toJSON(),
-        logReturn: this.logReturn.toJSON(),
+        logReturn: this.ratio.toJSONAsLogReturn(),
         cumReturn: this.cumReturn.toJSON(),
         sharpe: this.ratio.toJSONAs("sharpe"),
         sortino: this.ratio.toJSONAs("sortino"),
@@ -522,7 +512,6 @@ export class BarIndicators {
     const r = new BarIndicators({ ...st.options, session: session ?? utcDaySession });
     const s = st.s;
     r.lastTs = st.lastTs === null ? Number.NaN : st.lastTs;
-    r.sma20 = Sma.fromJSON(s.sma20);
     r.sma50 = Sma.fromJSON(s.sma50);
     r.sma200 = Sma.fromJSON(s.sma200);
     r.ema20 = Ema.fromJSON(s.ema20);
@@ -532,15 +521,15 @@ export class BarIndicators {
     r.mom10 = Mom.fromJSON(s.mom10);
     r.bb = Bbands.fromJSON(s.bb);
     r.atr14 = Atr.fromJSON(s.atr14);
-    r.stddev20 = StdDev.fromJSON(s.stddev20);
     if (r.hv20 !== null) r.hv20 = Hv.fromJSON(s.hv20);
     r.obv = Obv.fromJSON(s.obv);
     r.vwap = Vwap.fromJSON(s.vwap, r.session);
     r.ad = Ad.fromJSON(s.ad);
-    r.logReturn = LogReturn.fromJSON(s.logReturn);
     r.cumReturn = CumReturn.fromJSON(s.cumReturn);
-    // sharpe, sortino (and hv20 when sharing) hold the same window of returns: restore it from the sharpe state
+    // sharpe, sortino (and hv20 when sharing) hold the same window of returns: restore it from the sharpe state;
+    // logReturn's output and undo record live in that window too. sma20 and stddev20 are the BBANDS window's.
     r.ratio = Sharpe.fromJSON(s.sharpe);
+    r.ratio.loadLogReturn(s.logReturn);
     r.drawdown = Drawdown.fromJSON(s.drawdown);
     if (!Number.isNaN(r.lastTs)) r.collect();
     return r;

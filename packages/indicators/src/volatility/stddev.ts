@@ -1,5 +1,6 @@
 import { checkPeriod, checkPrice, checkPrices, checkState, type PriceOptions, priceFloor } from "../errors.ts";
 import { dec, decArr, enc, encArr, type Num, type Series } from "../state.ts";
+import type { SmaState } from "../trend/sma.ts";
 
 export interface StdDevState {
   kind: "stddev" | "bbands";
@@ -140,6 +141,48 @@ export class StdDev {
       s: [this.sum, this.sum2, this.mean, this.sd, this.upper, this.lower].map(enc),
       buf: encArr(this.buf),
       undo: encArr(this.u),
+    };
+  }
+
+  /**
+   * @internal The state a standalone `Sma(period)` fed the same values would write: its running sum, ring and undo
+   * record are this window's (same operations in the same order), its output is `mean`. Lets BarIndicators read
+   * sma20 from the BBANDS window and still checkpoint one state per metric.
+   */
+  toJSONAsSma(): SmaState {
+    const u = this.u;
+    const fresh = this.n === 0;
+    return {
+      kind: "sma",
+      period: this.period,
+      allowNonPositive: this.allowNonPositive,
+      n: this.n,
+      pos: this.pos,
+      sum: this.sum,
+      out: enc(this.mean),
+      buf: Array.from(this.buf),
+      undo: [u[1]!, u[0]!, fresh ? null : enc(u[3]!)],
+    };
+  }
+
+  /**
+   * @internal The state a standalone `StdDev(period, 1)` fed the same values would write (BBANDS' σ is the nbDev-1
+   * σ; the bands are not part of it). Lets BarIndicators read stddev20 from the BBANDS window.
+   */
+  toJSONAsStdDev(): StdDevState {
+    const u = this.u;
+    const fresh = this.n === 0;
+    return {
+      kind: "stddev",
+      period: this.period,
+      devUp: 1,
+      devDn: 1,
+      allowNonPositive: this.allowNonPositive,
+      n: this.n,
+      pos: this.pos,
+      s: [this.sum, this.sum2, this.mean, this.sd, Number.NaN, Number.NaN].map(enc),
+      buf: encArr(this.buf),
+      undo: fresh ? encArr(u) : [...encArr(u.subarray(0, 5)), null, null],
     };
   }
 

@@ -1,5 +1,13 @@
+import { createServer } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { createMetricsRegistry, type MetricsServer, PIPELINE_METRICS, startMetricsServer, timed } from "./metrics.ts";
+import {
+  createMetricsRegistry,
+  type MetricsServer,
+  PIPELINE_METRICS,
+  pushMetrics,
+  startMetricsServer,
+  timed,
+} from "./metrics.ts";
 
 describe("metrics", () => {
   let server: MetricsServer | undefined;
@@ -37,5 +45,30 @@ describe("metrics", () => {
     expect(body).toContain("quant_process_cpu_seconds_total");
     expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${server.port}/nope`)).status).toBe(404);
+  });
+
+  it("pushes a job's metrics to a Pushgateway with PUT", async () => {
+    const seen: { method?: string; url?: string; body: string } = { body: "" };
+    const gateway = createServer((req, res) => {
+      seen.method = req.method;
+      seen.url = req.url;
+      req.on("data", (c: Buffer) => (seen.body += c.toString()));
+      req.on("end", () => {
+        res.writeHead(200);
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => gateway.listen(0, "127.0.0.1", () => r()));
+    const port = (gateway.address() as { port: number }).port;
+    try {
+      const m = createMetricsRegistry({ service: "scraper", processMetrics: false });
+      m.scrapes.inc({ symbol: "AAPL", outcome: "success" });
+      await pushMetrics(`http://127.0.0.1:${port}`, "scraper", m.registry, { instance: "equities-eod" });
+      expect(seen.method).toBe("PUT");
+      expect(seen.url).toBe("/metrics/job/scraper/instance/equities-eod");
+      expect(seen.body).toContain('quant_scrapes_total{symbol="AAPL",outcome="success",service="scraper"} 1');
+    } finally {
+      gateway.close();
+    }
   });
 });

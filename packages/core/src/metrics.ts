@@ -1,6 +1,8 @@
 // Prometheus metrics shared by every service: one registry per process (createMetricsRegistry), the pipeline's
 // metric names in one place (PIPELINE_METRICS), and a tiny HTTP server for services that have no HTTP server of
-// their own (startMetricsServer: GET /metrics, GET /healthz). The API mounts the registry on its own /metrics.
+// their own (startMetricsServer: GET /metrics, GET /healthz), and pushMetrics for short-lived jobs (the scraper runs
+// per DAG task: Prometheus cannot pull from it, so it pushes to a Pushgateway before exiting). The API mounts the
+// registry on its own /metrics.
 //
 // Names follow Prometheus conventions: a `quant_` prefix, base units (seconds), `_total` for counters. Labels stay
 // low-cardinality: topic, symbol (the universe, ~20), interval, reason, outcome; never a bar id or a timestamp.
@@ -184,4 +186,24 @@ export async function startMetricsServer(port: number, registry: Registry, host 
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Pushes the registry to a Prometheus Pushgateway (`PUT {url}/metrics/job/{job}[/instance/{instance}]`), replacing
+ * the job's previous push: for short-lived jobs, called once before exit. Throws on a non-2xx answer.
+ */
+export async function pushMetrics(
+  url: string,
+  job: string,
+  registry: Registry,
+  opts: { instance?: string; timeoutMs?: number } = {},
+): Promise<void> {
+  const path = `/metrics/job/${encodeURIComponent(job)}${opts.instance ? `/instance/${encodeURIComponent(opts.instance)}` : ""}`;
+  const res = await fetch(new URL(path, url), {
+    method: "PUT",
+    headers: { "content-type": registry.contentType },
+    body: await registry.metrics(),
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 5_000),
+  });
+  if (!res.ok) throw new Error(`pushgateway ${url}: HTTP ${res.status}`);
 }

@@ -1,0 +1,175 @@
+// The pieces of `pnpm start` that need no server: arguments, the DAG conf against the DAG's own params, the summary
+// (parsing the jobs' lines, the table), and child processes (process groups, stop, stray-process detection).
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../stack/paths.ts";
+import { isAlive } from "../stack/process.ts";
+import { describeTasks } from "./airflow-client.ts";
+import { markedProcesses, readChildRecord, startChild, stopChild } from "./children.ts";
+import { parseStartArgs } from "./main.ts";
+import { DAG_ID, dagConf, jobRanges, rangeArgs, rangeLabel } from "./plan.ts";
+import { formatSummary, parseBatchLine, parseReconcileLine, type Summary } from "./summary.ts";
+
+describe("pnpm start arguments", () => {
+  it("defaults to the replay source and accepts synthetic and yahoo", () => {
+    expect(parseStartArgs([])).toEqual({ source: "replay" });
+    expect(parseStartArgs(["--source", "synthetic"])).toEqual({ source: "synthetic" });
+    expect(parseStartArgs(["--source=yahoo"])).toEqual({ source: "yahoo" });
+    expect(parseStartArgs(["--help"])).toBe("help");
+  });
+  it("refuses an unknown source or flag, naming it", () => {
+    expect(() => parseStartArgs(["--source", "csv"])).toThrow(/--source: expected one of replay, synthetic, yahoo/);
+    expect(() => parseStartArgs(["--nope"])).toThrow(/--nope/);
+  });
+});
+
+describe("the DAG run and the ranges checked afterwards", () => {
+  const dagFile = readFileSync(join(REPO_ROOT, "airflow", "dags", `${DAG_ID}.py`), "utf8");
+  const params = new Map(
+    [...dagFile.matchAll(/"(\w+)": (?:date_param|interval_param)\("([^"]+)"/g)].map((m) => [m[1]!, m[2]!]),
+  );
+
+  it("the conf names only params of the DAG, and replay uses the DAG's own default ranges", () => {
+    const conf = dagConf("replay", jobRanges("replay"));
+    expect(conf.source).toBe("replay");
+    for (const [k, v] of Object.entries(conf)) {
+      if (k === "source") continue;
+      expect(params.has(k), `${k} is not a param of ${DAG_ID}`).toBe(true);
+      expect(v, k).toBe(params.get(k));
+    }
+    // Every range param of the DAG is set, so batch/reconcile cover exactly what was scraped.
+    expect(
+      Object.keys(conf)
+        .filter((k) => k !== "source")
+        .sort(),
+    ).toEqual([...params.keys()].sort());
+  });
+
+  it("yahoo asks for recent days (1m bars only exist for the last week)", () => {
+    const now = Date.parse("2026-11-21T12:00:00Z");
+    const ranges = jobRanges("yahoo", now);
+    expect(ranges.find((r) => r.interval === "1m")).toMatchObject({ from: "2026-11-20", to: "2026-11-21" });
+    expect(rangeArgs(ranges[0]!)).toEqual([
+      "--from",
+      "2026-10-22",
+      "--to",
+      "2026-11-21",
+      "--asset-type",
+      "equities",
+      "--interval",
+      "1d",
+    ]);
+    expect(rangeLabel(ranges[0]!)).toBe("equities 1d 2026-10-22..2026-11-21");
+  });
+
+  it("task progress reads as done / running / failed", () => {
+    expect(
+      describeTasks([
+        { task_id: "scrape.crypto", state: "success", try_number: 1 },
+        { task_id: "scrape.bonds", state: "running", try_number: 1 },
+        { task_id: "scrape.equities_eod", state: "failed", try_number: 2 },
+        { task_id: "scraped", state: null, try_number: 0 },
+      ]),
+    ).toBe("1/4 tasks done, running: scrape.bonds, failed: scrape.equities_eod");
+  });
+});
+
+describe("summary", () => {
+  it("parses the last lines of reconcile and batch, and keeps a failure's line", () => {
+    const rec = parseReconcileLine(
+      "equities 1d",
+      1,
+      "AAPL|1d|2020-09-01T00:00:00.000Z  sma20  stream=1  batch=2\nreconcile: 10 series, 490 documents compared, 1 difference(s)\n",
+    );
+    expect(rec).toMatchObject({ series: 10, documents: 490, count: 1, exitCode: 1 });
+    const batch = parseBatchLine(
+      "bonds 1d",
+      0,
+      "batch 2020-08-31..2020-11-07: 4 series, 196 documents written (0 new), 0 bars refused, 3.2 s\n",
+    );
+    expect(batch).toMatchObject({ series: 4, documents: 196, count: 0 });
+    const failed = parseReconcileLine("crypto 1d", 1, "reconcile failed: MongoDB: connection refused\n");
+    expect(failed).toMatchObject({ count: null, line: "reconcile failed: MongoDB: connection refused" });
+  });
+
+  it("lists topics, collections, dead letters, differences and the URLs", () => {
+    const s: Summary = {
+      source: "replay",
+      runId: "manual__2026-11-21",
+      kafka: {
+        ok: true,
+        group: "stream-processor",
+        at: "2026-11-21T00:00:00Z",
+        topics: [
+          { topic: "equities_ticks", retained: 9094, high: 9094, perSecond: null, lag: 0 },
+          { topic: "dead_letters", retained: 2, high: 2, perSecond: null, lag: null },
+        ],
+        deadLetters: 2,
+        totalLag: 0,
+      },
+      collections: [
+        { name: "bars_daily", documents: 1234 },
+        { name: "indicator_state", documents: 30 },
+      ],
+      reconcile: [
+        parseReconcileLine("equities 1d", 0, "reconcile: 10 series, 490 documents compared, 0 difference(s)"),
+      ],
+      batch: [parseBatchLine("equities 1d", 0, "batch x: 10 series, 490 documents written (0 new), 0 bars refused")],
+      urls: {
+        dashboard: "http://127.0.0.1:8000/",
+        airflow: "http://127.0.0.1:8080/",
+        airflowUser: "admin",
+        objectStore: { url: "http://127.0.0.1:9001/", served: true, note: "object browser only" },
+      },
+      elapsedMs: 95_000,
+      dashboardReadyMs: 90_000,
+    };
+    const text = formatSummary(s).join("\n");
+    expect(text).toMatch(
+      /pipeline ready in 95\.0 s \(source replay, run manual__2026-11-21\); dashboard serving the bars after 90\.0 s/,
+    );
+    expect(text).toMatch(/equities_ticks\s+9,094\s+9,094\s+0/);
+    expect(text).toMatch(/dead letters: 2/);
+    expect(text).toMatch(/bars_daily\s+1,234/);
+    expect(text).toMatch(/0 difference\(s\)/);
+    expect(text).toMatch(/dashboard\s+http:\/\/127\.0\.0\.1:8000\//);
+    expect(text).toMatch(/Airflow UI\s+http:\/\/127\.0\.0\.1:8080\/ {2}\(login admin/);
+    expect(text).toMatch(/object store\s+http:\/\/127\.0\.0\.1:9001\/ {2}\(MinIO console: object browser only/);
+  });
+});
+
+describe("child processes", () => {
+  const name = `test-child-${process.pid}`;
+
+  it("stops a child's whole process group, removes its pid record, and finds strays by marker", async () => {
+    const marker = `t-${Date.now().toString(36)}`;
+    // A shell with a grandchild in its group, and one that escapes it with setsid (found only by the marker).
+    const child = startChild({
+      name,
+      cmd: "bash",
+      args: ["-c", "sleep 300 & setsid sleep 301 & wait"],
+      env: process.env,
+      marker,
+    });
+    const deadline = Date.now() + 10_000;
+    while (markedProcesses(marker).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(
+      markedProcesses(marker)
+        .map((p) => p.command)
+        .sort(),
+    ).toEqual(["bash -c sleep 300 & setsid sleep 301 & wait", "sleep 300", "sleep 301"]);
+    expect(readChildRecord(name)).toMatchObject({ pid: child.record.pid, owner: process.pid, marker });
+
+    await stopChild(child.record, 5_000);
+    expect(isAlive(child.record.pid)).toBe(false);
+    expect(readChildRecord(name)).toBeNull();
+    // The escaped one is left: exactly what the final check of `pnpm start` finds and kills.
+    const strays = markedProcesses(marker);
+    expect(strays.map((p) => p.command)).toEqual(["sleep 301"]);
+    for (const p of strays) process.kill(p.pid, "SIGKILL");
+    while (markedProcesses(marker).length > 0) await new Promise((r) => setTimeout(r, 50));
+    expect(execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })).not.toContain("sleep 301");
+  }, 30_000);
+});

@@ -88,7 +88,8 @@ export class ReturnsWindow {
 
   update(x: number): number | undefined {
     checkPrice("close", x, this.floor);
-    return this.step(x);
+    this.step(x);
+    return this.value;
   }
 
   replace(x: number): number | undefined {
@@ -104,11 +105,15 @@ export class ReturnsWindow {
       this.out = u[10]!;
       this.lr = this.uLr;
     }
-    return this.step(x);
+    this.step(x);
+    return this.value;
   }
 
-  /** @internal Advances by one input without validating it (the caller already did). */
-  step(x: number): number | undefined {
+  /**
+   * @internal Advances by one input without validating it (the caller already did). Returns nothing: a double
+   * returned from a call that is not inlined is boxed (one HeapNumber per call), and BarIndicators calls many.
+   */
+  step(x: number): void {
     const u = this.u;
     const acc = this.acc;
     const buf = this.buf;
@@ -132,7 +137,7 @@ export class ReturnsWindow {
       // first bar, or a non-positive price: no return
       this.out = Number.NaN;
       this.lr = Number.NaN;
-      return undefined;
+      return;
     }
     const r = Math.log(x / prev);
     this.lr = r;
@@ -148,8 +153,8 @@ export class ReturnsWindow {
     if (r < 0) kadd(acc, 4, r * r);
     buf[pos] = r;
     this.pos = pos + 1 === p ? 0 : pos + 1;
-    if (++this.cnt < p) return undefined;
-    return (this.out = this.calc(this.mode));
+    if (++this.cnt < p) return;
+    this.out = this.calc(this.mode);
   }
 
   /**

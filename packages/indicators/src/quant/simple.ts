@@ -52,7 +52,8 @@ export class PathMetric {
 
   update(x: number): number | undefined {
     checkPrice("close", x, this.floor);
-    return this.step(x);
+    this.step(x);
+    return this.value;
   }
 
   replace(x: number): number | undefined {
@@ -63,11 +64,15 @@ export class PathMetric {
       this.out = this.uOut;
       this.max = this.uMax;
     }
-    return this.step(x);
+    this.step(x);
+    return this.value;
   }
 
-  /** @internal Advances by one input without validating it (the caller already did). */
-  step(x: number): number | undefined {
+  /**
+   * @internal Advances by one input without validating it (the caller already did). Returns nothing: a double
+   * returned from a call that is not inlined is boxed (one HeapNumber per call), and BarIndicators calls many.
+   */
+  step(x: number): void {
     const ref = this.ref;
     this.uRef = ref;
     this.uOut = this.out;
@@ -86,7 +91,6 @@ export class PathMetric {
       if (out < this.max) this.max = out;
     }
     this.out = out;
-    return Number.isNaN(out) ? undefined : out;
   }
 
   toJSON(): SimpleState {

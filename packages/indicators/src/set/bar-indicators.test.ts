@@ -114,3 +114,28 @@ describe("BarIndicators reads sma20, stddev20 from the BBANDS window and logRetu
     });
   }
 });
+
+describe("BarIndicators warm flags", () => {
+  it("match the values on every bar, also when fields drop out and come back (non-positive bars)", () => {
+    const set = new BarIndicators({ allowNonPositive: true });
+    let hot = 0;
+    let cold = 0;
+    for (let i = 0; i < N; i++) {
+      // now and then a non-positive bar: ratio metrics are absent on it (and logReturn on the next bar)
+      const close = i % 97 === 50 ? -(i % 3) : b.close[i]!;
+      const v = set.update({ ts: b.ts[i]!, open: close, high: close, low: close, close, volume: b.volume[i]! });
+      let all = true;
+      for (const f of BAR_METRIC_FIELDS) {
+        expect(set.warm[f], `${f} at ${i}`).toBe(v[f] !== undefined);
+        all &&= v[f] !== undefined;
+      }
+      if (i > 250) {
+        if (all) hot++;
+        else cold++;
+      }
+    }
+    // both records were in use after the warm-up, with switches between them
+    expect(hot).toBeGreaterThan(50);
+    expect(cold).toBeGreaterThan(50);
+  });
+});

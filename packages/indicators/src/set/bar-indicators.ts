@@ -359,58 +359,62 @@ export class BarIndicators {
     const drawdown = this.drawdown.raw;
     const maxDrawdown = this.drawdown.maxRaw;
     const w = this.warm;
-    w.sma20 = !Number.isNaN(sma20);
-    w.sma50 = !Number.isNaN(sma50);
-    w.sma200 = !Number.isNaN(sma200);
-    w.ema20 = !Number.isNaN(ema20);
-    w.macd = !Number.isNaN(macd);
-    w.macdSignal = !Number.isNaN(macdSignal);
-    w.macdHist = !Number.isNaN(macdHist);
-    w.rsi14 = !Number.isNaN(rsi14);
-    w.roc10 = !Number.isNaN(roc10);
-    w.mom10 = !Number.isNaN(mom10);
-    w.bbUpper = !Number.isNaN(bbUpper);
-    w.bbMiddle = !Number.isNaN(bbMiddle);
-    w.bbLower = !Number.isNaN(bbLower);
-    w.atr14 = !Number.isNaN(atr14);
-    w.stddev20 = !Number.isNaN(stddev20);
-    w.hv20 = !Number.isNaN(hv20);
-    w.obv = !Number.isNaN(obv);
-    w.vwap = !Number.isNaN(vwap);
-    w.ad = !Number.isNaN(ad);
-    w.logReturn = !Number.isNaN(logReturn);
-    w.cumReturn = !Number.isNaN(cumReturn);
-    w.sharpe = !Number.isNaN(sharpe);
-    w.sortino = !Number.isNaN(sortino);
-    w.drawdown = !Number.isNaN(drawdown);
-    w.maxDrawdown = !Number.isNaN(maxDrawdown);
+    // every field present → the all-present record; its warm flags are all true already when the previous bar used
+    // it too, so the steady state writes no flags
     if (
-      w.sma20 &&
-      w.sma50 &&
-      w.sma200 &&
-      w.ema20 &&
-      w.macd &&
-      w.macdSignal &&
-      w.macdHist &&
-      w.rsi14 &&
-      w.roc10 &&
-      w.mom10 &&
-      w.bbUpper &&
-      w.bbMiddle &&
-      w.bbLower &&
-      w.atr14 &&
-      w.stddev20 &&
-      w.hv20 &&
-      w.obv &&
-      w.vwap &&
-      w.ad &&
-      w.logReturn &&
-      w.cumReturn &&
-      w.sharpe &&
-      w.sortino &&
-      w.drawdown &&
-      w.maxDrawdown
+      !Number.isNaN(sma20) &&
+      !Number.isNaN(sma50) &&
+      !Number.isNaN(sma200) &&
+      !Number.isNaN(ema20) &&
+      !Number.isNaN(macd) &&
+      !Number.isNaN(macdSignal) &&
+      !Number.isNaN(macdHist) &&
+      !Number.isNaN(rsi14) &&
+      !Number.isNaN(roc10) &&
+      !Number.isNaN(mom10) &&
+      !Number.isNaN(bbUpper) &&
+      !Number.isNaN(bbMiddle) &&
+      !Number.isNaN(bbLower) &&
+      !Number.isNaN(atr14) &&
+      !Number.isNaN(stddev20) &&
+      !Number.isNaN(hv20) &&
+      !Number.isNaN(obv) &&
+      !Number.isNaN(vwap) &&
+      !Number.isNaN(ad) &&
+      !Number.isNaN(logReturn) &&
+      !Number.isNaN(cumReturn) &&
+      !Number.isNaN(sharpe) &&
+      !Number.isNaN(sortino) &&
+      !Number.isNaN(drawdown) &&
+      !Number.isNaN(maxDrawdown)
     ) {
+      if (this.cur !== this.hot) {
+        w.sma20 = true;
+        w.sma50 = true;
+        w.sma200 = true;
+        w.ema20 = true;
+        w.macd = true;
+        w.macdSignal = true;
+        w.macdHist = true;
+        w.rsi14 = true;
+        w.roc10 = true;
+        w.mom10 = true;
+        w.bbUpper = true;
+        w.bbMiddle = true;
+        w.bbLower = true;
+        w.atr14 = true;
+        w.stddev20 = true;
+        w.hv20 = true;
+        w.obv = true;
+        w.vwap = true;
+        w.ad = true;
+        w.logReturn = true;
+        w.cumReturn = true;
+        w.sharpe = true;
+        w.sortino = true;
+        w.drawdown = true;
+        w.maxDrawdown = true;
+      }
       const v = this.hot;
       v.sma20 = sma20;
       v.sma50 = sma50;
@@ -440,6 +444,31 @@ export class BarIndicators {
       this.cur = v;
       return v;
     }
+    w.sma20 = !Number.isNaN(sma20);
+    w.sma50 = !Number.isNaN(sma50);
+    w.sma200 = !Number.isNaN(sma200);
+    w.ema20 = !Number.isNaN(ema20);
+    w.macd = !Number.isNaN(macd);
+    w.macdSignal = !Number.isNaN(macdSignal);
+    w.macdHist = !Number.isNaN(macdHist);
+    w.rsi14 = !Number.isNaN(rsi14);
+    w.roc10 = !Number.isNaN(roc10);
+    w.mom10 = !Number.isNaN(mom10);
+    w.bbUpper = !Number.isNaN(bbUpper);
+    w.bbMiddle = !Number.isNaN(bbMiddle);
+    w.bbLower = !Number.isNaN(bbLower);
+    w.atr14 = !Number.isNaN(atr14);
+    w.stddev20 = !Number.isNaN(stddev20);
+    w.hv20 = !Number.isNaN(hv20);
+    w.obv = !Number.isNaN(obv);
+    w.vwap = !Number.isNaN(vwap);
+    w.ad = !Number.isNaN(ad);
+    w.logReturn = !Number.isNaN(logReturn);
+    w.cumReturn = !Number.isNaN(cumReturn);
+    w.sharpe = !Number.isNaN(sharpe);
+    w.sortino = !Number.isNaN(sortino);
+    w.drawdown = !Number.isNaN(drawdown);
+    w.maxDrawdown = !Number.isNaN(maxDrawdown);
     const v = this.cold;
     v.sma20 = w.sma20 ? sma20 : undefined;
     v.sma50 = w.sma50 ? sma50 : undefined;

@@ -59,7 +59,8 @@ export class Ema {
       return (this.ema = (x - ema) * this.k + ema);
     }
     checkPrice("close", x, this.floor);
-    return this.step(x);
+    this.step(x);
+    return this.value;
   }
 
   replace(x: number): number | undefined {
@@ -70,20 +71,26 @@ export class Ema {
       this.n--;
       this.ema = this.uEma;
     }
-    return this.step(x);
+    this.step(x);
+    return this.value;
   }
 
-  /** @internal Advances by one input without validating it (the caller already did). */
-  step(x: number): number | undefined {
+  /**
+   * @internal Advances by one input without validating it (the caller already did). Returns nothing: a double
+   * returned from a call that is not inlined is boxed (one HeapNumber per call), and BarIndicators calls many.
+   */
+  step(x: number): void {
     const ema = this.ema;
     this.uEma = ema;
     const n = ++this.n;
-    if (n > this.period) return (this.ema = (x - ema) * this.k + ema);
+    if (n > this.period) {
+      this.ema = (x - ema) * this.k + ema;
+      return;
+    }
     const sum = this.sum;
     this.uSum = sum;
     this.sum = sum + x;
-    if (n === this.period) return (this.ema = this.sum / this.period);
-    return undefined;
+    if (n === this.period) this.ema = this.sum / this.period;
   }
 
   toJSON(): EmaState {

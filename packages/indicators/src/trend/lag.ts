@@ -52,7 +52,8 @@ export abstract class Lag {
 
   update(x: number): number | undefined {
     checkPrice("close", x, this.floor);
-    return this.step(x);
+    this.step(x);
+    return this.value;
   }
 
   replace(x: number): number | undefined {
@@ -63,19 +64,22 @@ export abstract class Lag {
       this.buf[this.pos] = this.uSlot;
       this.out = this.uOut;
     }
-    return this.step(x);
+    this.step(x);
+    return this.value;
   }
 
-  /** @internal Advances by one input without validating it (the caller already did). */
-  step(x: number): number | undefined {
+  /**
+   * @internal Advances by one input without validating it (the caller already did). Returns nothing: a double
+   * returned from a call that is not inlined is boxed (one HeapNumber per call), and BarIndicators calls many.
+   */
+  step(x: number): void {
     const pos = this.pos;
     const old = this.buf[pos]!;
     this.uSlot = old;
     this.uOut = this.out;
     this.buf[pos] = x;
     this.pos = pos + 1 === this.period ? 0 : pos + 1;
-    if (this.n++ >= this.period) return (this.out = this.calc(x, old));
-    return undefined;
+    if (this.n++ >= this.period) this.out = this.calc(x, old);
   }
 
   toJSON(): LagState {

@@ -50,7 +50,8 @@ export class Rsi {
 
   update(x: number): number | undefined {
     checkPrice("close", x, this.floor);
-    return this.step(x);
+    this.step(x);
+    return this.value;
   }
 
   replace(x: number): number | undefined {
@@ -62,11 +63,15 @@ export class Rsi {
       this.loss = this.uLoss;
       this.out = this.uOut;
     }
-    return this.step(x);
+    this.step(x);
+    return this.value;
   }
 
-  /** @internal Advances by one input without validating it (the caller already did). */
-  step(x: number): number | undefined {
+  /**
+   * @internal Advances by one input without validating it (the caller already did). Returns nothing: a double
+   * returned from a call that is not inlined is boxed (one HeapNumber per call), and BarIndicators calls many.
+   */
+  step(x: number): void {
     const p = this.period;
     let gain = this.gain;
     let loss = this.loss;
@@ -77,14 +82,14 @@ export class Rsi {
     const i = this.n++;
     const d = x - this.prev;
     this.prev = x;
-    if (i === 0) return undefined;
+    if (i === 0) return;
     if (i <= p) {
       if (d < 0) loss -= d;
       else gain += d;
       if (i < p) {
         this.gain = gain;
         this.loss = loss;
-        return undefined;
+        return;
       }
     } else {
       loss *= p - 1;
@@ -97,7 +102,7 @@ export class Rsi {
     this.gain = gain;
     this.loss = loss;
     const t = gain + loss;
-    return (this.out = t > -1e-14 && t < 1e-14 ? 0 : 100 * (gain / t));
+    this.out = t > -1e-14 && t < 1e-14 ? 0 : 100 * (gain / t);
   }
 
   toJSON(): RsiState {

@@ -55,14 +55,16 @@ export class Sma {
 
   update(x: number): number | undefined {
     checkPrice("close", x, this.floor);
-    return this.step(x);
+    this.step(x);
+    return this.value;
   }
 
   /** Replaces the last value (the still-forming bar); same as update() when nothing was fed yet. */
   replace(x: number): number | undefined {
     checkPrice("close", x, this.floor);
     if (this.n > 0) this.undo();
-    return this.step(x);
+    this.step(x);
+    return this.value;
   }
 
   private undo(): void {
@@ -73,8 +75,11 @@ export class Sma {
     this.out = this.uOut;
   }
 
-  /** @internal Advances by one input without validating it (the caller already did). */
-  step(x: number): number | undefined {
+  /**
+   * @internal Advances by one input without validating it (the caller already did). Returns nothing: a double
+   * returned from a call that is not inlined is boxed (one HeapNumber per call), and BarIndicators calls many.
+   */
+  step(x: number): void {
     const p = this.period;
     let pos = this.pos;
     const buf = this.buf;
@@ -89,10 +94,9 @@ export class Sma {
       const out = sum / p;
       this.out = out;
       this.sum = sum - buf[pos]!;
-      return out;
+      return;
     }
     this.sum = sum;
-    return undefined;
   }
 
   toJSON(): SmaState {

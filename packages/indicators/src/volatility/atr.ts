@@ -55,7 +55,8 @@ export class Atr {
 
   update(high: number, low: number, close: number): number | undefined {
     this.check(high, low, close);
-    return this.step(high, low, close);
+    this.step(high, low, close);
+    return this.value;
   }
 
   replace(high: number, low: number, close: number): number | undefined {
@@ -66,18 +67,22 @@ export class Atr {
       this.trSum = this.uSum;
       this.atr = this.uAtr;
     }
-    return this.step(high, low, close);
+    this.step(high, low, close);
+    return this.value;
   }
 
-  /** @internal Advances by one input without validating it (the caller already did). */
-  step(high: number, low: number, close: number): number | undefined {
+  /**
+   * @internal Advances by one input without validating it (the caller already did). Returns nothing: a double
+   * returned from a call that is not inlined is boxed (one HeapNumber per call), and BarIndicators calls many.
+   */
+  step(high: number, low: number, close: number): void {
     const prev = this.prevClose;
     this.uPrev = prev;
     this.uSum = this.trSum;
     this.uAtr = this.atr;
     this.prevClose = close;
     const i = this.n++;
-    if (i === 0) return undefined;
+    if (i === 0) return;
     let tr = high - low;
     const a = Math.abs(prev - high);
     if (a > tr) tr = a;
@@ -87,11 +92,11 @@ export class Atr {
     if (i > p) {
       let atr = this.atr * (p - 1);
       atr += tr;
-      return (this.atr = atr / p);
+      this.atr = atr / p;
+      return;
     }
     this.trSum += tr;
-    if (i < p) return undefined;
-    return (this.atr = this.trSum / p);
+    if (i === p) this.atr = this.trSum / p;
   }
 
   toJSON(): AtrState {

@@ -64,13 +64,15 @@ export class StdDev {
 
   update(x: number): number | undefined {
     checkPrice("close", x, this.floor);
-    return this.step(x);
+    this.step(x);
+    return this.value;
   }
 
   replace(x: number): number | undefined {
     checkPrice("close", x, this.floor);
     if (this.n > 0) this.undo();
-    return this.step(x);
+    this.step(x);
+    return this.value;
   }
 
   private undo(): void {
@@ -86,8 +88,11 @@ export class StdDev {
     this.lower = u[6]!;
   }
 
-  /** @internal Advances by one input without validating it (the caller already did). */
-  step(x: number): number | undefined {
+  /**
+   * @internal Advances by one input without validating it (the caller already did). Returns nothing: a double
+   * returned from a call that is not inlined is boxed (one HeapNumber per call), and BarIndicators calls many.
+   */
+  step(x: number): void {
     const p = this.period;
     const buf = this.buf;
     const u = this.u;
@@ -109,7 +114,7 @@ export class StdDev {
     if (++this.n < p) {
       this.sum = sum;
       this.sum2 = sum2;
-      return undefined;
+      return;
     }
     const mean = sum / p;
     let mean2 = sum2 / p;
@@ -126,7 +131,6 @@ export class StdDev {
       this.lower = mean - sd * this.devDn;
     }
     this.sd = sd;
-    return sd;
   }
 
   toJSON(): StdDevState {

@@ -37,7 +37,8 @@ export class Ad {
   }
   update(high: number, low: number, close: number, volume: number): number {
     this.check(high, low, close, volume);
-    return this.step(high, low, close, volume);
+    this.step(high, low, close, volume);
+    return this.ad;
   }
   replace(high: number, low: number, close: number, volume: number): number {
     this.check(high, low, close, volume);
@@ -45,16 +46,20 @@ export class Ad {
       this.n--;
       this.ad = this.uAd;
     }
-    return this.step(high, low, close, volume);
+    this.step(high, low, close, volume);
+    return this.ad;
   }
-  /** @internal Advances by one input without validating it (the caller already did). */
-  step(high: number, low: number, close: number, volume: number): number {
+  /**
+   * @internal Advances by one input without validating it (the caller already did). Returns nothing: a double
+   * returned from a call that is not inlined is boxed (one HeapNumber per call), and BarIndicators calls many.
+   */
+  step(high: number, low: number, close: number, volume: number): void {
     let ad = this.ad;
     this.uAd = ad;
     this.n++;
     const range = high - low;
     if (range > 0) ad += ((close - low - (high - close)) / range) * volume;
-    return (this.ad = ad);
+    this.ad = ad;
   }
   toJSON(): ObvState {
     return { kind: "ad", allowNonPositive: this.allowNonPositive, n: this.n, s: [this.ad], undo: [this.uAd] };

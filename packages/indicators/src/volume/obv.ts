@@ -40,7 +40,8 @@ export class Obv {
   update(close: number, volume: number): number {
     checkPrice("close", close, this.floor);
     checkVolume(volume);
-    return this.step(close, volume);
+    this.step(close, volume);
+    return this.obv;
   }
   replace(close: number, volume: number): number {
     checkPrice("close", close, this.floor);
@@ -50,10 +51,14 @@ export class Obv {
       this.obv = this.uObv;
       this.prev = this.uPrev;
     }
-    return this.step(close, volume);
+    this.step(close, volume);
+    return this.obv;
   }
-  /** @internal Advances by one input without validating it (the caller already did). */
-  step(close: number, volume: number): number {
+  /**
+   * @internal Advances by one input without validating it (the caller already did). Returns nothing: a double
+   * returned from a call that is not inlined is boxed (one HeapNumber per call), and BarIndicators calls many.
+   */
+  step(close: number, volume: number): void {
     const prev = this.prev;
     let obv = this.obv;
     this.uObv = obv;
@@ -62,7 +67,7 @@ export class Obv {
     else if (close > prev) obv += volume;
     else if (close < prev) obv -= volume;
     this.prev = close;
-    return (this.obv = obv);
+    this.obv = obv;
   }
   toJSON(): ObvState {
     return {

@@ -97,7 +97,8 @@ export class Vwap {
   }
   update(ts: number, high: number, low: number, close: number, volume: number): number {
     this.check(ts, high, low, close, volume);
-    return this.step(this.session(ts), high, low, close, volume);
+    this.step(this.session(ts), high, low, close, volume);
+    return this.out;
   }
   replace(ts: number, high: number, low: number, close: number, volume: number): number {
     this.check(ts, high, low, close, volume);
@@ -110,10 +111,14 @@ export class Vwap {
       this.vol = u[2]!;
       this.out = u[3]!;
     }
-    return this.step(key, high, low, close, volume);
+    this.step(key, high, low, close, volume);
+    return this.out;
   }
-  /** @internal Advances by one input without validating it (the caller already did). */
-  step(key: number, high: number, low: number, close: number, volume: number): number {
+  /**
+   * @internal Advances by one input without validating it (the caller already did). Returns nothing: a double
+   * returned from a call that is not inlined is boxed (one HeapNumber per call), and BarIndicators calls many.
+   */
+  step(key: number, high: number, low: number, close: number, volume: number): void {
     const u = this.u;
     u[0] = this.key;
     u[1] = this.pv;
@@ -128,7 +133,7 @@ export class Vwap {
     const tp = (high + low + close) / 3;
     this.pv += tp * volume;
     this.vol += volume;
-    return (this.out = this.vol > 0 ? this.pv / this.vol : tp);
+    this.out = this.vol > 0 ? this.pv / this.vol : tp;
   }
   toJSON(): VwapState {
     return {

@@ -2,10 +2,20 @@
 // every field must still equal its standalone indicator exactly, for any ratioPeriod and across checkpoints.
 import { describe, expect, it } from "vitest";
 import { Hv, Sharpe, Sortino } from "../quant/returns-window.ts";
-import { LogReturn } from "../quant/simple.ts";
+import { CumReturn, Drawdown, LogReturn } from "../quant/simple.ts";
 import { randomBars } from "../testing/fixtures.ts";
+import { Ema } from "../trend/ema.ts";
+import { Macd } from "../trend/macd.ts";
+import { Mom } from "../trend/mom.ts";
+import { Roc } from "../trend/roc.ts";
+import { Rsi } from "../trend/rsi.ts";
 import { Sma } from "../trend/sma.ts";
+import { Atr } from "../volatility/atr.ts";
+import { Bbands } from "../volatility/bbands.ts";
 import { StdDev } from "../volatility/stddev.ts";
+import { Ad } from "../volume/ad.ts";
+import { Obv } from "../volume/obv.ts";
+import { Vwap } from "../volume/vwap.ts";
 import { BAR_METRIC_FIELDS, BarIndicators } from "./bar-indicators.ts";
 
 const N = 3000;
@@ -137,5 +147,74 @@ describe("BarIndicators warm flags", () => {
     // both records were in use after the warm-up, with switches between them
     expect(hot).toBeGreaterThan(50);
     expect(cold).toBeGreaterThan(50);
+  });
+});
+
+describe("BarIndicators (internal step()) === standalone indicators (update(), replace())", () => {
+  it("every field, exactly, with replacements of the forming bar", () => {
+    const set = new BarIndicators({ periodsPerYear: 365 });
+    const o = { periodsPerYear: 365 };
+    const sma = [new Sma(20), new Sma(50), new Sma(200)];
+    const ema = new Ema(20);
+    const macd = new Macd();
+    const rsi = new Rsi(14);
+    const roc = new Roc(10);
+    const mom = new Mom(10);
+    const bb = new Bbands(20, 2);
+    const atr = new Atr(14);
+    const sd = new StdDev(20);
+    const hv = new Hv(20, o);
+    const sh = new Sharpe(20, o);
+    const so = new Sortino(20, o);
+    const obv = new Obv();
+    const vwap = new Vwap();
+    const ad = new Ad();
+    const lr = new LogReturn();
+    const cr = new CumReturn();
+    const dd = new Drawdown();
+    const u = (x: number | undefined) => x;
+    for (let i = 0; i < N; i++) {
+      for (const rep of i % 4 === 0 ? [false, true] : [false]) {
+        // on every 4th bar: first a provisional version (update), then the final bar (replace)
+        const k = rep || i % 4 !== 0 ? 1 : 1.013;
+        const B = { ...bar(i), close: b.close[i]! * k };
+        B.high = Math.max(B.high, B.close);
+        B.low = Math.min(B.low, B.close);
+        const { ts, high, low, close, volume } = B;
+        const v = rep ? set.replace(B) : set.update(B);
+        const f = rep ? "replace" : "update";
+        const want: Record<string, number | undefined> = {
+          sma20: sma[0]![f](close),
+          sma50: sma[1]![f](close),
+          sma200: sma[2]![f](close),
+          ema20: ema[f](close),
+          macd: u(macd[f](close) && macd.macd),
+          macdSignal: u(macd.isWarm ? macd.signalValue : undefined),
+          macdHist: u(macd.isWarm ? macd.hist : undefined),
+          rsi14: rsi[f](close),
+          roc10: roc[f](close),
+          mom10: mom[f](close),
+          bbUpper: u(bb[f](close) === undefined ? undefined : bb.upper),
+          bbMiddle: u(bb.isWarm ? bb.middle : undefined),
+          bbLower: u(bb.isWarm ? bb.lower : undefined),
+          atr14: atr[f](high, low, close),
+          stddev20: sd[f](close),
+          hv20: hv[f](close),
+          obv: obv[f](close, volume),
+          vwap: vwap[f](ts, high, low, close, volume),
+          ad: ad[f](high, low, close, volume),
+          logReturn: lr[f](close),
+          cumReturn: cr[f](close),
+          sharpe: sh[f](close),
+          sortino: so[f](close),
+          drawdown: dd[f](close),
+          maxDrawdown: dd.maxDrawdown,
+        };
+        for (const name of BAR_METRIC_FIELDS) {
+          if (!Object.is(v[name], want[name]))
+            throw new Error(`${name} at bar ${i} (${f}): ${v[name]} vs ${want[name]}`);
+        }
+      }
+    }
   });
 });

@@ -55,8 +55,27 @@ export class Sma {
 
   update(x: number): number | undefined {
     checkPrice("close", x, this.floor);
-    this.step(x);
-    return this.value;
+    // step() inline, returning the new value from a local (re-reading the fields after step() costs ~10% here);
+    // the same operations in the same order as step() (tested: streaming === batch === BarIndicators)
+    const p = this.period;
+    let pos = this.pos;
+    const buf = this.buf;
+    const prev = this.sum;
+    this.uSum = prev;
+    this.uSlot = buf[pos]!;
+    this.uOut = this.out;
+    buf[pos] = x;
+    const sum = prev + x;
+    pos = pos + 1 === p ? 0 : pos + 1;
+    this.pos = pos;
+    if (++this.n >= p) {
+      const out = sum / p;
+      this.out = out;
+      this.sum = sum - buf[pos]!;
+      return out;
+    }
+    this.sum = sum;
+    return undefined;
   }
 
   /** Replaces the last value (the still-forming bar); same as update() when nothing was fed yet. */

@@ -14,6 +14,7 @@ import {
   type BarDocument,
   type BatchControl,
   barContent,
+  barDocumentCollectionName,
   barOfDocument,
   barsCollection,
   barsCollectionName,
@@ -27,6 +28,7 @@ import {
   type OutgoingMessage,
   type ProducerHandle,
   parseCheckpointState,
+  rollupCollection,
   sameBarContent,
   saveCheckpoints,
   seriesKey,
@@ -40,7 +42,8 @@ type Db = MongoHandle["db"];
 
 import { deadLetter } from "./dead-letter.ts";
 import { decodeBar, RejectedMessage } from "./decode.ts";
-import { enrichSeries, indicatorBar, indicatorOptionsFor, newIndicators } from "./series.ts";
+import { rollupHistory, rollupTargets, SeriesRollups } from "./rollup.ts";
+import { enrichSeries, indicatorBar, indicatorOptionsFor, newIndicators, orderSeries } from "./series.ts";
 
 interface SeriesState {
   key: string;
@@ -51,6 +54,14 @@ interface SeriesState {
   /** ts (epoch ms) of the last bar folded in; null for a new series. */
   lastTs: number | null;
   lastBar: BarContent | null;
+  /** Open rollup windows and rollup indicators, for a rollup source series (see rollup.ts); else null. */
+  rollups: SeriesRollups | null;
+}
+
+/** Documents waiting to be written in this batch: scraped bars and rollup bars (their ids may be equal). */
+interface Pending {
+  bars: Map<string, BarDocument>;
+  rollups: Map<string, BarDocument>;
 }
 
 export interface BatchStats {
@@ -62,6 +73,8 @@ export interface BatchStats {
   replaced: number;
   late: number;
   deadLetters: number;
+  /** Rollup documents written (closed windows, and rollups rewritten by late bars). */
+  rollups: number;
   /** Write-acknowledged time minus the bars' event time (bar close = ts + interval) and ingest time, ms. */
   eventLagMs: { avg: number; max: number } | null;
   ingestLagMs: { avg: number; max: number } | null;
@@ -135,6 +148,7 @@ export class StreamProcessor {
       replaced: 0,
       late: 0,
       deadLetters: 0,
+      rollups: 0,
       eventLagMs: null,
       ingestLagMs: null,
       produceLagMs: null,
@@ -153,7 +167,7 @@ export class StreamProcessor {
     }
 
     await this.loadSeries(decoded.map((d) => d.bar));
-    const pending = new Map<string, BarDocument>();
+    const pending: Pending = { bars: new Map(), rollups: new Map() };
     const touched = new Set<SeriesState>();
     const stored = await this.prefetchStored(decoded.map((d) => d.bar));
 
@@ -174,6 +188,7 @@ export class StreamProcessor {
 
     await this.deps.producer.send(this.deps.deadLetterTopic, deadLetters);
     await this.deps.onStep?.("deadLetters");
+    stats.rollups += pending.rollups.size;
     await this.writeDocs(pending, () => control.heartbeat());
     await this.deps.onStep?.("bars");
     await saveCheckpoints(
@@ -188,7 +203,7 @@ export class StreamProcessor {
     await this.deps.onStep?.("commit");
 
     const acked = Date.now();
-    const docs = [...pending.values()];
+    const docs = [...pending.bars.values()];
     stats.eventLagMs = lag(docs.map((d) => acked - d.ts.getTime()));
     stats.ingestLagMs = lag(docs.map((d) => acked - d.ingestTs.getTime()));
     const produceLags = batch.messages.map((m) => acked - m.timestamp);
@@ -204,7 +219,7 @@ export class StreamProcessor {
   private async apply(
     s: SeriesState,
     bar: Bar,
-    pending: Map<string, BarDocument>,
+    pending: Pending,
     stored: Map<string, BarDocument>,
     processedTs: Date,
   ): Promise<"written" | "duplicates" | "replaced" | "late"> {
@@ -213,7 +228,11 @@ export class StreamProcessor {
       const v = s.indicators.update(indicatorBar(bar));
       s.lastTs = ts;
       s.lastBar = barContent(bar);
-      pending.set(bar.id, toBarDocument(bar, v, s.indicators.warm, processedTs));
+      pending.bars.set(bar.id, toBarDocument(bar, v, s.indicators.warm, processedTs));
+      if (s.rollups) {
+        s.rollups.add(bar);
+        for (const d of s.rollups.advance(ts, processedTs)) pending.rollups.set(d._id, d);
+      }
       return "written";
     }
     if (ts === s.lastTs) {
@@ -223,11 +242,12 @@ export class StreamProcessor {
       // The final bar after a partial one of the same ts (or a correction of the last bar).
       const v = s.indicators.replace(indicatorBar(bar));
       s.lastBar = barContent(bar);
-      pending.set(bar.id, toBarDocument(bar, v, s.indicators.warm, processedTs));
+      pending.bars.set(bar.id, toBarDocument(bar, v, s.indicators.warm, processedTs));
+      s.rollups?.replaceLast(bar);
       return "replaced";
     }
     const known =
-      pending.get(bar.id) ??
+      pending.bars.get(bar.id) ??
       stored.get(bar.id) ??
       (await barsCollection(this.deps.db, bar.interval).findOne({ _id: bar.id }));
     if (known && (sameBarContent(known, bar) || (bar.partial && !known.partial))) return "duplicates";
@@ -240,16 +260,15 @@ export class StreamProcessor {
    * the series as stored in MongoDB, and the series is recomputed from its origin; every document from the late
    * bar's ts onwards is rewritten. So no later value is left computed without it. The checkpoint is marked dirty
    * first: a crash in the middle makes the next owner rebuild the series from history.
+   * The series' rollups are recomputed from the same merged history; rollup documents from the late bar's window
+   * on (per rollup interval) are rewritten. A late bar within the allowed lateness only changes open windows.
    */
-  private async recomputeWithLateBar(
-    s: SeriesState,
-    late: Bar,
-    pending: Map<string, BarDocument>,
-    processedTs: Date,
-  ): Promise<void> {
-    // Documents of this batch so far go out first, so that the history read below is complete.
+  private async recomputeWithLateBar(s: SeriesState, late: Bar, pending: Pending, processedTs: Date): Promise<void> {
+    // Documents of this batch so far go out first, so that the history read below is complete (and no pending
+    // rollup document computed before the late bar is written over the recomputed one).
     await this.writeDocs(pending);
-    pending.clear();
+    pending.bars.clear();
+    pending.rollups.clear();
     const history = await this.readHistory(s);
     const merged = history.filter((b) => b.id !== late.id);
     merged.push(late);
@@ -260,18 +279,38 @@ export class StreamProcessor {
     await markCheckpointDirty(checkpointsCollection(this.deps.db), s.key, new Date(lateTs));
     const tail = enriched.docs.filter((d) => d.ts.getTime() >= lateTs);
     await upsertBars(barsCollection(this.deps.db, s.interval), tail, this.rewriteOptions());
-    this.adopt(s, enriched.indicators, enriched.docs);
+    const rolled = this.recomputeRollups(s, enriched.docs, processedTs);
+    const affected = rolled.rollups?.affectedFrom({ ...late, ts: lateTs });
+    const rollupTail = rolled.docs.filter((d) => d.ts.getTime() >= (affected?.get(d.interval) ?? 0));
+    await upsertBars(rollupCollection(this.deps.db), rollupTail, this.rewriteOptions());
+    this.adopt(s, enriched.indicators, enriched.docs, rolled.rollups);
     this.log.warn(
-      { series: s.key, lateTs: late.ts, rewritten: tail.length },
+      { series: s.key, lateTs: late.ts, rewritten: tail.length, rollupsRewritten: rollupTail.length },
       "late bar: series recomputed from origin",
     );
   }
 
-  private adopt(s: SeriesState, indicators: BarIndicators, docs: readonly BarDocument[]): void {
+  /** The rollups of a series recomputed from its enriched documents (null/empty when it is no rollup source). */
+  private recomputeRollups(
+    s: SeriesState,
+    docs: readonly BarDocument[],
+    processedTs: Date,
+  ): ReturnType<typeof rollupHistory> {
+    if (rollupTargets(s.assetClass, s.interval).length === 0) return { rollups: null, docs: [] };
+    return rollupHistory(orderSeries(docs.map(barOfDocument)), processedTs);
+  }
+
+  private adopt(
+    s: SeriesState,
+    indicators: BarIndicators,
+    docs: readonly BarDocument[],
+    rollups: SeriesRollups | null,
+  ): void {
     const last = docs[docs.length - 1];
     s.indicators = indicators;
     s.lastTs = last ? last.ts.getTime() : null;
     s.lastBar = last ? barContent(last) : null;
+    s.rollups = rollups ?? SeriesRollups.create(s.symbol, s.assetClass, s.interval);
   }
 
   private async readHistory(s: SeriesState): Promise<Bar[]> {
@@ -301,14 +340,18 @@ export class StreamProcessor {
         indicators: newIndicators(b.assetClass, b.interval),
         lastTs: null,
         lastBar: null,
+        rollups: SeriesRollups.create(b.symbol, b.assetClass, b.interval),
       };
-      if (cp && cp.dirtyFrom === null) {
+      // A checkpoint from before rollups (none stored for a rollup source) is rebuilt like a lost one.
+      const rollupsUsable = s.rollups === null || typeof cp?.rollup === "string";
+      if (cp && cp.dirtyFrom === null && rollupsUsable) {
         s.indicators = BarIndicators.fromJSON(
           parseCheckpointState(cp),
           indicatorOptionsFor(b.assetClass, b.interval).session,
         );
         s.lastTs = cp.lastTs.getTime();
         s.lastBar = cp.lastBar;
+        if (cp.rollup) s.rollups = SeriesRollups.fromJSON(b.symbol, b.assetClass, b.interval, cp.rollup);
       } else {
         await this.rebuildFromHistory(s, cp?.dirtyFrom ?? null);
       }
@@ -323,14 +366,23 @@ export class StreamProcessor {
   private async rebuildFromHistory(s: SeriesState, dirtyFrom: Date | null): Promise<void> {
     const history = await this.readHistory(s);
     if (history.length === 0) return;
-    const enriched = enrichSeries(history, this.now());
+    const processedTs = this.now();
+    const enriched = enrichSeries(history, processedTs);
     const from = dirtyFrom?.getTime() ?? Number.NEGATIVE_INFINITY;
     await upsertBars(
       barsCollection(this.deps.db, s.interval),
       enriched.docs.filter((d) => d.ts.getTime() >= from),
       this.rewriteOptions(),
     );
-    this.adopt(s, enriched.indicators, enriched.docs);
+    const rolled = this.recomputeRollups(s, enriched.docs, processedTs);
+    const dirty = dirtyFrom ? history.find((b) => Date.parse(b.ts) >= dirtyFrom.getTime()) : undefined;
+    const affected = dirty ? rolled.rollups?.affectedFrom({ ...dirty, ts: Date.parse(dirty.ts) }) : undefined;
+    await upsertBars(
+      rollupCollection(this.deps.db),
+      rolled.docs.filter((d) => d.ts.getTime() >= (affected?.get(d.interval) ?? Number.NEGATIVE_INFINITY)),
+      this.rewriteOptions(),
+    );
+    this.adopt(s, enriched.indicators, enriched.docs, rolled.rollups);
     await saveCheckpoints(checkpointsCollection(this.deps.db), [this.checkpointOf(s)]);
     this.log.info({ series: s.key, bars: history.length, dirtyFrom }, "series rebuilt from MongoDB history");
   }
@@ -357,16 +409,16 @@ export class StreamProcessor {
   }
 
   /** Writes in slices with a heartbeat between them: a large batch on a slow server must not cost the membership. */
-  private async writeDocs(pending: Map<string, BarDocument>, heartbeat?: () => Promise<void>): Promise<void> {
+  private async writeDocs(pending: Pending, heartbeat?: () => Promise<void>): Promise<void> {
     const byCollection = new Map<string, BarDocument[]>();
-    for (const d of pending.values()) {
-      const name = barsCollectionName(d.interval);
+    for (const d of [...pending.bars.values(), ...pending.rollups.values()]) {
+      const name = barDocumentCollectionName(d);
       let list = byCollection.get(name);
       if (!list) byCollection.set(name, (list = []));
       list.push(d);
     }
-    for (const docs of byCollection.values()) {
-      const coll = barsCollection(this.deps.db, docs[0]!.interval);
+    for (const [name, docs] of byCollection) {
+      const coll = this.deps.db.collection<BarDocument>(name);
       for (let i = 0; i < docs.length; i += WRITE_SLICE) {
         await upsertBars(coll, docs.slice(i, i + WRITE_SLICE), this.deps.upsert);
         await heartbeat?.();
@@ -389,6 +441,7 @@ export class StreamProcessor {
       lastBar: s.lastBar ?? { open: 0, high: 0, low: 0, close: 0, adjClose: null, volume: 0, partial: false },
       state: JSON.stringify(s.indicators.toJSON()),
       dirtyFrom: null,
+      rollup: s.rollups ? s.rollups.toJSON() : null,
       updatedAt: this.now(),
     };
   }

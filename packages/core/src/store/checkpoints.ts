@@ -22,6 +22,11 @@ export interface CheckpointDocument {
    * finds it set (it crashed in between) rebuilds the series from MongoDB history instead of trusting `state`.
    */
   dirtyFrom: Date | null;
+  /**
+   * The rollup state of a rollup source series (open windows and each rollup series' BarIndicators) as a JSON
+   * string, written with `state` so that both restart from the same point; absent/null for series without rollups.
+   */
+  rollup?: string | null;
   updatedAt: Date;
 }
 

@@ -4,7 +4,9 @@
 // Bars are split by interval so that a TTL can expire intraday bars without touching daily history:
 //   bars_intraday  1m, 5m, 15m, 1h   (TTL on ts optional: `pnpm indexes --add-ttl --ttl-days N`)
 //   bars_daily     1d                 (kept forever)
-// Both share one document shape (BarDocument); _id is the bar id `SYMBOL|interval|ts`.
+//   bars_rollup    5m, 1h, 1d built by the stream processor from the finest scraped interval of a symbol
+//                  (source `rollup`; apart so that a rollup never overwrites a scraped bar of the same id)
+// All share one document shape (BarDocument); _id is the bar id `SYMBOL|interval|ts`.
 import type { Collection, CreateIndexesOptions, Db, IndexSpecification } from "mongodb";
 import type { Interval } from "../domain/market.ts";
 import type { BarDocument } from "./bars.ts";
@@ -14,6 +16,7 @@ import type { CrossAssetDocument } from "./cross-asset.ts";
 export const COLLECTIONS = {
   barsIntraday: "bars_intraday",
   barsDaily: "bars_daily",
+  barsRollup: "bars_rollup",
   indicatorState: "indicator_state",
   crossAsset: "cross_asset",
 } as const;
@@ -29,6 +32,19 @@ export function barsCollectionName(interval: Interval): BarsCollectionName {
 
 export function barsCollection(db: Db, interval: Interval): Collection<BarDocument> {
   return db.collection<BarDocument>(barsCollectionName(interval));
+}
+
+/**
+ * Rollup bars (source `rollup`: 5m, 1h, 1d built from 1m or 5m bars). Their ids may equal a scraped bar's (crypto
+ * is scraped at 5m too), hence a collection of their own; no TTL (it holds daily rollups).
+ */
+export function rollupCollection(db: Db): Collection<BarDocument> {
+  return db.collection<BarDocument>(COLLECTIONS.barsRollup);
+}
+
+/** The collection of a bar document: rollups apart, scraped bars by interval. */
+export function barDocumentCollectionName(d: Pick<BarDocument, "interval" | "source">): string {
+  return d.source === "rollup" ? COLLECTIONS.barsRollup : barsCollectionName(d.interval);
 }
 
 export function checkpointsCollection(db: Db): Collection<CheckpointDocument> {
@@ -60,6 +76,7 @@ const barKeyIndex = (collection: string): IndexSpec => ({
 export const INDEX_SPECS: readonly IndexSpec[] = [
   barKeyIndex(COLLECTIONS.barsIntraday),
   barKeyIndex(COLLECTIONS.barsDaily),
+  barKeyIndex(COLLECTIONS.barsRollup),
   {
     // Top movers of a date: equality on tradingDate, ordered by the one-day (log) return, either direction.
     collection: COLLECTIONS.barsDaily,

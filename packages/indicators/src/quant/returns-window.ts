@@ -269,8 +269,10 @@ export class ReturnsWindow {
 function kadd(a: Float64Array, i: number, v: number): void {
   const s = a[i]!;
   const t = s + v;
-  if (Math.abs(s) >= Math.abs(v)) a[i + 1]! += s - t + v;
-  else a[i + 1]! += v - t + s;
+  // the exact rounding error of s + v by Knuth's branch-free TwoSum: the same value as Neumaier's
+  // |s| >= |v| ? (s - t) + v : (v - t) + s (both are exact), without the unpredictable branch
+  const bv = t - s;
+  a[i + 1]! += s - (t - bv) + (v - bv);
   a[i] = t;
 }
 

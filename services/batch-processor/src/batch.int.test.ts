@@ -9,13 +9,15 @@ import {
   createObjectStore,
   type MongoHandle,
   type ObjectStore,
+  rollupCollection,
   writeBarsParquet,
 } from "@quant/core";
 import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
-import { startStreamProcessor } from "@quant/stream-processor";
+import { rollupTargets, startStreamProcessor } from "@quant/stream-processor";
 import {
   countBars,
   createTestEnv,
+  plainRollupBars,
   produceBars,
   snapshotBars,
   type TestEnv,
@@ -48,7 +50,15 @@ describe("batch processor and reconcile", () => {
     ...market.bars("AAPL", "equity", "1d", "2023-01-01", "2023-12-31"),
     ...market.bars("^TNX", "bond", "1d", "2023-01-01", "2023-12-31"),
     ...market.bars("BTC-USD", "crypto", "5m", "2023-12-30", "2023-12-31"),
+    // Rollup sources: 1m crypto (-> 5m, 1h, 1d) and 5m equities (-> 1h, 1d), into bars_rollup.
+    ...market.bars("ETH-USD", "crypto", "1m", "2023-12-31", "2023-12-31"),
+    ...market.bars("MSFT", "equity", "5m", "2023-12-20", "2023-12-29"),
   ];
+  const rollupCount = [...Map.groupBy(bars, (b) => `${b.symbol}|${b.interval}`).values()]
+    .flatMap((series) =>
+      rollupTargets(series[0]!.assetClass, series[0]!.interval).map((t) => plainRollupBars(series, t)),
+    )
+    .reduce((n, r) => n + r.length, 0);
   const all: RangeRequest = {
     from: "2023-01-01",
     to: "2023-12-31",
@@ -91,15 +101,22 @@ describe("batch processor and reconcile", () => {
     await app.stop();
 
     const report = await runReconcile(all, { store, mongo: env.mongo, logger: testLogger });
-    expect(report.series).toBe(3);
-    expect(report.compared).toBe(bars.length);
+    expect(report.series).toBe(5);
+    expect(rollupCount).toBeGreaterThan(100);
+    expect(report.compared).toBe(bars.length + rollupCount);
     expect(report.differences).toEqual([]);
 
     const first = await runBatch(all, { store, mongo: batchDb, logger: testLogger });
-    expect(first).toMatchObject({ series: 3, documents: bars.length, inserted: bars.length, rejected: 0 });
+    expect(first).toMatchObject({
+      series: 5,
+      documents: bars.length + rollupCount,
+      rollups: rollupCount,
+      inserted: bars.length + rollupCount,
+      rejected: 0,
+    });
     const afterFirst = await snapshotBars(batchDb);
     const second = await runBatch(all, { store, mongo: batchDb, logger: testLogger });
-    expect(second.inserted).toBe(0);
+    expect(second).toMatchObject({ inserted: 0, unchanged: bars.length + rollupCount });
     expect(await snapshotBars(batchDb)).toEqual(afterFirst);
     const stream = await snapshotBars(env.mongo);
     for (const [id, doc] of afterFirst) {
@@ -109,8 +126,15 @@ describe("batch processor and reconcile", () => {
     }
   });
 
-  it("reports a changed value and a missing document, field by field", async () => {
+  it("reports a changed value and a missing document, field by field, rollups included", async () => {
     const daily = barsCollection(env.mongo.db, "1d");
+    const rollup = await rollupCollection(env.mongo.db).findOne({ symbol: "MSFT", interval: "1h" });
+    await rollupCollection(env.mongo.db).updateOne({ _id: rollup!._id }, { $inc: { high: 1 } });
+    const msft = await runReconcile(
+      { ...all, assetClasses: ["equity"], symbols: ["MSFT"] },
+      { store, mongo: env.mongo, logger: testLogger },
+    );
+    expect(msft.differences).toEqual([expect.objectContaining({ id: `rollup:${rollup!._id}`, field: "high" })]);
     const aapl = bars.filter((b) => b.symbol === "AAPL");
     await daily.updateOne({ _id: aapl[100]!.id }, { $inc: { sma20: 0.5 } });
     await daily.deleteOne({ _id: aapl[200]!.id });

@@ -38,7 +38,7 @@ try {
   const started = Date.now();
   const s = await runBatch(req, { store, mongo, logger, progress: (n) => createProgress(n, "batch") });
   process.stdout.write(
-    `batch ${req.from}..${req.to}: ${s.series} series, ${s.documents} documents written (${s.inserted} new), ${s.rejected} bars refused, ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    `batch ${req.from}..${req.to}: ${s.series} series, ${s.documents} documents (${s.rollups} rollups; ${s.inserted} new, ${s.unchanged} unchanged), ${s.rejected} bars refused, ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
   );
   code = 0;
 } catch (err) {

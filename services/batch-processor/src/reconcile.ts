@@ -6,8 +6,10 @@ import {
   type Logger,
   type MongoHandle,
   type ObjectStore,
+  rollupCollection,
 } from "@quant/core";
 import { BAR_METRIC_FIELDS } from "@quant/indicators";
+import { rollupTargets } from "@quant/stream-processor";
 import type { RangeRequest } from "./args.ts";
 import { computeRange } from "./compute.ts";
 import type { Progress } from "./progress.ts";
@@ -50,27 +52,39 @@ export async function runReconcile(
   const report: ReconcileReport = { series: 0, compared: 0, differences: [] };
   for await (const r of computeRange(deps.store, req, deps)) {
     report.series++;
+    const range = { tradingDate: { $gte: req.from, $lte: req.to } };
     const stored = await barsCollection(deps.mongo.db, r.series.interval)
-      .find({
-        symbol: r.series.symbol,
-        interval: r.series.interval,
-        tradingDate: { $gte: req.from, $lte: req.to },
-      })
+      .find({ symbol: r.series.symbol, interval: r.series.interval, ...range })
       .toArray();
-    const byId = new Map(stored.map((d) => [d._id, d]));
-    for (const b of r.docs) {
-      const s = byId.get(b._id);
-      byId.delete(b._id);
-      if (!s) {
-        report.differences.push({ id: b._id, field: "document", stream: null, batch: "present" });
-        continue;
-      }
-      report.compared++;
-      report.differences.push(...compareDocuments(s, b));
-    }
-    for (const id of byId.keys()) report.differences.push({ id, field: "document", stream: "present", batch: null });
+    compareSide(report, stored, r.docs, "");
+    // Rollups (bars_rollup) of a rollup source series: every rollup interval of the symbol.
+    const intervals = rollupTargets(r.series.assetClass, r.series.interval);
+    const storedRollups =
+      intervals.length === 0
+        ? []
+        : await rollupCollection(deps.mongo.db)
+            .find({ symbol: r.series.symbol, interval: { $in: intervals }, ...range })
+            .toArray();
+    compareSide(report, storedRollups, r.rollups, "rollup:");
   }
   return report;
+}
+
+/** Compares stored documents with the batch's; ids prefixed (`rollup:` for bars_rollup) in the report. */
+function compareSide(report: ReconcileReport, stored: BarDocument[], batch: BarDocument[], prefix: string): void {
+  const byId = new Map(stored.map((d) => [d._id, d]));
+  for (const b of batch) {
+    const s = byId.get(b._id);
+    byId.delete(b._id);
+    if (!s) {
+      report.differences.push({ id: prefix + b._id, field: "document", stream: null, batch: "present" });
+      continue;
+    }
+    report.compared++;
+    for (const d of compareDocuments(s, b)) report.differences.push({ ...d, id: prefix + d.id });
+  }
+  for (const id of byId.keys())
+    report.differences.push({ id: prefix + id, field: "document", stream: "present", batch: null });
 }
 
 export function reportLines(r: ReconcileReport, limit = 1_000): string[] {

@@ -1,6 +1,7 @@
 // `pnpm bench`: times the API's serving queries on a dataset of N enriched bars.
 //
 //   pnpm bench [--docs N] [--reuse] [--json FILE] [--reps R] [--budget-ms MS] [--warmup W] [--db NAME] [--load-only]
+//              [--only latestBarEverySymbol,lastBars,dateRange,yieldCurveSlope,topMovers]
 //
 // The dataset is loaded through the processors' own write path: synthetic bars (@quant/synthetic) -> the stream's
 // enrichSeries (BarIndicators with the options of the asset class and interval) -> toBarDocument -> upsertBars
@@ -87,6 +88,8 @@ interface Marker {
   seed: number;
   loaded: number;
   loadSeconds: number;
+  /** Documents per collection as loaded (FerretDB counts by scanning: minutes at 1M). */
+  counts?: Record<string, number>;
   args: BenchArgs;
 }
 
@@ -107,6 +110,7 @@ async function loadDataset(db: Db, docs: number): Promise<Marker> {
   const closes = new Map<string, Map<number, number>>();
   const lastTs = new Map<string, Date>();
   let loaded = 0;
+  const counts: Record<string, number> = {};
   const t0 = performance.now();
   for (const { series, count } of datasetPlan(docs)) {
     const bars = market
@@ -123,6 +127,7 @@ async function loadDataset(db: Db, docs: number): Promise<Marker> {
     for (let i = 0; i < enriched.length; i += WRITE_CHUNK)
       await upsertBars(coll, enriched.slice(i, i + WRITE_CHUNK), { insertFirst: true });
     loaded += enriched.length;
+    counts[coll.collectionName] = (counts[coll.collectionName] ?? 0) + enriched.length;
     if (series.assetClass === "bond")
       closes.set(series.symbol, new Map(enriched.map((d) => [d.ts.getTime(), d.close])));
     const last = enriched.at(-1);
@@ -150,6 +155,7 @@ async function loadDataset(db: Db, docs: number): Promise<Marker> {
   for (let i = 0; i < slopeDocs.length; i += WRITE_CHUNK)
     await crossAssetCollection(db).insertMany(slopeDocs.slice(i, i + WRITE_CHUNK), { ordered: false });
   const loadSeconds = (performance.now() - t0) / 1000;
+  counts[COLLECTIONS.crossAsset] = slopeDocs.length;
 
   const dailyEnd = lastTs.get("AAPL|1d") ?? new Date();
   const intradayEnd = lastTs.get("BTC-USD|1m") ?? new Date();
@@ -167,7 +173,16 @@ async function loadDataset(db: Db, docs: number): Promise<Marker> {
     slope: { series: slope, from: iso(new Date(dailyEnd.getTime() - 365 * day)), to: iso(dailyEnd) },
     moversDate: dailyEnd.toISOString().slice(0, 10),
   };
-  const marker: Marker = { _id: "dataset", version: DATASET_VERSION, docs, seed: SEED, loaded, loadSeconds, args };
+  const marker: Marker = {
+    _id: "dataset",
+    version: DATASET_VERSION,
+    docs,
+    seed: SEED,
+    loaded,
+    loadSeconds,
+    counts,
+    args,
+  };
   await db.collection<Marker>(MARKER_COLLECTION).insertOne(marker);
   return marker;
 }
@@ -307,12 +322,13 @@ async function main(): Promise<void> {
       warmup: { type: "string", default: "5" },
       db: { type: "string", default: "quant_bench" },
       "load-only": { type: "boolean", default: false },
+      only: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      "usage: pnpm bench [--docs N (1000000)] [--reuse] [--json FILE] [--reps R (1000)] [--budget-ms MS (20000)] [--warmup W (5)] [--db NAME (quant_bench)] [--load-only]\n",
+      "usage: pnpm bench [--docs N (1000000)] [--reuse] [--json FILE] [--reps R (1000)] [--budget-ms MS (20000)] [--warmup W (5)] [--db NAME (quant_bench)] [--load-only] [--only Q1,Q2]\n",
     );
     return;
   }
@@ -322,6 +338,13 @@ async function main(): Promise<void> {
   const warmup = Number(values.warmup);
   if (![docs, reps, budgetMs, warmup].every((n) => Number.isInteger(n) && n >= 0) || docs < 1_000) {
     process.stderr.write("bench: --docs (>= 1000), --reps, --budget-ms and --warmup take non-negative integers\n");
+    process.exitCode = 2;
+    return;
+  }
+  const only = values.only?.split(",").map((x) => x.trim());
+  const unknown = only?.filter((n) => !QUERIES.some((q) => q.name === n)) ?? [];
+  if (unknown.length > 0) {
+    process.stderr.write(`bench: --only: unknown ${unknown.join(", ")} (${QUERIES.map((q) => q.name).join(", ")})\n`);
     process.exitCode = 2;
     return;
   }
@@ -349,13 +372,14 @@ async function main(): Promise<void> {
       marker = await loadDataset(mongo.db, docs);
       say(`loaded ${marker.loaded} documents in ${marker.loadSeconds.toFixed(1)} s`);
     }
-    const counts = {
+    const counts = marker.counts ?? {
       [COLLECTIONS.barsDaily]: await barsCollection(mongo.db, "1d").estimatedDocumentCount(),
       [COLLECTIONS.barsIntraday]: await barsCollection(mongo.db, "1m").estimatedDocumentCount(),
       [COLLECTIONS.crossAsset]: await crossAssetCollection(mongo.db).estimatedDocumentCount(),
     };
     const results: QueryResult[] = [];
-    for (const q of values["load-only"] ? [] : QUERIES) {
+    const selected = values["load-only"] ? [] : QUERIES.filter((q) => !only || only.includes(q.name));
+    for (const q of selected) {
       say(`timing ${q.name}`);
       results.push(await timeQuery(mongo.db, q, marker.args, { reps, budgetMs, warmup }));
     }

@@ -21,7 +21,9 @@ describe("api", () => {
     expect(r.status).toBe(200);
     const aapl = r.body.symbols.find((s: { symbol: string }) => s.symbol === "AAPL");
     const last = t.docs.get("AAPL|1d")!.at(-1)!;
-    expect(aapl.intervals).toEqual(["5m", "15m", "1h", "1d"]);
+    expect(aapl).toMatchObject({ intervals: ["5m", "1h", "1d"], scraped: ["5m", "1d"], rollups: ["1h", "1d"] });
+    const btc = r.body.symbols.find((s: { symbol: string }) => s.symbol === "BTC-USD");
+    expect(btc).toMatchObject({ intervals: ["1m", "5m", "1h", "1d"], rollups: ["5m", "1h", "1d"] });
     expect(aapl.latest).toMatchObject({ interval: "1d", ts: last.ts.toISOString(), close: last.close });
     expect(r.body.symbols.find((s: { symbol: string }) => s.symbol === "NFLX").latest).toBeNull();
   });
@@ -41,9 +43,24 @@ describe("api", () => {
     const range = await get(`/api/bars?symbol=AAPL&interval=1d&from=${from}&to=${to}`);
     expect(range.status).toBe(200);
     expect(range.body.bars.map((b: { ts: string }) => b.ts)).toEqual(all.slice(10, 20).map((d) => d.ts.toISOString()));
-    // Intraday and a rollup interval through the same endpoint (no 15m bars stored here: empty, not an error).
-    expect((await get("/api/bars?symbol=AAPL&interval=5m&limit=10")).body.count).toBe(10);
+    // Intraday through the same endpoint; an interval nobody writes for the symbol is empty, not an error.
+    expect((await get("/api/bars?symbol=AAPL&interval=5m&limit=10")).body).toMatchObject({
+      source: "scraped",
+      count: 10,
+    });
     expect((await get("/api/bars?symbol=AAPL&interval=15m")).body).toMatchObject({ interval: "15m", count: 0 });
+  });
+
+  it("serves rollups from bars_rollup through the same endpoint", async () => {
+    const rollups = t.docs.get("BTC-USD|1h|rollup")!;
+    const auto = await get("/api/bars?symbol=BTC-USD&interval=1h&limit=1000");
+    expect(auto.status).toBe(200);
+    expect(auto.body).toMatchObject({ source: "rollup", count: rollups.length });
+    expect(auto.body.bars.at(-1).close).toBe(rollups.at(-1)!.close);
+    // BTC-USD is scraped at 5m too: auto takes the scraped series, source=rollup the built one.
+    expect((await get("/api/bars?symbol=BTC-USD&interval=5m")).body).toMatchObject({ source: "scraped", count: 0 });
+    expect((await get("/api/bars?symbol=BTC-USD&interval=1h&source=scraped")).body.count).toBe(0);
+    expect((await get("/api/bars?symbol=BTC-USD&interval=1h&source=bogus")).status).toBe(400);
   });
 
   it("answers 404 for an unknown symbol and 400 for bad input, with a message", async () => {

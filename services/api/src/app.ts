@@ -91,17 +91,40 @@ export function universeSeries(): (SeriesKey & { assetClass: string })[] {
   return [...out.values()];
 }
 
-function intervalsOf(symbol: string): Interval[] {
+const INTERVAL_ORDER: Interval[] = ["1m", "5m", "15m", "1h", "1d"];
+
+/** Intervals the universe scrapes for a symbol. */
+export function scrapedIntervals(symbol: string): Interval[] {
   const set = new Set<Interval>();
   for (const spec of Object.values(UNIVERSE))
     if (spec.symbols.includes(symbol)) for (const i of spec.intervals) set.add(i);
-  // Rollups of the scraped intraday bars.
-  if ([...set].some((i) => i === "1m" || i === "5m")) {
-    set.add("15m");
-    set.add("1h");
-  }
-  const order: Interval[] = ["1m", "5m", "15m", "1h", "1d"];
-  return order.filter((i) => set.has(i));
+  return INTERVAL_ORDER.filter((i) => set.has(i));
+}
+
+/**
+ * Intervals the stream processor rolls a symbol up to (bars_rollup): 5m, 1h, 1d above its finest scraped intraday
+ * interval (1m -> 5m -> 1h -> 1d; 5m -> 1h -> 1d); none for symbols scraped daily only.
+ */
+export function rollupIntervals(symbol: string): Interval[] {
+  const finest = scrapedIntervals(symbol).find((i) => i !== "1d");
+  if (!finest) return [];
+  return (["5m", "1h", "1d"] as Interval[]).filter((i) => INTERVAL_MS[i] > INTERVAL_MS[finest]);
+}
+
+function intervalsOf(symbol: string): Interval[] {
+  const set = new Set([...scrapedIntervals(symbol), ...rollupIntervals(symbol)]);
+  return INTERVAL_ORDER.filter((i) => set.has(i));
+}
+
+/** auto: the scraped series where the universe scrapes that interval, else the rollup where there is one. */
+export function resolveSource(
+  symbol: string,
+  interval: Interval,
+  requested: "auto" | "scraped" | "rollup",
+): "scraped" | "rollup" {
+  if (requested !== "auto") return requested;
+  if (scrapedIntervals(symbol).includes(interval)) return "scraped";
+  return rollupIntervals(symbol).includes(interval) ? "rollup" : "scraped";
 }
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "public");
@@ -163,8 +186,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     parseQuery(EmptyQuery, req.query);
     const symbols = universeSymbols();
     const primary = symbols.map(({ symbol }) => {
-      const intervals = intervalsOf(symbol);
-      return { symbol, interval: intervals.includes("1d") ? ("1d" as const) : intervals[0]! };
+      const scraped = scrapedIntervals(symbol);
+      return { symbol, interval: scraped.includes("1d") ? ("1d" as const) : scraped[0]! };
     });
     const latest = await latestBars(deps.db, primary);
     return {
@@ -174,6 +197,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           symbol: s.symbol,
           assetClass: s.assetClass,
           intervals: intervalsOf(s.symbol),
+          scraped: scrapedIntervals(s.symbol),
+          rollups: rollupIntervals(s.symbol),
           latest: bar
             ? { interval: bar.interval, ts: bar.ts.toISOString(), close: bar.close, logReturn: bar.logReturn }
             : null,
@@ -187,7 +212,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (q.limit !== undefined && (q.limit < 1 || q.limit > deps.maxBars))
       throw new HttpError(400, `limit: expected 1 to ${deps.maxBars}`);
     await assertKnownSymbol(q.symbol);
-    const key = { symbol: q.symbol, interval: q.interval };
+    const source = resolveSource(q.symbol, q.interval, q.source);
+    const key = { symbol: q.symbol, interval: q.interval, source };
     let docs: BarDocument[];
     if (q.from || q.to) {
       const r = resolveRange(q, q.interval, deps.maxBars);
@@ -195,7 +221,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     } else {
       docs = (await lastBarsCursor(deps.db, key, q.limit ?? 500).toArray()).reverse();
     }
-    return { symbol: q.symbol, interval: q.interval, count: docs.length, bars: docs.map(toApiBar) };
+    return { symbol: q.symbol, interval: q.interval, source, count: docs.length, bars: docs.map(toApiBar) };
   });
 
   app.get("/api/cross-asset/series", async (req) => {
@@ -287,8 +313,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       "x-accel-buffering": "no",
     });
     res.write(`retry: ${Math.max(1_000, INTERVAL_MS["1m"] / 60)}\n`);
-    res.write(`event: ready\ndata: ${JSON.stringify({ symbol: q.symbol, interval: q.interval })}\n\n`);
-    const unsubscribe = deps.live.subscribe({ symbol: q.symbol, interval: q.interval }, (bars) => {
+    const source = resolveSource(q.symbol, q.interval, q.source);
+    res.write(`event: ready\ndata: ${JSON.stringify({ symbol: q.symbol, interval: q.interval, source })}\n\n`);
+    const unsubscribe = deps.live.subscribe({ symbol: q.symbol, interval: q.interval, source }, (bars) => {
       res.write(`event: bars\ndata: ${JSON.stringify(bars.map(toApiBar))}\n\n`);
     });
     const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), heartbeatMs);

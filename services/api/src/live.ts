@@ -41,7 +41,7 @@ export class LivePoller {
 
   /** Starts listening from the series' current latest bar; returns the unsubscribe function. */
   subscribe(key: SeriesKey, listener: BarListener): () => void {
-    const id = `${key.symbol}|${key.interval}`;
+    const id = `${key.symbol}|${key.interval}|${key.source ?? "scraped"}`;
     let state = this.#series.get(id);
     if (!state) {
       const s: SeriesState = { key, listeners: new Set(), lastTs: null, lastProcessed: 0, ready: Promise.resolve() };
@@ -96,7 +96,8 @@ export class LivePoller {
       );
       this.rounds++;
     } catch (err) {
-      this.#log.warn({ err: String(err) }, "poll failed");
+      // A round cut by shutdown (client closed) is not worth a warning.
+      if (this.#timer !== null) this.#log.warn({ err: String(err) }, "poll failed");
     } finally {
       this.#running = false;
     }

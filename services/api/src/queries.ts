@@ -9,19 +9,27 @@ import {
   type CrossAssetDocument,
   crossAssetCollection,
   type Interval,
+  rollupCollection,
 } from "@quant/core";
-import type { Db, Document, FindCursor } from "mongodb";
+import type { Collection, Db, Document, FindCursor } from "mongodb";
 
 export type { Db, Document, FindCursor };
 
 export interface SeriesKey {
   symbol: string;
   interval: Interval;
+  /** Scraped bars (bars_intraday / bars_daily, the default) or bars the stream processor rolled up (bars_rollup). */
+  source?: "scraped" | "rollup";
+}
+
+/** The collection of a series: rollups apart (their ids can equal a scraped bar's), scraped bars by interval. */
+export function seriesCollection(db: Db, s: SeriesKey): Collection<BarDocument> {
+  return s.source === "rollup" ? rollupCollection(db) : barsCollection(db, s.interval);
 }
 
 /** Latest bar of one series: index symbol_interval_ts, walked backwards, one key. */
 export function latestBarCursor(db: Db, s: SeriesKey): FindCursor<BarDocument> {
-  return barsCollection(db, s.interval).find({ symbol: s.symbol, interval: s.interval }).sort({ ts: -1 }).limit(1);
+  return seriesCollection(db, s).find({ symbol: s.symbol, interval: s.interval }).sort({ ts: -1 }).limit(1);
 }
 
 /** Latest bar of each series, one indexed query per series in parallel (null where the series has no bar). */
@@ -34,12 +42,12 @@ export function lastBarsCursor(db: Db, s: SeriesKey, limit: number, before?: Dat
   const filter = before
     ? { symbol: s.symbol, interval: s.interval, ts: { $lt: before } }
     : { symbol: s.symbol, interval: s.interval };
-  return barsCollection(db, s.interval).find(filter).sort({ ts: -1 }).limit(limit);
+  return seriesCollection(db, s).find(filter).sort({ ts: -1 }).limit(limit);
 }
 
 /** Bars of one series with from <= ts < to, oldest first, at most `limit`. */
 export function barsRangeCursor(db: Db, s: SeriesKey, from: Date, to: Date, limit: number): FindCursor<BarDocument> {
-  return barsCollection(db, s.interval)
+  return seriesCollection(db, s)
     .find({ symbol: s.symbol, interval: s.interval, ts: { $gte: from, $lt: to } })
     .sort({ ts: 1 })
     .limit(limit);
@@ -47,7 +55,7 @@ export function barsRangeCursor(db: Db, s: SeriesKey, from: Date, to: Date, limi
 
 /** Bars of one series newer than `after` (live updates), oldest first. */
 export function barsAfterCursor(db: Db, s: SeriesKey, after: Date, limit: number): FindCursor<BarDocument> {
-  return barsCollection(db, s.interval)
+  return seriesCollection(db, s)
     .find({ symbol: s.symbol, interval: s.interval, ts: { $gt: after } })
     .sort({ ts: 1 })
     .limit(limit);

@@ -11,6 +11,7 @@ import {
   ensureIndexes,
   type Interval,
   type MongoHandle,
+  rollupCollection,
   upsertBars,
 } from "@quant/core";
 import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
@@ -64,6 +65,10 @@ export async function startTestApi(opts: { pollMs?: number; daily?: number } = {
     await upsertBars(barsCollection(mongo.db, interval), d, { insertFirst: true });
     docs.set(`${symbol}|${interval}`, d);
   }
+  // Rollups the stream processor would build (bars_rollup, source `rollup`): 1h bars of BTC-USD.
+  const rollups = seriesDocs("BTC-USD", "crypto", "1h", 48).map((d) => ({ ...d, source: "rollup" as const }));
+  await upsertBars(rollupCollection(mongo.db), rollups, { insertFirst: true });
+  docs.set("BTC-USD|1h|rollup", rollups);
   const irx = new Map(docs.get("^IRX|1d")!.map((d) => [d.ts.getTime(), d.close]));
   const series = crossAssetSeries("slope", "^TNX", "^IRX", "1d");
   await crossAssetCollection(mongo.db).insertMany(

@@ -38,16 +38,24 @@ const Limit = z
   .regex(/^\d{1,6}$/, "expected a positive integer")
   .transform(Number);
 
+/** Which bars: scraped, rolled up by the stream processor (bars_rollup), or auto (scraped where the universe scrapes that interval, else rollup). */
+export const SourceParam = z.enum(["auto", "scraped", "rollup"]).default("auto");
+
 export const BarsQuery = z.strictObject({
   symbol: SymbolParam,
   interval: Interval.default("1d"),
+  source: SourceParam,
   from: Instant.optional(),
   to: Instant.optional(),
   limit: Limit.optional(),
 });
 export type BarsQuery = z.infer<typeof BarsQuery>;
 
-export const StreamQuery = z.strictObject({ symbol: SymbolParam, interval: Interval.default("1d") });
+export const StreamQuery = z.strictObject({
+  symbol: SymbolParam,
+  interval: Interval.default("1d"),
+  source: SourceParam,
+});
 
 export const CrossAssetQuery = z.strictObject({
   series: z

@@ -4,7 +4,13 @@ import { BarsQuery, HttpError, parseQuery, resolveRange } from "./validation.ts"
 describe("validation", () => {
   it("parses a good bars query", () => {
     const q = parseQuery(BarsQuery, { symbol: "^TNX", interval: "1d", from: "2024-01-02", limit: "10" });
-    expect(q).toEqual({ symbol: "^TNX", interval: "1d", from: new Date("2024-01-02T00:00:00Z"), limit: 10 });
+    expect(q).toEqual({
+      symbol: "^TNX",
+      interval: "1d",
+      source: "auto",
+      from: new Date("2024-01-02T00:00:00Z"),
+      limit: 10,
+    });
   });
   it("refuses unknown keys, arrays and operator-looking strings", () => {
     for (const query of [

@@ -49,7 +49,7 @@ class MinEma {
 const num = (x: number | undefined | null): number => (typeof x === "number" && !Number.isNaN(x) ? x : 0);
 
 /**
- * Fair side-by-side timing: every contender is warmed up (2 runs, so it is optimised), then timed in round-robin
+ * Fair side-by-side timing: every contender is warmed up (5 runs, so it reaches V8's top tier), then timed in round-robin
  * rounds (round r times contender 1, 2, 3, ... in turn), so a burst of load from other processes on the shared
  * machine hits all contenders alike; each contender's best round counts. Every contender reads the same input
  * (the same Float64Array for streaming loops; arrays/objects only where a library's API requires them) and returns
@@ -62,7 +62,9 @@ function measureAll(impls: Impl[], rounds: number): number[] {
   const slow = impls.map((im) => im.lib === "technicalindicators");
   for (const im of impls) {
     sink += im.fn();
-    if (im.lib !== "technicalindicators") sink += im.fn();
+    // 5 warm-up runs (technicalindicators 1): with 2, a streaming loop sometimes still ran in V8's mid-tier (Maglev)
+    // code in the timed rounds (MACD streaming: 21-82 M/s across runs; 54-84 with 5 warm-ups or with --no-maglev)
+    if (im.lib !== "technicalindicators") for (let w = 0; w < 4; w++) sink += im.fn();
   }
   for (let r = 0; r < rounds; r++) {
     impls.forEach((im, k) => {

@@ -87,7 +87,7 @@ describe("summary", () => {
     const batch = parseBatchLine(
       "bonds 1d",
       0,
-      "batch 2020-08-31..2020-11-07: 4 series, 196 documents written (0 new), 0 bars refused, 3.2 s\n",
+      "batch 2020-08-31..2020-11-07: 4 series, 196 documents (0 rollups; 0 new, 196 unchanged), 0 bars refused, 3.2 s\n",
     );
     expect(batch).toMatchObject({ series: 4, documents: 196, count: 0 });
     const failed = parseReconcileLine("crypto 1d", 1, "reconcile failed: MongoDB: connection refused\n");
@@ -116,7 +116,7 @@ describe("summary", () => {
       reconcile: [
         parseReconcileLine("equities 1d", 0, "reconcile: 10 series, 490 documents compared, 0 difference(s)"),
       ],
-      batch: [parseBatchLine("equities 1d", 0, "batch x: 10 series, 490 documents written (0 new), 0 bars refused")],
+      batch: [parseBatchLine("equities 1d", 0, "batch x: 10 series, 490 documents (2 rollups; 0 new, 490 unchanged), 0 bars refused")],
       urls: {
         dashboard: "http://127.0.0.1:8000/",
         airflow: "http://127.0.0.1:8080/",

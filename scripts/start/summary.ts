@@ -50,10 +50,10 @@ export function parseReconcileLine(label: string, exitCode: number | null, outpu
   };
 }
 
-/** `batch 2020-08-31..2020-11-07: 10 series, 490 documents written (0 new), 0 bars refused, 3.2 s` */
+/** `batch 2020-08-31..2020-11-07: 8 series, 392 documents (0 rollups; 0 new, 392 unchanged), 0 bars refused, 2.3 s` */
 export function parseBatchLine(label: string, exitCode: number | null, output: string): JobResult {
   const line = lastLine(output, /^batch[: ]/);
-  const m = /: (\d+) series, (\d+) documents written \((\d+) new\)/.exec(line);
+  const m = /: (\d+) series, (\d+) documents \(\d+ rollups; (\d+) new, \d+ unchanged\)/.exec(line);
   return {
     label,
     exitCode,

@@ -9,6 +9,7 @@ import {
   kafkaEnv,
   LAKE_RAW_PREFIX,
   loadConfig,
+  s3ConfigFromEnv,
   s3Env,
 } from "@quant/core";
 
@@ -80,16 +81,7 @@ export async function barsInKafka(opts: {
 /** Keys under raw/ (optionally a narrower prefix) last modified at or after `sinceMs`. */
 export async function rawObjectsSince(sinceMs: number, prefix = `${LAKE_RAW_PREFIX}/`): Promise<string[]> {
   const c = loadConfig(s3Env);
-  const store = createObjectStore(
-    {
-      endpoint: c.S3_ENDPOINT,
-      accessKey: c.S3_ACCESS_KEY,
-      secretKey: c.S3_SECRET_KEY,
-      bucket: c.S3_BUCKET,
-      region: c.S3_REGION,
-    },
-    logger,
-  );
+  const store = createObjectStore(s3ConfigFromEnv(c), logger);
   const keys: string[] = [];
   for await (const item of store.client.listObjectsV2(store.bucket, prefix, true)) {
     // Object times have whole-second precision.

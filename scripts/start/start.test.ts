@@ -116,7 +116,13 @@ describe("summary", () => {
       reconcile: [
         parseReconcileLine("equities 1d", 0, "reconcile: 10 series, 490 documents compared, 0 difference(s)"),
       ],
-      batch: [parseBatchLine("equities 1d", 0, "batch x: 10 series, 490 documents (2 rollups; 0 new, 490 unchanged), 0 bars refused")],
+      batch: [
+        parseBatchLine(
+          "equities 1d",
+          0,
+          "batch x: 10 series, 490 documents (2 rollups; 0 new, 490 unchanged), 0 bars refused",
+        ),
+      ],
       urls: {
         dashboard: "http://127.0.0.1:8000/",
         airflow: "http://127.0.0.1:8080/",

@@ -1,34 +1,12 @@
 #!/usr/bin/env node
 // batch --date YYYY-MM-DD | --from D --to D  [--asset-type equities|crypto|bonds] [--symbols A,B] [--interval 1d]
 // Exit codes: 0 done, 1 failed, 2 bad arguments or configuration.
-import { connectMongo, createLogger, createObjectStore, loadConfigOrExit } from "@quant/core";
-import { parseRangeArgs, UsageError } from "./args.ts";
+import { connectMongo } from "@quant/core";
 import { runBatch } from "./batch.ts";
-import { batchEnv } from "./config.ts";
+import { openRangeCommand } from "./cli.ts";
 import { createProgress } from "./progress.ts";
 
-const USAGE =
-  "usage: batch (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD) [--asset-type equities|crypto|bonds] [--symbols A,B] [--interval 1m|5m|1d]";
-let req: ReturnType<typeof parseRangeArgs>;
-try {
-  req = parseRangeArgs(process.argv.slice(2), USAGE);
-} catch (err) {
-  if (!(err instanceof UsageError)) throw err;
-  process.stderr.write(`${err.message}\n`);
-  process.exit(2);
-}
-const config = loadConfigOrExit(batchEnv);
-const logger = createLogger("batch-processor", config.LOG_LEVEL);
-const store = createObjectStore(
-  {
-    endpoint: config.S3_ENDPOINT,
-    accessKey: config.S3_ACCESS_KEY,
-    secretKey: config.S3_SECRET_KEY,
-    bucket: config.S3_BUCKET,
-    region: config.S3_REGION,
-  },
-  logger,
-);
+const { req, config, logger, store } = openRangeCommand("batch", "batch-processor");
 let code = 1;
 const mongo = await connectMongo({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB }, logger).catch((err: Error) => {
   process.stderr.write(`batch failed: MongoDB: ${err.message}\n`);

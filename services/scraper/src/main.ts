@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // scrape <job> [--symbols A,B] [--from D --to D] [--interval 1m|5m|1d] [--source yahoo|replay|synthetic]
 // Exit codes: 0 ok (some symbols may have failed), 1 every symbol failed or a sink is down, 2 bad arguments/config.
-import { createKafkaBus, createLogger, createObjectStore, loadConfigOrExit } from "@quant/core";
+import { createKafkaBus, createLogger, createObjectStore, loadConfigOrExit, s3ConfigFromEnv } from "@quant/core";
 import { parseScrapeArgs, USAGE, UsageError } from "./args.ts";
 import { scraperEnv } from "./config.ts";
 import { runScrape } from "./scrape.ts";
@@ -33,16 +33,7 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
 }
 
 const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-scraper` }, logger);
-const lake = createObjectStore(
-  {
-    endpoint: config.S3_ENDPOINT,
-    accessKey: config.S3_ACCESS_KEY,
-    secretKey: config.S3_SECRET_KEY,
-    bucket: config.S3_BUCKET,
-    region: config.S3_REGION,
-  },
-  logger,
-);
+const lake = createObjectStore(s3ConfigFromEnv(config), logger);
 
 let code = 1;
 try {

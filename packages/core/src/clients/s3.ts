@@ -9,6 +9,23 @@ export interface S3Config {
   region: string;
 }
 
+/** The S3 client settings from a service's parsed environment (the `s3Env` part of its config). */
+export function s3ConfigFromEnv(env: {
+  S3_ENDPOINT: string;
+  S3_ACCESS_KEY: string;
+  S3_SECRET_KEY: string;
+  S3_BUCKET: string;
+  S3_REGION: string;
+}): S3Config {
+  return {
+    endpoint: env.S3_ENDPOINT,
+    accessKey: env.S3_ACCESS_KEY,
+    secretKey: env.S3_SECRET_KEY,
+    bucket: env.S3_BUCKET,
+    region: env.S3_REGION,
+  };
+}
+
 export interface ObjectStore {
   client: Client;
   bucket: string;

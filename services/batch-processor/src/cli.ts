@@ -1,0 +1,34 @@
+// The opening shared by the range commands (batch, reconcile): arguments, configuration, logger and the
+// lake client. Bad arguments exit 2 with the usage line; bad configuration exits 2 naming the variable.
+import {
+  createLogger,
+  createObjectStore,
+  type Logger,
+  loadConfigOrExit,
+  type ObjectStore,
+  s3ConfigFromEnv,
+} from "@quant/core";
+import { parseRangeArgs, UsageError } from "./args.ts";
+import { batchEnv } from "./config.ts";
+
+export interface RangeCommand {
+  req: ReturnType<typeof parseRangeArgs>;
+  config: ReturnType<typeof loadConfigOrExit<typeof batchEnv>>;
+  logger: Logger;
+  store: ObjectStore;
+}
+
+export function openRangeCommand(name: string, loggerName: string): RangeCommand {
+  const usage = `usage: ${name} (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD) [--asset-type equities|crypto|bonds] [--symbols A,B] [--interval 1m|5m|1d]`;
+  let req: ReturnType<typeof parseRangeArgs>;
+  try {
+    req = parseRangeArgs(process.argv.slice(2), usage);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  const config = loadConfigOrExit(batchEnv);
+  const logger = createLogger(loggerName, config.LOG_LEVEL);
+  return { req, config, logger, store: createObjectStore(s3ConfigFromEnv(config), logger) };
+}

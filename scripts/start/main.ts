@@ -7,8 +7,7 @@
 import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, connectMongo, createLogger } from "@quant/core";
-import { createKafkaStats } from "../../services/api/src/kafka-stats.ts";
+import { ConfigError, connectMongo, createKafkaStats, createLogger } from "@quant/core";
 import { clientEnv, down, stackSettings, up } from "../stack/cli.ts";
 import { REPO_ROOT, stackPaths } from "../stack/paths.ts";
 import { isAlive, portOpen, readPid, StackError, sleep } from "../stack/process.ts";

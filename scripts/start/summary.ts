@@ -1,8 +1,7 @@
 // What `pnpm start` reports once the pipeline has run: bars per topic (Kafka offsets), documents per collection,
 // dead letters, reconcile differences, batch results, and where to look. Collection is separate from formatting,
 // so the table is testable without servers.
-import type { MongoHandle } from "@quant/core";
-import type { PipelineStats } from "../../services/api/src/kafka-stats.ts";
+import type { MongoHandle, PipelineStats } from "@quant/core";
 
 export interface JobResult {
   /** e.g. "equities 1d 2020-08-31..2020-11-07" */

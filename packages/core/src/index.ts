@@ -9,6 +9,7 @@ export * from "./domain/market.ts";
 export * from "./lake.ts";
 export * from "./logger.ts";
 export * from "./metrics.ts";
+export * from "./pipeline-stats.ts";
 export * from "./store/index.ts";
 export * from "./topics.ts";
 export * from "./universe.ts";

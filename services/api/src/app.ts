@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { KafkaStatsReader } from "@quant/core";
 import {
   type BarDocument,
   COLLECTIONS,
@@ -20,7 +21,6 @@ import {
 import { BAR_METRIC_FIELDS } from "@quant/indicators";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { Db } from "mongodb";
-import type { KafkaStatsReader } from "./kafka-stats.ts";
 import type { LivePoller } from "./live.ts";
 import {
   barsRangeCursor,

@@ -1,6 +1,5 @@
 export * from "./app.ts";
 export * from "./config.ts";
-export * from "./kafka-stats.ts";
 export * from "./live.ts";
 export * from "./queries.ts";
 export * from "./validation.ts";

@@ -1,9 +1,8 @@
 // The API process: config from the environment, MongoDB (read-only user in compose), Kafka offsets for the
 // pipeline panel, HTTP on API_HOST:API_PORT; SIGTERM/SIGINT close the server (SSE streams end) and the clients.
-import { connectMongo, createLogger, createMetricsRegistry, loadConfigOrExit } from "@quant/core";
+import { connectMongo, createKafkaStats, createLogger, createMetricsRegistry, loadConfigOrExit } from "@quant/core";
 import { buildApp } from "./app.ts";
 import { apiEnv } from "./config.ts";
-import { createKafkaStats } from "./kafka-stats.ts";
 import { LivePoller } from "./live.ts";
 
 const config = loadConfigOrExit(apiEnv);

@@ -61,12 +61,28 @@ export interface TopicSpec {
 export interface KafkaConfig {
   brokers: string[];
   clientId: string;
+  /** Fail fast instead of retrying (e.g. a status page that must answer even when Kafka is down). */
+  failFast?: boolean;
+}
+
+export interface PartitionOffsets {
+  partition: number;
+  low: number;
+  high: number;
 }
 
 export interface KafkaBus {
   connect(): Promise<void>;
   health(): Promise<{ ok: boolean; brokers: number; controller: number | null }>;
   ensureTopics(specs: readonly TopicSpec[]): Promise<void>;
+  listTopics(): Promise<string[]>;
+  /** Low and high watermark of every partition of a topic. */
+  topicOffsets(topic: string): Promise<PartitionOffsets[]>;
+  /** A group's committed offsets (negative where it has none), without joining the group. */
+  groupOffsets(
+    groupId: string,
+    topics: readonly string[],
+  ): Promise<{ topic: string; partition: number; offset: number }[]>;
   producer(opts?: { idempotent?: boolean }): Promise<ProducerHandle>;
   consumer(opts: {
     groupId: string;
@@ -92,8 +108,9 @@ export function createKafkaBus(config: KafkaConfig, logger: Logger): KafkaBus {
   const kafka = new Kafka({
     clientId: config.clientId,
     brokers: config.brokers,
-    connectionTimeout: 5_000,
-    retry: { retries: 8, initialRetryTime: 200 },
+    connectionTimeout: config.failFast ? 3_000 : 5_000,
+    ...(config.failFast ? { requestTimeout: 5_000 } : {}),
+    retry: { retries: config.failFast ? 1 : 8, initialRetryTime: 200 },
     logLevel: toKafkaLogLevel(logger.level),
     logCreator:
       () =>
@@ -137,6 +154,19 @@ export function createKafkaBus(config: KafkaConfig, logger: Logger): KafkaBus {
         })),
       });
       log.info({ topics: missing.map((s) => s.topic) }, "created topics");
+    },
+    listTopics() {
+      return admin.listTopics();
+    },
+    async topicOffsets(topic) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }));
+    },
+    async groupOffsets(groupId, topics) {
+      const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+      return committed.flatMap((t) =>
+        t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: Number(p.offset) })),
+      );
     },
     async producer(opts = {}) {
       const idempotent = opts.idempotent ?? true;

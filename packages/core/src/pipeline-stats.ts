@@ -1,8 +1,10 @@
 // Pipeline figures the API can read from Kafka without joining a group: per topic the high watermark (messages
 // ever produced while retained), the stream processor's committed offsets (consumer lag) and, between two reads,
 // throughput. The dead-letter count is the retained size of the dead-letter topic.
-import { BAR_TOPICS, type Logger, TOPICS } from "@quant/core";
-import { type Admin, Kafka, logLevel } from "kafkajs";
+// Read by the API's pipeline panel and by `pnpm start`'s summary.
+import { createKafkaBus, type KafkaBus } from "./clients/kafka.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { BAR_TOPICS, TOPICS } from "./topics.ts";
 
 export interface TopicStats {
   topic: string;
@@ -35,62 +37,52 @@ export function createKafkaStats(
   opts: { brokers: string[]; clientId: string; group: string },
   logger: Logger,
 ): KafkaStatsReader {
-  const kafka = new Kafka({
-    clientId: `${opts.clientId}-api`,
-    brokers: opts.brokers,
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 3_000,
-    requestTimeout: 5_000,
-    retry: { retries: 1 },
-  });
-  let admin: Admin | null = null;
+  // Its own quiet client that fails fast: a status read must answer even when Kafka is down.
+  const bus: KafkaBus = createKafkaBus(
+    { brokers: opts.brokers, clientId: `${opts.clientId}-stats`, failFast: true },
+    createLogger("kafka-stats", "silent"),
+  );
+  let connected = false;
   let previous: { at: number; high: Map<string, number> } | null = null;
   const topics = [...BAR_TOPICS, TOPICS.deadLetter];
   const log = logger.child({ component: "kafka-stats" });
-
-  async function connected(): Promise<Admin> {
-    if (admin) return admin;
-    const a = kafka.admin();
-    await a.connect();
-    admin = a;
-    return a;
-  }
 
   return {
     async read() {
       const at = Date.now();
       try {
-        const a = await connected();
-        const existing = new Set(await a.listTopics());
+        if (!connected) {
+          await bus.connect();
+          connected = true;
+        }
+        const existing = new Set(await bus.listTopics());
         const high = new Map<string, number>();
         const out: TopicStats[] = [];
         const groupOffsets = new Map<string, number>();
         const present = topics.filter((t) => existing.has(t));
         if (present.length > 0) {
-          const committed = await a
-            .fetchOffsets({ groupId: opts.group, topics: present.filter((t) => t !== TOPICS.deadLetter) })
+          const committed = await bus
+            .groupOffsets(
+              opts.group,
+              present.filter((t) => t !== TOPICS.deadLetter),
+            )
             .catch(() => []);
-          for (const t of committed) {
-            for (const p of t.partitions) {
-              const o = Number(p.offset);
-              if (o >= 0) groupOffsets.set(`${t.topic}|${p.partition}`, o);
-            }
-          }
+          for (const c of committed) if (c.offset >= 0) groupOffsets.set(`${c.topic}|${c.partition}`, c.offset);
         }
         for (const topic of topics) {
           if (!existing.has(topic)) {
             out.push({ topic, retained: 0, high: 0, perSecond: null, lag: null });
             continue;
           }
-          const offsets = await a.fetchTopicOffsets(topic);
+          const offsets = await bus.topicOffsets(topic);
           let h = 0;
           let retained = 0;
           let lag: number | null = null;
           for (const p of offsets) {
-            h += Number(p.high);
-            retained += Number(p.high) - Number(p.low);
+            h += p.high;
+            retained += p.high - p.low;
             const c = groupOffsets.get(`${topic}|${p.partition}`);
-            if (c !== undefined) lag = (lag ?? 0) + Math.max(Number(p.high) - c, 0);
+            if (c !== undefined) lag = (lag ?? 0) + Math.max(p.high - c, 0);
           }
           high.set(topic, h);
           const prevHigh = previous?.high.get(topic);
@@ -113,9 +105,8 @@ export function createKafkaStats(
         };
       } catch (err) {
         log.warn({ err: String(err) }, "kafka stats unavailable");
-        const a = admin;
-        admin = null;
-        await a?.disconnect().catch(() => {});
+        connected = false;
+        await bus.close().catch(() => {});
         return {
           ok: false,
           error: String((err as Error).message ?? err),
@@ -128,8 +119,8 @@ export function createKafkaStats(
       }
     },
     async close() {
-      await admin?.disconnect().catch(() => {});
-      admin = null;
+      connected = false;
+      await bus.close().catch(() => {});
     },
   };
 }

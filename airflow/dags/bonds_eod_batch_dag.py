@@ -6,40 +6,22 @@ scraper's rate limit. Same look-back window as equities: the last three days up 
 
 from datetime import timedelta
 
-from airflow.sdk import DAG, CronTriggerTimetable
+from airflow.sdk import CronTriggerTimetable
 
-from pipeline_tasks import (
-    FROM_INTERVAL_START,
-    START_DATE,
-    TO_INTERVAL_END,
-    retry_args,
-    scrape_task,
-    source_param,
-    symbols_param,
-)
+from pipeline_tasks import scheduled_scrape_dag
 
-with DAG(
+dag = scheduled_scrape_dag(
     dag_id="bonds_eod_batch_dag",
     description="Daily Treasury yield bars (1d) after the US close, Mon-Fri",
     schedule=CronTriggerTimetable("45 17 * * 1-5", timezone="America/New_York", interval=timedelta(days=3)),
-    start_date=START_DATE,
-    catchup=False,
-    max_active_runs=1,
-    dagrun_timeout=timedelta(hours=1),
-    default_args=retry_args(
-        retries=3,
-        retry_delay=timedelta(minutes=2),
-        max_retry_delay=timedelta(minutes=20),
-        execution_timeout=timedelta(minutes=15),
-    ),
-    params={"source": source_param(), "symbols": symbols_param()},
+    job="bonds",
+    task_id="scrape_bonds",
+    interval="1d",
     tags=["scraper", "bonds", "eod"],
     doc_md=__doc__,
-) as dag:
-    scrape_task(
-        "scrape_bonds",
-        "bonds",
-        date_from=FROM_INTERVAL_START,
-        date_to=TO_INTERVAL_END,
-        interval="1d",
-    )
+    dagrun_timeout=timedelta(hours=1),
+    retries=3,
+    retry_delay=timedelta(minutes=2),
+    max_retry_delay=timedelta(minutes=20),
+    execution_timeout=timedelta(minutes=15),
+)

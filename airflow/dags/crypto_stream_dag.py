@@ -7,34 +7,21 @@ Runs must finish before the next one is due: short timeouts, quick retries, one 
 
 from datetime import timedelta
 
-from airflow.sdk import DAG, CronTriggerTimetable
+from airflow.sdk import CronTriggerTimetable
 
-from pipeline_tasks import (
-    FROM_INTERVAL_START,
-    START_DATE,
-    TO_INTERVAL_END,
-    retry_args,
-    scrape_task,
-    source_param,
-    symbols_param,
-)
+from pipeline_tasks import scheduled_scrape_dag
 
-with DAG(
+dag = scheduled_scrape_dag(
     dag_id="crypto_stream_dag",
     description="Crypto bars (1m, 5m) every 5 minutes, 24/7",
     schedule=CronTriggerTimetable("*/5 * * * *", timezone="UTC", interval=timedelta(minutes=5)),
-    start_date=START_DATE,
-    catchup=False,
-    max_active_runs=1,
-    dagrun_timeout=timedelta(minutes=5),
-    default_args=retry_args(
-        retries=2,
-        retry_delay=timedelta(seconds=15),
-        max_retry_delay=timedelta(minutes=1),
-        execution_timeout=timedelta(minutes=3),
-    ),
-    params={"source": source_param(), "symbols": symbols_param()},
+    job="crypto",
+    task_id="scrape_crypto",
     tags=["scraper", "crypto"],
     doc_md=__doc__,
-) as dag:
-    scrape_task("scrape_crypto", "crypto", date_from=FROM_INTERVAL_START, date_to=TO_INTERVAL_END)
+    dagrun_timeout=timedelta(minutes=5),
+    retries=2,
+    retry_delay=timedelta(seconds=15),
+    max_retry_delay=timedelta(minutes=1),
+    execution_timeout=timedelta(minutes=3),
+)

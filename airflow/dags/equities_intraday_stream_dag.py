@@ -9,11 +9,11 @@ quick retries, and one active run at a time.
 
 from datetime import timedelta
 
-from airflow.sdk import DAG, MultipleCronTriggerTimetable
+from airflow.sdk import MultipleCronTriggerTimetable
 
-from pipeline_tasks import START_DATE, TO_INTERVAL_END, retry_args, scrape_task, source_param, symbols_param
+from pipeline_tasks import TO_INTERVAL_END, scheduled_scrape_dag
 
-with DAG(
+dag = scheduled_scrape_dag(
     dag_id="equities_intraday_stream_dag",
     description="5-minute equity bars every 5 minutes in US market hours (09:35-16:05 New York), Mon-Fri",
     schedule=MultipleCronTriggerTimetable(
@@ -22,24 +22,16 @@ with DAG(
         "0,5 16 * * 1-5",
         timezone="America/New_York",
     ),
-    start_date=START_DATE,
-    catchup=False,
-    max_active_runs=1,
-    dagrun_timeout=timedelta(minutes=5),
-    default_args=retry_args(
-        retries=2,
-        retry_delay=timedelta(seconds=15),
-        max_retry_delay=timedelta(minutes=1),
-        execution_timeout=timedelta(minutes=3),
-    ),
-    params={"source": source_param(), "symbols": symbols_param()},
+    job="equities-intraday",
+    task_id="scrape_equities_intraday",
+    date_from=TO_INTERVAL_END,
+    date_to=TO_INTERVAL_END,
+    interval="5m",
     tags=["scraper", "equities", "intraday"],
     doc_md=__doc__,
-) as dag:
-    scrape_task(
-        "scrape_equities_intraday",
-        "equities-intraday",
-        date_from=TO_INTERVAL_END,
-        date_to=TO_INTERVAL_END,
-        interval="5m",
-    )
+    dagrun_timeout=timedelta(minutes=5),
+    retries=2,
+    retry_delay=timedelta(seconds=15),
+    max_retry_delay=timedelta(minutes=1),
+    execution_timeout=timedelta(minutes=3),
+)

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from airflow.sdk import Param
+from airflow.sdk import DAG, Param
 
 RUNNERS = ("native", "docker")
 SOURCES = ("yahoo", "replay", "synthetic")
@@ -123,6 +123,51 @@ def retry_args(
         "max_retry_delay": max_retry_delay,
         "execution_timeout": execution_timeout,
     }
+
+
+def scheduled_scrape_dag(
+    *,
+    dag_id: str,
+    description: str,
+    schedule: Any,
+    job: str,
+    task_id: str,
+    tags: list[str],
+    doc_md: str | None,
+    dagrun_timeout: timedelta,
+    retries: int,
+    retry_delay: timedelta,
+    max_retry_delay: timedelta,
+    execution_timeout: timedelta,
+    date_from: str = FROM_INTERVAL_START,
+    date_to: str = TO_INTERVAL_END,
+    interval: str | None = None,
+) -> DAG:
+    """A scheduled DAG of one scraper task: what the four scheduled DAG files share.
+
+    One active run at a time, no catchup, the `source` and `symbols` params, retries with exponential
+    backoff; each file states only its schedule, job, window and limits.
+    """
+    with DAG(
+        dag_id=dag_id,
+        description=description,
+        schedule=schedule,
+        start_date=START_DATE,
+        catchup=False,
+        max_active_runs=1,
+        dagrun_timeout=dagrun_timeout,
+        default_args=retry_args(
+            retries=retries,
+            retry_delay=retry_delay,
+            max_retry_delay=max_retry_delay,
+            execution_timeout=execution_timeout,
+        ),
+        params={"source": source_param(), "symbols": symbols_param()},
+        tags=tags,
+        doc_md=doc_md,
+    ) as dag:
+        scrape_task(task_id, job, date_from=date_from, date_to=date_to, interval=interval)
+    return dag
 
 
 def scrape_args(

@@ -48,7 +48,7 @@ describe("stream processor: SIGKILL x3 and restart", () => {
 
   it("gives MongoDB contents identical to an uninterrupted run", { timeout: 240_000 }, async () => {
     const market = new SyntheticMarket({ seed: 11 });
-    const bars = ["AAPL", "MSFT", "JPM"].flatMap((s) => market.bars(s, "equity", "1d", "2020-01-01", "2023-12-31"));
+    const bars = ["AAPL", "MSFT", "JPM"].flatMap((s) => market.bars(s, "equity", "1d", "2022-01-01", "2023-12-31"));
     // Small record batches and fetches: hundreds of consumer batches, so the kills land between and inside
     // write/checkpoint/commit rather than after the end.
     await produceBars(env.producer, env.topic, bars, 25);

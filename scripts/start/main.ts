@@ -24,7 +24,17 @@ import {
   startChild,
   stopChild,
 } from "./children.ts";
-import { DAG_ID, dagConf, type JobRange, jobRanges, rangeArgs, rangeLabel, SOURCES, type Source } from "./plan.ts";
+import {
+  DAG_ID,
+  dagConf,
+  dataNamespace,
+  type JobRange,
+  jobRanges,
+  rangeArgs,
+  rangeLabel,
+  SOURCES,
+  type Source,
+} from "./plan.ts";
 import { createProgress, type Progress, secs } from "./progress.ts";
 import { pickEnv, RECONCILE_SCRIPT, service } from "./services.ts";
 import {
@@ -154,8 +164,15 @@ export class Runner {
     const password = process.env.AIRFLOW_ADMIN_PASSWORD;
     if (!password) throw new StartError("AIRFLOW_ADMIN_PASSWORD is not set (see .env.example)");
     // The wiring of every service: the native servers, loopback-only listeners, the DAGs' native runner.
+    const servers = clientEnv(this.#settings);
+    const data = dataNamespace(options.source, {
+      db: process.env.MONGODB_DB || "quant",
+      bucket: servers.S3_BUCKET ?? "quant",
+    });
     this.env = {
-      ...clientEnv(this.#settings),
+      ...servers,
+      MONGODB_DB: data.db,
+      S3_BUCKET: data.bucket,
       API_HOST: process.env.API_HOST || "127.0.0.1",
       API_PORT: String(this.apiPort),
       PIPELINE_RUNNER: "native",
@@ -346,10 +363,7 @@ export class Runner {
       "stream processor writes the bars to MongoDB",
       async (s) => {
         const logger = createLogger("start", "silent");
-        const mongo = await connectMongo(
-          { uri: this.env.MONGODB_URI!, dbName: process.env.MONGODB_DB || "quant" },
-          logger,
-        );
+        const mongo = await connectMongo({ uri: this.env.MONGODB_URI!, dbName: this.env.MONGODB_DB! }, logger);
         const stats = createKafkaStats(
           {
             brokers: this.env.KAFKA_BROKERS!.split(","),
@@ -485,7 +499,7 @@ export class Runner {
       },
       logger,
     );
-    const mongo = await connectMongo({ uri: this.env.MONGODB_URI!, dbName: process.env.MONGODB_DB || "quant" }, logger);
+    const mongo = await connectMongo({ uri: this.env.MONGODB_URI!, dbName: this.env.MONGODB_DB! }, logger);
     try {
       const consolePort = this.#settings.s3ConsolePort;
       return formatSummary({
@@ -493,6 +507,7 @@ export class Runner {
         runId: this.runId,
         kafka: await stats.read(),
         collections: await collectionCounts(mongo.db),
+        data: { db: this.env.MONGODB_DB!, bucket: this.env.S3_BUCKET! },
         reconcile: results.reconcile,
         batch: results.batch,
         urls: {

@@ -59,3 +59,12 @@ export function dagConf(source: Source, ranges: readonly JobRange[]): Record<str
 export function rangeArgs(r: JobRange): string[] {
   return ["--from", r.from, "--to", r.to, "--asset-type", r.assetType, "--interval", r.interval];
 }
+
+/**
+ * Where a run's data goes. Synthetic bars reuse the universe's symbols and dates with made-up prices: they get a
+ * database and a bucket of their own, so they never land on recorded or real series (where every one of them would
+ * also be a late bar forcing a recompute of the real series).
+ */
+export function dataNamespace(source: Source, base: { db: string; bucket: string }): { db: string; bucket: string } {
+  return source === "synthetic" ? { db: `${base.db}_synthetic`, bucket: `${base.bucket}-synthetic` } : base;
+}

@@ -8,7 +8,7 @@ import { isAlive } from "../stack/process.ts";
 import { describeTasks } from "./airflow-client.ts";
 import { markedProcesses, readChildRecord, startChild, stopChild } from "./children.ts";
 import { parseStartArgs } from "./main.ts";
-import { DAG_ID, dagConf, jobRanges, rangeArgs, rangeLabel } from "./plan.ts";
+import { DAG_ID, dagConf, dataNamespace, jobRanges, rangeArgs, rangeLabel } from "./plan.ts";
 import { formatSummary, parseBatchLine, parseReconcileLine, type Summary } from "./summary.ts";
 
 describe("pnpm start arguments", () => {
@@ -63,6 +63,13 @@ describe("the DAG run and the ranges checked afterwards", () => {
     expect(rangeLabel(ranges[0]!)).toBe("equities 1d 2026-10-22..2026-11-21");
   });
 
+  it("synthetic data gets its own database and bucket; recorded and real data share the configured ones", () => {
+    const base = { db: "quant", bucket: "quant" };
+    expect(dataNamespace("synthetic", base)).toEqual({ db: "quant_synthetic", bucket: "quant-synthetic" });
+    expect(dataNamespace("replay", base)).toEqual(base);
+    expect(dataNamespace("yahoo", base)).toEqual(base);
+  });
+
   it("task progress reads as done / running / failed", () => {
     expect(
       describeTasks([
@@ -112,6 +119,7 @@ describe("summary", () => {
         { name: "bars_daily", documents: 1234 },
         { name: "indicator_state", documents: 30 },
       ],
+      data: { db: "quant", bucket: "quant" },
       reconcile: [
         parseReconcileLine("equities 1d", 0, "reconcile: 10 series, 490 documents compared, 0 difference(s)"),
       ],
@@ -137,6 +145,7 @@ describe("summary", () => {
     );
     expect(text).toMatch(/equities_ticks\s+9,094\s+9,094\s+0/);
     expect(text).toMatch(/dead letters: 2/);
+    expect(text).toMatch(/MongoDB database quant \(documents per collection; lake bucket quant\)/);
     expect(text).toMatch(/bars_daily\s+1,234/);
     expect(text).toMatch(/0 difference\(s\)/);
     expect(text).toMatch(/dashboard\s+http:\/\/127\.0\.0\.1:8000\//);

@@ -27,6 +27,8 @@ export interface Summary {
   runId: string | null;
   kafka: PipelineStats;
   collections: { name: string; documents: number }[];
+  /** The run's MongoDB database and lake bucket (synthetic runs have their own). */
+  data: { db: string; bucket: string };
   reconcile: JobResult[];
   batch: JobResult[];
   urls: { dashboard: string; airflow: string; objectStore: ConsoleCheck; airflowUser: string };
@@ -157,7 +159,7 @@ export function formatSummary(s: Summary): string[] {
   } else out.push(`Kafka: unavailable (${s.kafka.error ?? "?"})`);
   out.push(`dead letters: ${n(s.kafka.deadLetters)}`);
   out.push("");
-  out.push("MongoDB (documents per collection):");
+  out.push(`MongoDB database ${s.data.db} (documents per collection; lake bucket ${s.data.bucket}):`);
   out.push(...table([["collection", "documents"], ...s.collections.map((c) => [c.name, n(c.documents)])]));
   out.push("");
   const diffs = s.reconcile.reduce((a, r) => a + (r.count ?? 0), 0);

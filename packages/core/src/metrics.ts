@@ -9,6 +9,7 @@
 import { createServer, type Server } from "node:http";
 import type { MongoClient } from "mongodb";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { Logger } from "./logger.ts";
 
 export { Counter, Gauge, Histogram, Registry };
 
@@ -293,4 +294,24 @@ export async function pushMetrics(
     signal: AbortSignal.timeout(opts.timeoutMs ?? 5_000),
   });
   if (!res.ok) throw new Error(`pushgateway ${url}: HTTP ${res.status}`);
+}
+
+/**
+ * The end of a short-lived job: pushMetrics when a Pushgateway URL is configured, else nothing. A failed push is
+ * logged, never thrown: the job's work is done and its exit code must say how that went.
+ */
+export async function pushJobMetrics(
+  url: string | undefined,
+  job: string,
+  registry: Registry,
+  logger: Logger,
+  instance?: string,
+): Promise<void> {
+  if (!url) return;
+  try {
+    await pushMetrics(url, job, registry, instance === undefined ? {} : { instance });
+    logger.debug({ url, job, instance }, "metrics pushed");
+  } catch (err) {
+    logger.warn({ url, job, err: (err as Error).message }, "metrics push failed");
+  }
 }

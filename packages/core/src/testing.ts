@@ -1,6 +1,7 @@
 // Helpers for integration tests: clients on the servers the global setup started, with names
 // unique to the run so that test files never see each other's data.
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
 import { kafkaEnv, loadConfig, mongoEnv, s3Env } from "./config.ts";
 import { createLogger } from "./logger.ts";
 
@@ -14,3 +15,30 @@ export function testConfig() {
 }
 
 export const testLogger = createLogger("test", process.env.QUANT_TEST_LOG_LEVEL ?? "warn");
+
+export interface RecordedPush {
+  method: string;
+  path: string;
+  body: string;
+}
+
+/** A stand-in Pushgateway (not part of the native stack): records every request and answers 200. */
+export async function startPushRecorder(): Promise<{ url: string; pushes: RecordedPush[]; close(): Promise<void> }> {
+  const pushes: RecordedPush[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      pushes.push({ method: req.method ?? "", path: req.url ?? "", body });
+      res.writeHead(200);
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pushes,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}

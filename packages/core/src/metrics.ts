@@ -18,7 +18,7 @@ export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 
 /**
  * The shared metric names (and their help texts and labels). Who feeds what: docs/serving.md, "Metrics"; the
- * Grafana dashboard's queries may only use these names (monitoring.test.ts).
+ * Grafana dashboard's queries may only use these names (scripts/monitoring/dashboard.test.ts).
  */
 export const PIPELINE_METRICS = {
   messagesIn: {

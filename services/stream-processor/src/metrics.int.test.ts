@@ -1,5 +1,7 @@
 // The stream processor's /metrics against the native servers: counters match what was consumed and written, one
 // malformed message shows as one dead letter, and the lag gauge is there per partition.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { testLogger } from "@quant/core/testing";
 import { SyntheticMarket } from "@quant/synthetic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -81,4 +83,17 @@ describe("stream processor: /metrics", () => {
     // The server closes with the processor.
     await expect(fetch(url)).rejects.toThrow();
   }, 120_000);
+
+  it("refuses to start, naming METRICS_PORT, when the port is taken", async () => {
+    const held = createServer();
+    await new Promise<void>((r) => held.listen(0, "0.0.0.0", () => r()));
+    const port = (held.address() as AddressInfo).port;
+    try {
+      await expect(startStreamProcessor(env.config({ METRICS_PORT: port }), testLogger)).rejects.toThrow(
+        `/metrics on METRICS_PORT ${port}: listen EADDRINUSE`,
+      );
+    } finally {
+      held.close();
+    }
+  });
 });

@@ -29,7 +29,9 @@ export async function startStreamProcessor(
   hooks: Pick<StreamProcessorDeps, "onStep" | "onBatch" | "now" | "collectLatencies"> = {},
 ): Promise<RunningStreamProcessor> {
   const metrics = createMetricsRegistry({ service: "stream-processor" });
-  const server = await startMetricsServer(config.METRICS_PORT, metrics.registry);
+  const server = await startMetricsServer(config.METRICS_PORT, metrics.registry).catch((err: Error) => {
+    throw new Error(`/metrics on METRICS_PORT ${config.METRICS_PORT}: ${err.message}`);
+  });
   const mongo = await connectMongo(
     { uri: config.MONGODB_URI, dbName: config.MONGODB_DB, monitorCommands: true },
     logger,

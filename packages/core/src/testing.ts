@@ -1,5 +1,6 @@
 // Helpers for integration tests: clients on the servers the global setup started, with names
 // unique to the run so that test files never see each other's data.
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { kafkaEnv, loadConfig, mongoEnv, s3Env } from "./config.ts";
@@ -41,4 +42,18 @@ export async function startPushRecorder(): Promise<{ url: string; pushes: Record
     pushes,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+/** Runs a Node script to its end, like a CLI run: its exit code and its stdout and stderr, interleaved. */
+export async function runNodeScript(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [script, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  return { code, output };
 }

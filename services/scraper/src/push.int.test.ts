@@ -1,8 +1,7 @@
 // The scraper CLI at the end of a run pushes its metrics to the Pushgateway of PUSHGATEWAY_URL (here a recorder:
 // the Pushgateway is not part of the native stack), against the real Kafka and MinIO.
-import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { startPushRecorder, testConfig, uniqueName } from "@quant/core/testing";
+import { runNodeScript, startPushRecorder, testConfig, uniqueName } from "@quant/core/testing";
 import { describe, expect, it } from "vitest";
 
 const MAIN = resolve(import.meta.dirname, "main.ts");
@@ -24,12 +23,8 @@ describe("scraper: metrics push", () => {
       };
       const args = ["equities-eod", "--source", "synthetic", "--symbols", "AAPL,MSFT"];
       args.push("--from", "2019-03-04", "--to", "2019-03-08", "--interval", "1d");
-      const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-      let output = "";
-      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-      const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
-      expect(code, output).toBe(0);
+      const run = await runNodeScript(MAIN, args, env);
+      expect(run.code, run.output).toBe(0);
 
       expect(gateway.pushes.map((p) => `${p.method} ${p.path}`)).toEqual([
         "PUT /metrics/job/scraper/instance/equities-eod",

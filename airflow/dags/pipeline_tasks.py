@@ -44,6 +44,7 @@ PASSED_ENV = (
     "YAHOO_FIXTURES_DIR",
     "YAHOO_GENERATED_FIXTURES_DIR",
     "SYNTHETIC_SEED",
+    "PUSHGATEWAY_URL",
 )
 # Passed too, but as private_environment: not rendered in the UI or the logs.
 SECRET_ENV = ("S3_ACCESS_KEY", "S3_SECRET_KEY")

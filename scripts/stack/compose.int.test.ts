@@ -12,6 +12,7 @@ import { REPO_ROOT } from "./paths.ts";
 interface ComposeService {
   image?: string;
   ports?: { target: number; published: string; host_ip?: string }[];
+  expose?: string[];
   healthcheck?: unknown;
   depends_on?: Record<string, { condition: string }>;
   environment?: Record<string, string | null>;
@@ -71,5 +72,13 @@ describe("docker-compose.yml", () => {
     expect(services["airflow-scheduler"]?.depends_on?.["airflow-init"]?.condition).toBe(
       "service_completed_successfully",
     );
+  });
+
+  it("wires the metrics: the stream processor's port inside the network, the jobs' Pushgateway", () => {
+    expect(services["stream-processor"]?.expose).toContain("9464");
+    expect(services["stream-processor"]?.ports ?? []).toEqual([]);
+    for (const name of ["scraper", "batch-processor", "airflow-scheduler"]) {
+      expect(services[name]?.environment?.PUSHGATEWAY_URL, name).toBe("http://pushgateway:9091");
+    }
   });
 });

@@ -29,6 +29,8 @@ const LOG = ["LOG_LEVEL"] as const;
 const KAFKA = ["KAFKA_BROKERS"] as const;
 const MONGO = ["MONGODB_URI", "MONGODB_DB"] as const;
 const S3 = ["S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET"] as const;
+/** Short-lived jobs push their metrics there when it is set (compose; natively there is no Pushgateway). */
+const PUSH = ["PUSHGATEWAY_URL"] as const;
 
 export const NATIVE_SERVICES: readonly NativeService[] = [
   {
@@ -37,7 +39,7 @@ export const NATIVE_SERVICES: readonly NativeService[] = [
     script: "scripts/airflow/standalone.sh",
     args: [],
     // The tasks inherit Airflow's environment: the scraper's variables go through it.
-    env: ["AIRFLOW_ADMIN_USER", "AIRFLOW_ADMIN_PASSWORD", "PIPELINE_RUNNER", ...KAFKA, ...S3, ...LOG],
+    env: ["AIRFLOW_ADMIN_USER", "AIRFLOW_ADMIN_PASSWORD", "PIPELINE_RUNNER", ...KAFKA, ...S3, ...LOG, ...PUSH],
     components: ["api-server", "scheduler", "dag-processor", "triggerer"],
   },
   {
@@ -45,7 +47,7 @@ export const NATIVE_SERVICES: readonly NativeService[] = [
     kind: "airflow-task",
     script: "services/scraper/src/main.ts",
     args: [],
-    env: [...KAFKA, ...S3, ...LOG],
+    env: [...KAFKA, ...S3, ...LOG, ...PUSH],
   },
   {
     name: "stream-processor",
@@ -66,7 +68,7 @@ export const NATIVE_SERVICES: readonly NativeService[] = [
     kind: "job",
     script: "services/batch-processor/src/main.ts",
     args: [],
-    env: [...MONGO, ...S3, ...LOG],
+    env: [...MONGO, ...S3, ...LOG, ...PUSH],
   },
 ];
 

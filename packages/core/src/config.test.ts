@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ConfigError, kafkaEnv, loadConfig, logEnv, mongoEnv, s3Env } from "./config.ts";
+import {
+  ConfigError,
+  kafkaEnv,
+  loadConfig,
+  logEnv,
+  metricsServerEnv,
+  mongoEnv,
+  pushgatewayEnv,
+  s3Env,
+} from "./config.ts";
 
 const serviceShape = { ...logEnv, ...kafkaEnv, ...mongoEnv, ...s3Env };
 const good = {
@@ -61,5 +70,18 @@ describe("loadConfig", () => {
     const shape = { ...kafkaEnv, BATCH_SIZE: z.coerce.number().int().positive().default(500) };
     expect(loadConfig(shape, { BATCH_SIZE: "20" }).BATCH_SIZE).toBe(20);
     expect(() => loadConfig(shape, { BATCH_SIZE: "-1" })).toThrow(/BATCH_SIZE/);
+  });
+
+  it("reads METRICS_PORT (0: any free port) and an optional PUSHGATEWAY_URL, naming either when bad", () => {
+    const shape = { ...metricsServerEnv, ...pushgatewayEnv };
+    expect(loadConfig(shape, {})).toEqual({ METRICS_PORT: 9464 });
+    expect(loadConfig(shape, { METRICS_PORT: "0", PUSHGATEWAY_URL: "http://pg:9091" })).toEqual({
+      METRICS_PORT: 0,
+      PUSHGATEWAY_URL: "http://pg:9091",
+    });
+    expect(() => loadConfig(shape, { METRICS_PORT: "70000" })).toThrow(/^invalid configuration: METRICS_PORT: /);
+    expect(() => loadConfig(shape, { PUSHGATEWAY_URL: "pushgateway" })).toThrow(
+      /^invalid configuration: PUSHGATEWAY_URL: expected a URL/,
+    );
   });
 });

@@ -50,6 +50,17 @@ export const s3Env = {
   S3_REGION: z.string().default("us-east-1"),
 };
 
+/** Long-running services without an HTTP server of their own serve /metrics here (startMetricsServer). */
+export const metricsServerEnv = {
+  /** 0: any free port (tests, several processes on one host). */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+};
+
+/** Short-lived jobs push their metrics to a Prometheus Pushgateway when they end, if this is set (pushMetrics). */
+export const pushgatewayEnv = {
+  PUSHGATEWAY_URL: z.url({ error: "expected a URL such as http://pushgateway:9091" }).optional(),
+};
+
 export type ConfigShape = z.ZodRawShape;
 
 export class ConfigError extends Error {

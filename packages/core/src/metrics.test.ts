@@ -1,13 +1,16 @@
-import { createServer } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
+import type { Logger } from "./logger.ts";
 import {
   createMetricsRegistry,
+  exposedMetricNames,
   type MetricsServer,
   PIPELINE_METRICS,
+  pushJobMetrics,
   pushMetrics,
   startMetricsServer,
   timed,
 } from "./metrics.ts";
+import { startPushRecorder } from "./testing.ts";
 
 describe("metrics", () => {
   let server: MetricsServer | undefined;
@@ -48,27 +51,38 @@ describe("metrics", () => {
   });
 
   it("pushes a job's metrics to a Pushgateway with PUT", async () => {
-    const seen: { method?: string; url?: string; body: string } = { body: "" };
-    const gateway = createServer((req, res) => {
-      seen.method = req.method;
-      seen.url = req.url;
-      req.on("data", (c: Buffer) => (seen.body += c.toString()));
-      req.on("end", () => {
-        res.writeHead(200);
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => gateway.listen(0, "127.0.0.1", () => r()));
-    const port = (gateway.address() as { port: number }).port;
+    const gateway = await startPushRecorder();
     try {
       const m = createMetricsRegistry({ service: "scraper", processMetrics: false });
       m.scrapes.inc({ symbol: "AAPL", outcome: "success" });
-      await pushMetrics(`http://127.0.0.1:${port}`, "scraper", m.registry, { instance: "equities-eod" });
-      expect(seen.method).toBe("PUT");
-      expect(seen.url).toBe("/metrics/job/scraper/instance/equities-eod");
-      expect(seen.body).toContain('quant_scrapes_total{symbol="AAPL",outcome="success",service="scraper"} 1');
+      await pushMetrics(gateway.url, "scraper", m.registry, { instance: "equities-eod" });
+      expect(gateway.pushes).toHaveLength(1);
+      expect(gateway.pushes[0]?.method).toBe("PUT");
+      expect(gateway.pushes[0]?.path).toBe("/metrics/job/scraper/instance/equities-eod");
+      expect(gateway.pushes[0]?.body).toContain(
+        'quant_scrapes_total{symbol="AAPL",outcome="success",service="scraper"} 1',
+      );
     } finally {
-      gateway.close();
+      await gateway.close();
     }
+  });
+
+  it("pushes a job's metrics only with a URL, and survives a gateway that is down", async () => {
+    const m = createMetricsRegistry({ service: "batch-processor", processMetrics: false });
+    const warnings: string[] = [];
+    const logger = { debug: () => {}, warn: (_: unknown, msg: string) => warnings.push(msg) } as unknown as Logger;
+    await pushJobMetrics(undefined, "batch", m.registry, logger);
+    const gateway = await startPushRecorder();
+    await gateway.close();
+    await pushJobMetrics(gateway.url, "batch", m.registry, logger);
+    expect(warnings).toEqual(["metrics push failed"]);
+  });
+
+  it("lists every exposed name, histogram series and process metrics included", async () => {
+    const names = await exposedMetricNames();
+    for (const def of Object.values(PIPELINE_METRICS)) expect(names).toContain(def.name);
+    expect(names).toContain("quant_produce_to_write_seconds_bucket");
+    expect(names).toContain("quant_process_cpu_seconds_total");
+    expect(names).not.toContain("quant_scrapes_total_bucket");
   });
 });

@@ -7,14 +7,19 @@
 // Names follow Prometheus conventions: a `quant_` prefix, base units (seconds), `_total` for counters. Labels stay
 // low-cardinality: topic, symbol (the universe, ~20), interval, reason, outcome; never a bar id or a timestamp.
 import { createServer, type Server } from "node:http";
+import type { MongoClient } from "mongodb";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { Logger } from "./logger.ts";
 
 export { Counter, Gauge, Histogram, Registry };
 
 /** Latency buckets in seconds: 0.5 ms to 10 s. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-/** The shared metric names (and their help texts and labels). */
+/**
+ * The shared metric names (and their help texts and labels). Who feeds what: docs/serving.md, "Metrics"; the
+ * Grafana dashboard's queries may only use these names (scripts/monitoring/dashboard.test.ts).
+ */
 export const PIPELINE_METRICS = {
   messagesIn: {
     name: "quant_messages_in_total",
@@ -41,20 +46,55 @@ export const PIPELINE_METRICS = {
     help: "Time to process one consumed batch (decode, indicators, write, commit)",
     labelNames: ["topic"],
   },
+  produceToWriteSeconds: {
+    name: "quant_produce_to_write_seconds",
+    help: "Kafka message timestamp (producer CreateTime) to its batch written and committed, per topic",
+    labelNames: ["topic"],
+  },
   writeSeconds: {
     name: "quant_write_duration_seconds",
-    help: "Time of one write to the store (a bulkWrite or insertMany), per collection",
+    help: "Time of one write command to the store (insert, update, delete), per collection",
     labelNames: ["collection"],
+  },
+  barsProcessed: {
+    name: "quant_bars_processed_total",
+    help: "Bars consumed by the stream processor, per topic and outcome (written, replaced, late, duplicate)",
+    labelNames: ["topic", "outcome"],
+  },
+  rollupsWritten: {
+    name: "quant_rollups_written_total",
+    help: "Rollup bar documents written by the stream processor (closed windows, and rewrites after late bars)",
+    labelNames: ["topic"],
+  },
+  barsRead: {
+    name: "quant_bars_read_total",
+    help: "Bars read from the Parquet lake by a batch run (refused ones included)",
+    labelNames: [],
   },
   barsWritten: {
     name: "quant_bars_written_total",
-    help: "Bar documents written (inserted or replaced), per interval",
+    help: "Bar documents (rollups included) a batch run wrote to MongoDB: new or changed ones",
+    labelNames: [],
+  },
+  barsProduced: {
+    name: "quant_bars_produced_total",
+    help: "Bars a scraper run delivered (to Kafka and the lake), per interval",
+    labelNames: ["interval"],
+  },
+  lakeObjectsWritten: {
+    name: "quant_lake_objects_written_total",
+    help: "Parquet objects a scraper run wrote to the lake, per interval",
     labelNames: ["interval"],
   },
   scrapes: {
     name: "quant_scrapes_total",
-    help: "Scrape attempts per symbol and outcome (success, failure)",
+    help: "Scrape attempts per symbol and outcome (success, failure); one per symbol and interval",
     labelNames: ["symbol", "outcome"],
+  },
+  jobDuration: {
+    name: "quant_job_duration_seconds",
+    help: "Wall time of the last run of a short-lived job (scraper, batch), pushed when it ends",
+    labelNames: [],
   },
   lastBarTimestamp: {
     name: "quant_last_bar_timestamp_seconds",
@@ -68,21 +108,31 @@ export const PIPELINE_METRICS = {
   },
 } as const;
 
-type Def = (typeof PIPELINE_METRICS)[keyof typeof PIPELINE_METRICS];
-type Labels<D extends Def> = D["labelNames"][number];
+type Defs = typeof PIPELINE_METRICS;
+type Labels<K extends keyof Defs> = Defs[K]["labelNames"][number];
+
+/** End-to-end delays in seconds: 10 ms to 10 min (a replay after downtime is minutes behind). */
+export const DELAY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
 export interface PipelineMetrics {
   registry: Registry;
-  messagesIn: Counter<Labels<typeof PIPELINE_METRICS.messagesIn>>;
-  messagesOut: Counter<Labels<typeof PIPELINE_METRICS.messagesOut>>;
-  deadLetters: Counter<Labels<typeof PIPELINE_METRICS.deadLetters>>;
-  consumerLag: Gauge<Labels<typeof PIPELINE_METRICS.consumerLag>>;
-  processingSeconds: Histogram<Labels<typeof PIPELINE_METRICS.processingSeconds>>;
-  writeSeconds: Histogram<Labels<typeof PIPELINE_METRICS.writeSeconds>>;
-  barsWritten: Counter<Labels<typeof PIPELINE_METRICS.barsWritten>>;
-  scrapes: Counter<Labels<typeof PIPELINE_METRICS.scrapes>>;
-  lastBarTimestamp: Gauge<Labels<typeof PIPELINE_METRICS.lastBarTimestamp>>;
-  httpRequestSeconds: Histogram<Labels<typeof PIPELINE_METRICS.httpRequestSeconds>>;
+  messagesIn: Counter<Labels<"messagesIn">>;
+  messagesOut: Counter<Labels<"messagesOut">>;
+  deadLetters: Counter<Labels<"deadLetters">>;
+  consumerLag: Gauge<Labels<"consumerLag">>;
+  processingSeconds: Histogram<Labels<"processingSeconds">>;
+  produceToWriteSeconds: Histogram<Labels<"produceToWriteSeconds">>;
+  writeSeconds: Histogram<Labels<"writeSeconds">>;
+  barsProcessed: Counter<Labels<"barsProcessed">>;
+  rollupsWritten: Counter<Labels<"rollupsWritten">>;
+  barsRead: Counter;
+  barsWritten: Counter;
+  barsProduced: Counter<Labels<"barsProduced">>;
+  lakeObjectsWritten: Counter<Labels<"lakeObjectsWritten">>;
+  scrapes: Counter<Labels<"scrapes">>;
+  jobDuration: Gauge;
+  lastBarTimestamp: Gauge<Labels<"lastBarTimestamp">>;
+  httpRequestSeconds: Histogram<Labels<"httpRequestSeconds">>;
 }
 
 export interface RegistryOptions {
@@ -100,30 +150,47 @@ export function createMetricsRegistry(opts: RegistryOptions): PipelineMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service: opts.service });
   if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "quant_" });
-  const m = PIPELINE_METRICS;
-  const reg = { registers: [registry] };
-  const latency = { ...reg, buckets: LATENCY_BUCKETS };
+  const conf = <K extends keyof Defs>(key: K) => {
+    const d = PIPELINE_METRICS[key];
+    return { name: d.name, help: d.help, labelNames: [...d.labelNames] as Labels<K>[], registers: [registry] };
+  };
+  const counter = <K extends keyof Defs>(key: K) => new Counter(conf(key));
+  const gauge = <K extends keyof Defs>(key: K) => new Gauge(conf(key));
+  const histogram = <K extends keyof Defs>(key: K, buckets = LATENCY_BUCKETS) =>
+    new Histogram({ ...conf(key), buckets });
   return {
     registry,
-    messagesIn: new Counter({ ...m.messagesIn, labelNames: [...m.messagesIn.labelNames], ...reg }),
-    messagesOut: new Counter({ ...m.messagesOut, labelNames: [...m.messagesOut.labelNames], ...reg }),
-    deadLetters: new Counter({ ...m.deadLetters, labelNames: [...m.deadLetters.labelNames], ...reg }),
-    consumerLag: new Gauge({ ...m.consumerLag, labelNames: [...m.consumerLag.labelNames], ...reg }),
-    processingSeconds: new Histogram({
-      ...m.processingSeconds,
-      labelNames: [...m.processingSeconds.labelNames],
-      ...latency,
-    }),
-    writeSeconds: new Histogram({ ...m.writeSeconds, labelNames: [...m.writeSeconds.labelNames], ...latency }),
-    barsWritten: new Counter({ ...m.barsWritten, labelNames: [...m.barsWritten.labelNames], ...reg }),
-    scrapes: new Counter({ ...m.scrapes, labelNames: [...m.scrapes.labelNames], ...reg }),
-    lastBarTimestamp: new Gauge({ ...m.lastBarTimestamp, labelNames: [...m.lastBarTimestamp.labelNames], ...reg }),
-    httpRequestSeconds: new Histogram({
-      ...m.httpRequestSeconds,
-      labelNames: [...m.httpRequestSeconds.labelNames],
-      ...latency,
-    }),
+    messagesIn: counter("messagesIn"),
+    messagesOut: counter("messagesOut"),
+    deadLetters: counter("deadLetters"),
+    consumerLag: gauge("consumerLag"),
+    processingSeconds: histogram("processingSeconds"),
+    produceToWriteSeconds: histogram("produceToWriteSeconds", DELAY_BUCKETS),
+    writeSeconds: histogram("writeSeconds"),
+    barsProcessed: counter("barsProcessed"),
+    rollupsWritten: counter("rollupsWritten"),
+    barsRead: counter("barsRead"),
+    barsWritten: counter("barsWritten"),
+    barsProduced: counter("barsProduced"),
+    lakeObjectsWritten: counter("lakeObjectsWritten"),
+    scrapes: counter("scrapes"),
+    jobDuration: gauge("jobDuration"),
+    lastBarTimestamp: gauge("lastBarTimestamp"),
+    httpRequestSeconds: histogram("httpRequestSeconds"),
   };
+}
+
+/** Every metric name a registry of createMetricsRegistry can expose, histogram and process series included. */
+export async function exposedMetricNames(): Promise<Set<string>> {
+  const m = createMetricsRegistry({ service: "names" });
+  const names = new Set<string>();
+  for (const metric of await m.registry.getMetricsAsJSON()) {
+    names.add(metric.name);
+    const type = String(metric.type);
+    if (type === "histogram") for (const s of ["_bucket", "_sum", "_count"]) names.add(metric.name + s);
+    if (type === "summary") for (const s of ["_sum", "_count"]) names.add(metric.name + s);
+  }
+  return names;
 }
 
 /** Times an async operation into a histogram (observed in seconds, also when it throws). */
@@ -138,6 +205,27 @@ export async function timed<T, L extends string>(
   } finally {
     end();
   }
+}
+
+const WRITE_COMMANDS = new Set(["insert", "update", "delete", "findAndModify"]);
+
+/**
+ * Times every write command of a MongoDB client into writeSeconds, per collection, from the driver's command
+ * monitoring events (connect with `monitorCommands: true`), so that no write call site needs wrapping.
+ */
+export function observeStoreWrites(client: MongoClient, writeSeconds: PipelineMetrics["writeSeconds"]): void {
+  const collections = new Map<number, string>();
+  client.on("commandStarted", (e) => {
+    if (WRITE_COMMANDS.has(e.commandName)) collections.set(e.requestId, String(e.command[e.commandName]));
+  });
+  const done = (e: { requestId: number; duration: number }) => {
+    const collection = collections.get(e.requestId);
+    if (collection === undefined) return;
+    collections.delete(e.requestId);
+    writeSeconds.observe({ collection }, e.duration / 1_000);
+  };
+  client.on("commandSucceeded", done);
+  client.on("commandFailed", done);
 }
 
 export interface MetricsServer {
@@ -206,4 +294,24 @@ export async function pushMetrics(
     signal: AbortSignal.timeout(opts.timeoutMs ?? 5_000),
   });
   if (!res.ok) throw new Error(`pushgateway ${url}: HTTP ${res.status}`);
+}
+
+/**
+ * The end of a short-lived job: pushMetrics when a Pushgateway URL is configured, else nothing. A failed push is
+ * logged, never thrown: the job's work is done and its exit code must say how that went.
+ */
+export async function pushJobMetrics(
+  url: string | undefined,
+  job: string,
+  registry: Registry,
+  logger: Logger,
+  instance?: string,
+): Promise<void> {
+  if (!url) return;
+  try {
+    await pushMetrics(url, job, registry, instance === undefined ? {} : { instance });
+    logger.debug({ url, job, instance }, "metrics pushed");
+  } catch (err) {
+    logger.warn({ url, job, err: (err as Error).message }, "metrics push failed");
+  }
 }

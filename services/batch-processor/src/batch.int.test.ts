@@ -1,16 +1,12 @@
 // The same bars through Kafka -> stream processor and through the lake -> batch: identical documents, reconcile
 // reports zero differences (and finds a difference when there is one); a second batch run changes nothing.
 import {
-  type Bar,
-  barPartitionKey,
-  barPartitionOf,
   barsCollection,
   connectMongo,
   createObjectStore,
   type MongoHandle,
   type ObjectStore,
   rollupCollection,
-  writeBarsParquet,
 } from "@quant/core";
 import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
 import { rollupTargets, startStreamProcessor } from "@quant/stream-processor";
@@ -29,15 +25,7 @@ import type { RangeRequest } from "./args.ts";
 import { runBatch } from "./batch.ts";
 import { addIntradayTtl, analyzeQueries, verifyIndexes } from "./indexes.ts";
 import { runReconcile } from "./reconcile.ts";
-
-async function writeLake(store: ObjectStore, bars: readonly Bar[]): Promise<void> {
-  const partitions = new Map<string, Bar[]>();
-  for (const b of bars) {
-    const key = barPartitionKey(barPartitionOf(b));
-    partitions.set(key, [...(partitions.get(key) ?? []), b]);
-  }
-  for (const [key, list] of partitions) await store.put(key, await writeBarsParquet(list));
-}
+import { writeLake } from "./test-support.ts";
 
 describe("batch processor and reconcile", () => {
   const cfg = testConfig();

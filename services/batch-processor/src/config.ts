@@ -1,3 +1,3 @@
-import { logEnv, mongoEnv, s3Env } from "@quant/core";
+import { logEnv, mongoEnv, pushgatewayEnv, s3Env } from "@quant/core";
 
-export const batchEnv = { ...logEnv, ...mongoEnv, ...s3Env };
+export const batchEnv = { ...logEnv, ...mongoEnv, ...s3Env, ...pushgatewayEnv };

@@ -1,23 +1,32 @@
 #!/usr/bin/env node
 // batch --date YYYY-MM-DD | --from D --to D  [--asset-type equities|crypto|bonds] [--symbols A,B] [--interval 1d]
 // Exit codes: 0 done, 1 failed, 2 bad arguments or configuration.
-import { connectMongo } from "@quant/core";
+import { connectMongo, createMetricsRegistry, observeStoreWrites, pushJobMetrics } from "@quant/core";
 import { runBatch } from "./batch.ts";
 import { openRangeCommand } from "./cli.ts";
+import { recordBatchRun } from "./metrics.ts";
 import { createProgress } from "./progress.ts";
 
 const { req, config, logger, store } = openRangeCommand("batch", "batch-processor");
 let code = 1;
-const mongo = await connectMongo({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB }, logger).catch((err: Error) => {
+const metrics = createMetricsRegistry({ service: "batch-processor", processMetrics: false });
+const mongo = await connectMongo(
+  { uri: config.MONGODB_URI, dbName: config.MONGODB_DB, monitorCommands: true },
+  logger,
+).catch((err: Error) => {
   process.stderr.write(`batch failed: MongoDB: ${err.message}\n`);
   process.exit(1);
 });
+observeStoreWrites(mongo.client, metrics.writeSeconds);
 try {
   const started = Date.now();
   const s = await runBatch(req, { store, mongo, logger, progress: (n) => createProgress(n, "batch") });
   process.stdout.write(
     `batch ${req.from}..${req.to}: ${s.series} series, ${s.documents} documents (${s.rollups} rollups; ${s.inserted} new, ${s.unchanged} unchanged), ${s.rejected} bars refused, ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
   );
+  recordBatchRun(metrics, s, (Date.now() - started) / 1_000);
+  // One Pushgateway group per asset-class selection: a run replaces only the previous push of the same selection.
+  await pushJobMetrics(config.PUSHGATEWAY_URL, "batch", metrics.registry, logger, req.assetClasses.join(","));
   code = 0;
 } catch (err) {
   logger.error({ err: (err as Error).message }, "batch failed");

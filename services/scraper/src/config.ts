@@ -1,6 +1,6 @@
 // The scraper's configuration from the environment (zod), on the shared Kafka/S3/log parts of @quant/core.
 import { resolve } from "node:path";
-import { kafkaEnv, logEnv, s3Env } from "@quant/core";
+import { kafkaEnv, logEnv, pushgatewayEnv, s3Env } from "@quant/core";
 import { z } from "zod";
 
 /** The repository root (services/scraper/src -> ../../..); /app in the container. */
@@ -12,6 +12,7 @@ export const scraperEnv = {
   ...logEnv,
   ...kafkaEnv,
   ...s3Env,
+  ...pushgatewayEnv,
   /** Symbols scraped at the same time. */
   SCRAPER_CONCURRENCY: positiveInt(64).default(4),
   /** Global gate: at most this many HTTP requests to Yahoo per second, retries included. */

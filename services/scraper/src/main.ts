@@ -1,9 +1,17 @@
 #!/usr/bin/env node
 // scrape <job> [--symbols A,B] [--from D --to D] [--interval 1m|5m|1d] [--source yahoo|replay|synthetic]
 // Exit codes: 0 ok (some symbols may have failed), 1 every symbol failed or a sink is down, 2 bad arguments/config.
-import { createKafkaBus, createLogger, createObjectStore, loadConfigOrExit, s3ConfigFromEnv } from "@quant/core";
+import {
+  createKafkaBus,
+  createLogger,
+  createObjectStore,
+  loadConfigOrExit,
+  pushJobMetrics,
+  s3ConfigFromEnv,
+} from "@quant/core";
 import { parseScrapeArgs, USAGE, UsageError } from "./args.ts";
 import { scraperEnv } from "./config.ts";
+import { scrapeMetrics } from "./metrics.ts";
 import { runScrape } from "./scrape.ts";
 import { createSource } from "./sources/index.ts";
 import { exitCodeOf, summaryLines } from "./summary.ts";
@@ -49,6 +57,8 @@ try {
   });
   process.stdout.write(`${summaryLines(summary).join("\n")}\n`);
   code = exitCodeOf(summary);
+  // One Pushgateway group per job (equities-eod, crypto, ...): a run replaces its job's previous push only.
+  await pushJobMetrics(config.PUSHGATEWAY_URL, "scraper", scrapeMetrics(summary).registry, logger, request.job);
 } catch (err) {
   // A sink (Kafka, MinIO) unreachable: nothing could be delivered.
   logger.error({ err: (err as Error).message }, "scrape aborted");

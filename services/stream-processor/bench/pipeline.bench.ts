@@ -87,6 +87,7 @@ try {
       STREAM_REBALANCE_TIMEOUT_MS: 30_000,
       STREAM_BULK_OPS_PER_COMMAND: health.ferretdb ? 32 : 1_000,
       STREAM_SHUTDOWN_TIMEOUT_MS: 30_000,
+      METRICS_PORT: 0,
     },
     logger,
     {

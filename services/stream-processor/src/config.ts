@@ -1,5 +1,5 @@
 // The stream processor's configuration from the environment (zod), on the shared parts of @quant/core.
-import { BAR_TOPICS, kafkaEnv, logEnv, mongoEnv, TOPICS } from "@quant/core";
+import { BAR_TOPICS, kafkaEnv, logEnv, metricsServerEnv, mongoEnv, TOPICS } from "@quant/core";
 import { z } from "zod";
 
 const topicList = z
@@ -19,6 +19,7 @@ export const streamEnv = {
   ...logEnv,
   ...kafkaEnv,
   ...mongoEnv,
+  ...metricsServerEnv,
   /** Consumer group: every replica of the processor joins the same one. */
   STREAM_GROUP_ID: z.string().min(1).default("stream-processor"),
   /** Bar topics to consume (tests use unique names). */

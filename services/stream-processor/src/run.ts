@@ -1,10 +1,24 @@
-// Wiring: MongoDB + Kafka clients from core, the consumer group loop around StreamProcessor, and an orderly stop.
-import { connectMongo, createKafkaBus, ensureIndexes, type Logger } from "@quant/core";
+// Wiring: MongoDB + Kafka clients from core, the consumer group loop around StreamProcessor, the /metrics server,
+// and an orderly stop.
+import {
+  connectMongo,
+  createKafkaBus,
+  createMetricsRegistry,
+  ensureIndexes,
+  type Logger,
+  observeStoreWrites,
+  type PipelineMetrics,
+  startMetricsServer,
+} from "@quant/core";
 import type { StreamConfig } from "./config.ts";
+import { countingProducer, recordBatch } from "./metrics.ts";
 import { StreamProcessor, type StreamProcessorDeps } from "./processor.ts";
 
 export interface RunningStreamProcessor {
   processor: StreamProcessor;
+  metrics: PipelineMetrics;
+  /** Where /metrics is served (METRICS_PORT, or the port picked for 0). */
+  metricsPort: number;
   /** Stops fetching, lets the batch in flight finish (write + commit), leaves the group, disconnects. */
   stop(): Promise<void>;
 }
@@ -14,12 +28,23 @@ export async function startStreamProcessor(
   logger: Logger,
   hooks: Pick<StreamProcessorDeps, "onStep" | "onBatch" | "now" | "collectLatencies"> = {},
 ): Promise<RunningStreamProcessor> {
-  const mongo = await connectMongo({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB }, logger);
+  const metrics = createMetricsRegistry({ service: "stream-processor" });
+  const server = await startMetricsServer(config.METRICS_PORT, metrics.registry).catch((err: Error) => {
+    throw new Error(`/metrics on METRICS_PORT ${config.METRICS_PORT}: ${err.message}`);
+  });
+  const mongo = await connectMongo(
+    { uri: config.MONGODB_URI, dbName: config.MONGODB_DB, monitorCommands: true },
+    logger,
+  ).catch(async (err: unknown) => {
+    await server.close();
+    throw err;
+  });
+  observeStoreWrites(mongo.client, metrics.writeSeconds);
   const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-stream` }, logger);
   try {
     await ensureIndexes(mongo.db);
     await bus.connect();
-    const producer = await bus.producer({ idempotent: true });
+    const producer = countingProducer(metrics, await bus.producer({ idempotent: true }));
     const processor = new StreamProcessor({
       db: mongo.db,
       producer,
@@ -27,6 +52,8 @@ export async function startStreamProcessor(
       upsert: { opsPerCommand: config.STREAM_BULK_OPS_PER_COMMAND, insertFirst: (await mongo.health()).ferretdb },
       logger,
       ...hooks,
+      // Every message's produce-to-write latency, for the histogram.
+      collectLatencies: true,
     });
     const consumer = await bus.consumer({
       groupId: config.STREAM_GROUP_ID,
@@ -34,21 +61,32 @@ export async function startStreamProcessor(
       rebalanceTimeoutMs: config.STREAM_REBALANCE_TIMEOUT_MS,
       maxBytesPerPartition: config.STREAM_MAX_BYTES_PER_PARTITION,
     });
-    consumer.onGroupJoin((assigned) => processor.onAssignment(assigned));
+    consumer.onGroupJoin((assigned) => {
+      processor.onAssignment(assigned);
+      // Partitions now owned by another member must not keep this member's last lag.
+      metrics.consumerLag.reset();
+    });
     await consumer.subscribe(config.STREAM_TOPICS, { fromBeginning: config.STREAM_FROM_BEGINNING });
     await consumer.runBatches(async (batch, control) => {
-      await processor.handleBatch(batch, control);
+      const stats = await processor.handleBatch(batch, control);
+      if (stats) recordBatch(metrics, config.STREAM_GROUP_ID, batch, stats);
     });
-    logger.info({ topics: config.STREAM_TOPICS, group: config.STREAM_GROUP_ID }, "stream processor running");
+    logger.info(
+      { topics: config.STREAM_TOPICS, group: config.STREAM_GROUP_ID, metricsPort: server.port },
+      "stream processor running",
+    );
     let stopped: Promise<void> | undefined;
     return {
       processor,
+      metrics,
+      metricsPort: server.port,
       stop() {
         stopped ??= (async () => {
           await consumer.stop();
           await consumer.disconnect();
           await bus.close();
           await mongo.close();
+          await server.close();
           logger.info("stream processor stopped");
         })();
         return stopped;
@@ -57,6 +95,7 @@ export async function startStreamProcessor(
   } catch (err) {
     await bus.close().catch(() => {});
     await mongo.close().catch(() => {});
+    await server.close();
     throw err;
   }
 }

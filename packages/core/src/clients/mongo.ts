@@ -4,6 +4,8 @@ import type { Logger } from "../logger.ts";
 export interface MongoConfig {
   uri: string;
   dbName: string;
+  /** Emit the driver's command events (commandStarted/Succeeded/Failed), e.g. for observeStoreWrites. */
+  monitorCommands?: boolean;
 }
 
 export interface MongoHealth {
@@ -26,6 +28,7 @@ export async function connectMongo(config: MongoConfig, logger: Logger): Promise
     serverSelectionTimeoutMS: 5_000,
     connectTimeoutMS: 5_000,
     appName: "quant-pipeline",
+    monitorCommands: config.monitorCommands ?? false,
   });
   await client.connect();
   const db = client.db(config.dbName);

@@ -1,0 +1,43 @@
+// The stream processor's Prometheus metrics, fed from outside the batch handler: the stats handleBatch returns, the
+// batch's high watermark (lag), the producer the dead letters go through, and (in run.ts) the MongoDB driver's
+// command events (write durations). processor.ts holds no metric objects.
+import type { IncomingBatch, PipelineMetrics, ProducerHandle } from "@quant/core";
+import { DLQ_HEADERS } from "./dead-letter.ts";
+import type { BatchStats } from "./processor.ts";
+
+/** BatchStats counters -> the outcome label of quant_bars_processed_total. */
+const OUTCOMES = { written: "written", replaced: "replaced", late: "late", duplicates: "duplicate" } as const;
+
+/** Records one committed batch: its counters and durations, and the partition's lag behind its high watermark. */
+export function recordBatch(m: PipelineMetrics, group: string, batch: IncomingBatch, stats: BatchStats): void {
+  const topic = stats.topic;
+  m.messagesIn.inc({ topic }, stats.messages);
+  for (const [field, outcome] of Object.entries(OUTCOMES) as [keyof typeof OUTCOMES, string][]) {
+    if (stats[field] > 0) m.barsProcessed.inc({ topic, outcome }, stats[field]);
+  }
+  m.rollupsWritten.inc({ topic }, stats.rollups);
+  m.processingSeconds.observe({ topic }, stats.durationMs / 1_000);
+  for (const ms of stats.produceLagSamples ?? []) m.produceToWriteSeconds.observe({ topic }, ms / 1_000);
+  const last = batch.messages[batch.messages.length - 1];
+  if (last) {
+    // Messages of the partition after this batch, as of the fetch (what the committed offset leaves behind).
+    const lag = Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1);
+    m.consumerLag.set({ group, topic, partition: String(batch.partition) }, lag);
+  }
+}
+
+/** The producer, counting what it sends: messages per topic, and dead letters per source topic and reason kind. */
+export function countingProducer(m: PipelineMetrics, producer: ProducerHandle): ProducerHandle {
+  return {
+    async send(topic, messages) {
+      await producer.send(topic, messages);
+      if (messages.length === 0) return;
+      m.messagesOut.inc({ topic }, messages.length);
+      for (const msg of messages) {
+        const source = msg.headers?.[DLQ_HEADERS.topic];
+        if (source !== undefined) m.deadLetters.inc({ topic: source, reason: msg.headers?.[DLQ_HEADERS.kind] ?? "" });
+      }
+    },
+    disconnect: () => producer.disconnect(),
+  };
+}

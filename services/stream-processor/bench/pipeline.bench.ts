@@ -12,7 +12,7 @@
 //      WRITE_SLICE, same upsert options), so that end-to-end / slower raw limit compares like with like.
 // A short table goes to stdout; the full result to FILE (or stdout without --json). Servers: the environment
 // (KAFKA_BROKERS, MONGODB_URI), or .stack/stack.env of `pnpm stack up` when MONGODB_URI is unset. The stream
-// processor reads the other STREAM_* variables from the environment (e.g. STREAM_MAX_BYTES_PER_PARTITION).
+// processor reads the other STREAM_* variables from the environment (e.g. STREAM_PARTITIONS_CONCURRENCY).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
@@ -231,6 +231,7 @@ try {
     },
     processor: {
       partitions: 6,
+      partitionsConsumedConcurrently: config.STREAM_PARTITIONS_CONCURRENCY,
       opsPerCommand: upsertOptions.opsPerCommand,
       insertFirst: upsertOptions.insertFirst,
       writeSlice: WRITE_SLICE,

@@ -61,6 +61,8 @@ export async function createTestEnv(name: string, partitions = 3): Promise<TestE
       STREAM_REBALANCE_TIMEOUT_MS: 10_000,
       STREAM_SHUTDOWN_TIMEOUT_MS: 20_000,
       STREAM_BULK_OPS_PER_COMMAND: 32,
+      // Every partition of a 3-partition test topic at once: the tests go through the merged writes.
+      STREAM_PARTITIONS_CONCURRENCY: 3,
       ...overrides,
     }),
     async close() {
@@ -88,6 +90,7 @@ export function configEnv(c: StreamConfig): Record<string, string> {
     STREAM_REBALANCE_TIMEOUT_MS: String(c.STREAM_REBALANCE_TIMEOUT_MS),
     STREAM_SHUTDOWN_TIMEOUT_MS: String(c.STREAM_SHUTDOWN_TIMEOUT_MS),
     STREAM_BULK_OPS_PER_COMMAND: String(c.STREAM_BULK_OPS_PER_COMMAND),
+    STREAM_PARTITIONS_CONCURRENCY: String(c.STREAM_PARTITIONS_CONCURRENCY),
   };
 }
 

@@ -11,6 +11,7 @@ export default defineConfig({
           include: [
             "packages/*/src/**/*.test.ts",
             "services/*/src/**/*.test.ts",
+            "services/*/bench/**/*.test.ts",
             "scripts/**/*.test.ts",
             "airflow/**/*.test.ts",
           ],

@@ -32,6 +32,11 @@ export const streamEnv = {
     .transform((v) => v === "true" || v === "1"),
   /** Upper bound of one fetch per partition, i.e. of one batch (bytes). */
   STREAM_MAX_BYTES_PER_PARTITION: int(1_024, 64 * 1_048_576).default(1_048_576),
+  /**
+   * Partitions whose batches are handled at the same time (kafkajs partitionsConsumedConcurrently). Order within a
+   * partition is kept, and a series (keyed by symbol) lives in one partition, so series never interleave.
+   */
+  STREAM_PARTITIONS_CONCURRENCY: int(1, 64).default(6),
   STREAM_SESSION_TIMEOUT_MS: int(6_000, 300_000).default(30_000),
   /** A rebalance waits this long for members to rejoin: bounds the pause after a crashed replica (kafkajs default 60 s). */
   STREAM_REBALANCE_TIMEOUT_MS: int(6_000, 300_000).default(30_000),

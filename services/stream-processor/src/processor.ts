@@ -6,6 +6,10 @@
 //   2. bar documents: one unordered bulk of replaceOne upserts keyed by _id (idempotent)
 //   3. checkpoints of the series touched (state after the batch)
 //   4. resolve + commit the offsets
+// With several partitions in flight (STREAM_PARTITIONS_CONCURRENCY), their steps 2 and 3 are merged into shared
+// commands (coalesce.ts): a batch's checkpoints enter only after its documents are acknowledged, and its offsets
+// are resolved only after its checkpoints are. The processor sends one MongoDB command at a time (one lane), as
+// with a single partition: FerretDB 1.24 deadlocks when concurrent commands replace too many documents.
 // A crash before 3 restarts from the previous checkpoint and recomputes the same documents; a crash between 3 and 4
 // replays bars the checkpoint already holds: they are recognised as duplicates and skipped.
 import {
@@ -40,6 +44,7 @@ import { BarIndicators, InvalidInputError } from "@quant/indicators";
 
 type Db = MongoHandle["db"];
 
+import { SerialLane, WriteCoalescer } from "./coalesce.ts";
 import { deadLetter } from "./dead-letter.ts";
 import { decodeBar, RejectedMessage } from "./decode.ts";
 import { rollupHistory, rollupTargets, SeriesRollups } from "./rollup.ts";
@@ -75,6 +80,8 @@ export interface BatchStats {
   deadLetters: number;
   /** Rollup documents written (closed windows, and rollups rewritten by late bars). */
   rollups: number;
+  /** Checkpoints written (one per series the batch advanced). */
+  checkpoints: number;
   /** Write-acknowledged time minus the bars' event time (bar close = ts + interval) and ingest time, ms. */
   eventLagMs: { avg: number; max: number } | null;
   ingestLagMs: { avg: number; max: number } | null;
@@ -83,6 +90,22 @@ export interface BatchStats {
   /** Every message's produce-to-write latency, when deps.collectLatencies (benchmarks). */
   produceLagSamples?: number[];
   durationMs: number;
+  /** Where durationMs went, per step of the write order (ms). */
+  stepsMs: BatchStepsMs;
+}
+
+/**
+ * decode: Kafka messages to bars; compute: series loading, duplicate checks, indicators and rollups (late bars
+ * included, with their rewrites); then the steps of the write order. kafkajs sends the offset commit itself right
+ * after the handler returns (autoCommit without interval or threshold), so `commit` covers resolving the offset.
+ */
+export interface BatchStepsMs {
+  decode: number;
+  compute: number;
+  deadLetters: number;
+  bars: number;
+  checkpoints: number;
+  commit: number;
 }
 
 export interface StreamProcessorDeps {
@@ -101,8 +124,11 @@ export interface StreamProcessorDeps {
   onBatch?: (stats: BatchStats) => void;
 }
 
-/** Documents written between two heartbeats. */
-const WRITE_SLICE = 256;
+/** Documents written between two heartbeats (one insertMany/bulkWrite call of upsertBars). */
+export const WRITE_SLICE = 256;
+
+/** How often a batch in progress heartbeats on its own (kafkajs sends at most one per heartbeat interval, 3 s). */
+const KEEP_ALIVE_MS = 1_000;
 
 const lag = (xs: number[]) =>
   xs.length === 0
@@ -117,11 +143,21 @@ export class StreamProcessor {
   private readonly deps: StreamProcessorDeps;
   private readonly log: Logger;
   private readonly now: () => Date;
+  /** Series loading, late-bar rewrites and the merged writes below take turns: one MongoDB command at a time. */
+  private readonly lane = new SerialLane();
+  private readonly documentWriter: WriteCoalescer<BarDocument>;
+  private readonly checkpointWriter: WriteCoalescer<CheckpointDocument>;
 
   constructor(deps: StreamProcessorDeps) {
     this.deps = deps;
     this.log = deps.logger.child({ component: "processor" });
     this.now = deps.now ?? (() => new Date());
+    this.documentWriter = new WriteCoalescer((docs, heartbeat) =>
+      this.lane.run(() => this.writeDocuments(docs, heartbeat)),
+    );
+    this.checkpointWriter = new WriteCoalescer((checkpoints) =>
+      this.lane.run(() => saveCheckpoints(checkpointsCollection(this.deps.db), checkpoints)),
+    );
   }
 
   /**
@@ -138,7 +174,30 @@ export class StreamProcessor {
 
   async handleBatch(batch: IncomingBatch, control: BatchControl): Promise<BatchStats | null> {
     if (batch.messages.length === 0 || control.isStale()) return null;
+    // A batch may wait for the other partitions' turns at MongoDB (series rebuilds after a crash take seconds on
+    // FerretDB): the membership must not lapse meanwhile. kafkajs throttles heartbeats to its interval; a failed
+    // one (rebalance) surfaces again at the batch's own next heartbeat or commit.
+    const keepAlive = setInterval(() => {
+      control.heartbeat().catch(() => {});
+    }, KEEP_ALIVE_MS);
+    try {
+      return await this.processBatch(batch, control);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private async processBatch(batch: IncomingBatch, control: BatchControl): Promise<BatchStats> {
     const started = performance.now();
+    let stepStart = started;
+    /** Time since the previous step ended, ms (0.1 ms resolution). */
+    const step = () => {
+      const t = performance.now();
+      const ms = Math.round((t - stepStart) * 10) / 10;
+      stepStart = t;
+      return ms;
+    };
+    const stepsMs: BatchStepsMs = { decode: 0, compute: 0, deadLetters: 0, bars: 0, checkpoints: 0, commit: 0 };
     const stats: BatchStats = {
       topic: batch.topic,
       partition: batch.partition,
@@ -149,10 +208,12 @@ export class StreamProcessor {
       late: 0,
       deadLetters: 0,
       rollups: 0,
+      checkpoints: 0,
       eventLagMs: null,
       ingestLagMs: null,
       produceLagMs: null,
       durationMs: 0,
+      stepsMs,
     };
     const processedTs = this.now();
     const deadLetters: OutgoingMessage[] = [];
@@ -165,42 +226,47 @@ export class StreamProcessor {
         deadLetters.push(deadLetter(msg, err.kind, err.message, processedTs));
       }
     }
+    stepsMs.decode = step();
 
-    await this.loadSeries(decoded.map((d) => d.bar));
     const pending: Pending = { bars: new Map(), rollups: new Map() };
     const touched = new Set<SeriesState>();
-    const stored = await this.prefetchStored(decoded.map((d) => d.bar));
-
-    let n = 0;
-    for (const { bar, msg } of decoded) {
-      if (++n % 250 === 0) await control.heartbeat();
-      const s = this.series.get(seriesKey(bar.symbol, bar.interval))!;
-      try {
-        const outcome = await this.apply(s, bar, pending, stored, processedTs);
-        stats[outcome]++;
-        if (outcome !== "duplicates") touched.add(s);
-      } catch (err) {
-        if (!(err instanceof InvalidInputError)) throw err;
-        deadLetters.push(deadLetter(msg, "indicator", err.message, processedTs));
+    await this.lane.run(async () => {
+      await this.loadSeries(decoded.map((d) => d.bar));
+      const stored = await this.prefetchStored(decoded.map((d) => d.bar));
+      let n = 0;
+      for (const { bar, msg } of decoded) {
+        if (++n % 250 === 0) await control.heartbeat();
+        const s = this.series.get(seriesKey(bar.symbol, bar.interval))!;
+        try {
+          const outcome = await this.apply(s, bar, pending, stored, processedTs);
+          stats[outcome]++;
+          if (outcome !== "duplicates") touched.add(s);
+        } catch (err) {
+          if (!(err instanceof InvalidInputError)) throw err;
+          deadLetters.push(deadLetter(msg, "indicator", err.message, processedTs));
+        }
       }
-    }
+    });
     stats.deadLetters = deadLetters.length;
+    stepsMs.compute = step();
 
     await this.deps.producer.send(this.deps.deadLetterTopic, deadLetters);
     await this.deps.onStep?.("deadLetters");
+    stepsMs.deadLetters = step();
     stats.rollups += pending.rollups.size;
-    await this.writeDocs(pending, () => control.heartbeat());
+    await this.documentWriter.write([...pending.bars.values(), ...pending.rollups.values()], () => control.heartbeat());
     await this.deps.onStep?.("bars");
-    await saveCheckpoints(
-      checkpointsCollection(this.deps.db),
-      [...touched].map((s) => this.checkpointOf(s)),
-    );
+    stepsMs.bars = step();
+    await this.checkpointWriter.write([...touched].map((s) => this.checkpointOf(s)));
     await this.deps.onStep?.("checkpoints");
+    stats.checkpoints = touched.size;
+    stepsMs.checkpoints = step();
     await control.heartbeat();
     const last = batch.messages[batch.messages.length - 1]!;
     control.resolveOffset(last.offset);
     await control.commit();
     await this.deps.onStep?.("commit");
+    stepsMs.commit = step();
 
     const acked = Date.now();
     const docs = [...pending.bars.values()];
@@ -408,10 +474,14 @@ export class StreamProcessor {
     return out;
   }
 
+  private async writeDocs(pending: Pending): Promise<void> {
+    await this.writeDocuments([...pending.bars.values(), ...pending.rollups.values()]);
+  }
+
   /** Writes in slices with a heartbeat between them: a large batch on a slow server must not cost the membership. */
-  private async writeDocs(pending: Pending, heartbeat?: () => Promise<void>): Promise<void> {
+  private async writeDocuments(docs: readonly BarDocument[], heartbeat?: () => Promise<void>): Promise<void> {
     const byCollection = new Map<string, BarDocument[]>();
-    for (const d of [...pending.bars.values(), ...pending.rollups.values()]) {
+    for (const d of docs) {
       const name = barDocumentCollectionName(d);
       let list = byCollection.get(name);
       if (!list) byCollection.set(name, (list = []));

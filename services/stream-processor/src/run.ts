@@ -60,6 +60,7 @@ export async function startStreamProcessor(
       sessionTimeoutMs: config.STREAM_SESSION_TIMEOUT_MS,
       rebalanceTimeoutMs: config.STREAM_REBALANCE_TIMEOUT_MS,
       maxBytesPerPartition: config.STREAM_MAX_BYTES_PER_PARTITION,
+      partitionsConcurrently: config.STREAM_PARTITIONS_CONCURRENCY,
     });
     consumer.onGroupJoin((assigned) => {
       processor.onAssignment(assigned);

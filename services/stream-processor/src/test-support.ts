@@ -63,6 +63,8 @@ export async function createTestEnv(name: string, partitions = 3): Promise<TestE
       STREAM_BULK_OPS_PER_COMMAND: 32,
       // Any free port: several processors run side by side in the tests.
       METRICS_PORT: 0,
+      // Every partition of a 3-partition test topic at once: the tests go through the merged writes.
+      STREAM_PARTITIONS_CONCURRENCY: 3,
       ...overrides,
     }),
     async close() {
@@ -91,6 +93,7 @@ export function configEnv(c: StreamConfig): Record<string, string> {
     STREAM_SHUTDOWN_TIMEOUT_MS: String(c.STREAM_SHUTDOWN_TIMEOUT_MS),
     STREAM_BULK_OPS_PER_COMMAND: String(c.STREAM_BULK_OPS_PER_COMMAND),
     METRICS_PORT: String(c.METRICS_PORT),
+    STREAM_PARTITIONS_CONCURRENCY: String(c.STREAM_PARTITIONS_CONCURRENCY),
   };
 }
 

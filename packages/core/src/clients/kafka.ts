@@ -90,6 +90,8 @@ export interface KafkaBus {
     /** How long a rebalance waits for members to rejoin (kafkajs default 60 s: a SIGKILLed member's restart waits that long). */
     rebalanceTimeoutMs?: number;
     maxBytesPerPartition?: number;
+    /** Partitions whose batches run at the same time (kafkajs partitionsConsumedConcurrently, default 1). */
+    partitionsConcurrently?: number;
   }): Promise<ConsumerHandle>;
   close(): Promise<void>;
 }
@@ -207,6 +209,7 @@ export function createKafkaBus(config: KafkaConfig, logger: Logger): KafkaBus {
           await c.run({
             eachBatchAutoResolve: false,
             autoCommit: true,
+            partitionsConsumedConcurrently: opts.partitionsConcurrently ?? 1,
             eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
               await handler(
                 {

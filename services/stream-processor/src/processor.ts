@@ -377,7 +377,12 @@ export class StreamProcessor {
     return missing.length + differing.length;
   }
 
-  /** Restores the series of these bars that are not in memory: checkpoint, or a rebuild from MongoDB history. */
+  /**
+   * Restores the series of these bars that are not in memory: from a usable checkpoint, or else by a rebuild from
+   * MongoDB history. Bar documents stored past a clean checkpoint mean a crash between writing a batch's documents
+   * and its checkpoint: the series is rebuilt from history too (which writes only what differs, i.e. next to
+   * nothing), so the replayed bars are recognised as duplicates instead of each rewriting its document.
+   */
   private async loadSeries(bars: readonly Bar[], heartbeat?: Heartbeat): Promise<void> {
     const missing = new Map<string, Bar>();
     for (const b of bars) {
@@ -386,8 +391,22 @@ export class StreamProcessor {
     }
     if (missing.size === 0) return;
     const checkpoints = await loadCheckpoints(checkpointsCollection(this.deps.db), [...missing.keys()]);
+    const usable = new Map<string, CheckpointDocument>();
+    const unusable = new Map<string, string>();
     for (const [key, b] of missing) {
       const cp = checkpoints.get(key);
+      // A checkpoint from before rollups (none stored for a rollup source) is rebuilt like a lost one.
+      const rollupsUsable = rollupTargets(b.assetClass, b.interval).length === 0 || typeof cp?.rollup === "string";
+      if (!cp) unusable.set(key, "no checkpoint");
+      else if (cp.dirtyFrom !== null) unusable.set(key, `dirty from ${cp.dirtyFrom.toISOString()}`);
+      else if (!rollupsUsable) unusable.set(key, "checkpoint without rollups");
+      else usable.set(key, cp);
+    }
+    for (const key of await this.storedPastCheckpoint([...usable.values()])) {
+      usable.delete(key);
+      unusable.set(key, "documents past the checkpoint");
+    }
+    for (const [key, b] of missing) {
       const s: SeriesState = {
         key,
         symbol: b.symbol,
@@ -398,9 +417,8 @@ export class StreamProcessor {
         lastBar: null,
         rollups: SeriesRollups.create(b.symbol, b.assetClass, b.interval),
       };
-      // A checkpoint from before rollups (none stored for a rollup source) is rebuilt like a lost one.
-      const rollupsUsable = s.rollups === null || typeof cp?.rollup === "string";
-      if (cp && cp.dirtyFrom === null && rollupsUsable) {
+      const cp = usable.get(key);
+      if (cp) {
         s.indicators = BarIndicators.fromJSON(
           parseCheckpointState(cp),
           indicatorOptionsFor(b.assetClass, b.interval).session,
@@ -409,22 +427,40 @@ export class StreamProcessor {
         s.lastBar = cp.lastBar;
         if (cp.rollup) s.rollups = SeriesRollups.fromJSON(b.symbol, b.assetClass, b.interval, cp.rollup);
       } else {
-        await this.rebuildFromHistory(s, cp?.dirtyFrom ?? null, heartbeat);
+        await this.rebuildFromHistory(s, unusable.get(key)!, heartbeat);
       }
       this.series.set(key, s);
     }
   }
 
+  /** Keys of the series with bar documents stored after their checkpoint's lastTs: one query per collection. */
+  private async storedPastCheckpoint(checkpoints: readonly CheckpointDocument[]): Promise<Set<string>> {
+    const byInterval = new Map<Bar["interval"], { symbol: string; interval: Bar["interval"]; ts: { $gt: Date } }[]>();
+    for (const cp of checkpoints) {
+      let clauses = byInterval.get(cp.interval);
+      if (!clauses) byInterval.set(cp.interval, (clauses = []));
+      clauses.push({ symbol: cp.symbol, interval: cp.interval, ts: { $gt: cp.lastTs } });
+    }
+    const out = new Set<string>();
+    for (const [interval, clauses] of byInterval) {
+      const found = await barsCollection(this.deps.db, interval)
+        .find({ $or: clauses }, { projection: { symbol: 1, interval: 1 } })
+        .toArray();
+      for (const d of found) out.add(seriesKey(d.symbol, d.interval));
+    }
+    return out;
+  }
+
   /**
-   * No usable checkpoint (first sight, lost, or dirty after a crash mid-recompute): recompute the series and its
-   * rollups from the bars stored in MongoDB, and write only the documents that are missing or differ from the
-   * recomputed ones. That is safe: a document equal to its recomputed form is what a rewrite would store (the whole
-   * series is compared, not only from the dirty mark, so nothing half-written by a crash survives), and the
-   * checkpoint saved at the end makes the series clean; a crash before it rebuilds again. After a crash the stored
-   * documents are nearly all equal, so a replay writes almost nothing, and a long series no longer outlasts the
-   * session (heartbeats between the write slices, too).
+   * No usable checkpoint (first sight, lost, dirty after a crash mid-recompute, or behind the stored documents):
+   * recompute the series and its rollups from the bars stored in MongoDB, and write only the documents that are
+   * missing or differ from the recomputed ones. That is safe: a document equal to its recomputed form is what a
+   * rewrite would store (the whole series is compared, not only from the dirty mark, so nothing half-written by a
+   * crash survives), and the checkpoint saved at the end makes the series clean; a crash before it rebuilds again.
+   * After a crash the stored documents are nearly all equal, so a replay writes almost nothing, and a long series no
+   * longer outlasts the session (heartbeats between the write slices, too).
    */
-  private async rebuildFromHistory(s: SeriesState, dirtyFrom: Date | null, heartbeat?: Heartbeat): Promise<void> {
+  private async rebuildFromHistory(s: SeriesState, reason: string, heartbeat?: Heartbeat): Promise<void> {
     const storedDocs = await this.readHistory(s);
     if (storedDocs.length === 0) return;
     const processedTs = this.now();
@@ -435,7 +471,7 @@ export class StreamProcessor {
     this.adopt(s, enriched.indicators, enriched.docs, rolled.rollups);
     await saveCheckpoints(checkpointsCollection(this.deps.db), [this.checkpointOf(s)]);
     this.log.info(
-      { series: s.key, bars: storedDocs.length, dirtyFrom, rewritten, rollupsRewritten },
+      { series: s.key, reason, bars: storedDocs.length, rewritten, rollupsRewritten },
       "series rebuilt from MongoDB history",
     );
   }

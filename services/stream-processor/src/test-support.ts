@@ -113,6 +113,11 @@ export async function countBars(mongo: MongoHandle): Promise<number> {
   return n;
 }
 
+/** Documents in bars_rollup (collection metadata, as countBars). */
+export async function countRollups(mongo: MongoHandle): Promise<number> {
+  return mongo.db.collection(COLLECTIONS.barsRollup).estimatedDocumentCount();
+}
+
 export async function waitFor(
   what: string,
   check: () => Promise<boolean>,

@@ -7,7 +7,15 @@ import { DLQ_HEADERS } from "./dead-letter.ts";
 import type { BatchStats } from "./processor.ts";
 import { type RunningStreamProcessor, startStreamProcessor } from "./run.ts";
 import { indicatorBar, indicatorOptionsFor } from "./series.ts";
-import { countBars, createTestEnv, produceBars, snapshotBars, type TestEnv, waitFor } from "./test-support.ts";
+import {
+  countBars,
+  createTestEnv,
+  produceBars,
+  readDeadLetters,
+  snapshotBars,
+  type TestEnv,
+  waitFor,
+} from "./test-support.ts";
 
 const market = new SyntheticMarket({ seed: 7 });
 
@@ -165,18 +173,7 @@ describe("stream processor: dead letters", () => {
     await app.stop();
 
     // Every malformed message is in the dead-letter topic, with reason and origin.
-    const dead: Record<string, string>[] = [];
-    const consumer = await env.bus.consumer({ groupId: `${env.dbName}_dlq_reader` });
-    await consumer.subscribe([env.deadLetterTopic]);
-    await consumer.runBatches(async (batch, control) => {
-      for (const m of batch.messages) {
-        dead.push({ ...m.headers, value: m.value?.toString("utf8") ?? "" });
-        control.resolveOffset(m.offset);
-      }
-    });
-    await waitFor("dead letters read", async () => dead.length >= 1_000);
-    await consumer.stop();
-    await consumer.disconnect();
+    const dead = await readDeadLetters(env, 1_000);
     expect(dead).toHaveLength(1_000);
     const kinds = new Map<string, number>();
     for (const d of dead) {
@@ -188,6 +185,53 @@ describe("stream processor: dead letters", () => {
     expect(Object.fromEntries(kinds)).toEqual({ json: 167, schema: 500, price: 167, empty: 166 });
     // The original payload travels unchanged.
     expect(dead.some((d) => d.value === `{"v":1,"id":`)).toBe(true);
+  });
+});
+
+describe("stream processor: bars the indicators refuse", () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createTestEnv("stream_e", 1);
+  });
+  afterAll(async () => env?.close());
+
+  it("dead-letters a bar that passes the schema but not the indicators, in order and late, and writes every other bar", async () => {
+    const bars = market.bars("INTC", "equity", "1d", "2023-01-01", "2023-06-30");
+    // Labelled a bond: schema and plausibility checks allow a negative yield, but the series' indicators were made
+    // for an equity (prices > 0) and refuse it (InvalidInputError) — the only way such a bar reaches them.
+    const asBond = (b: Bar): Bar => ({ ...b, assetClass: "bond", open: -1, high: -0.5, low: -1.5, close: -1 });
+    const inOrder = asBond(bars[40]!); // after the series' last bar: update() refuses it
+    const late = asBond(bars[20]!); // a stored bar's ts, other content: the late-bar recompute refuses it
+    const stream = [...bars.slice(0, 40), inOrder, ...bars.slice(40, 60), late, ...bars.slice(60)];
+    await produceBars(env.producer, env.topic, stream);
+    const { app, stats } = await runUntilConsumed(env, stream.length);
+    await app.stop();
+
+    const total = (k: keyof BatchStats) => stats.reduce((n, s) => n + (s[k] as number), 0);
+    expect(total("deadLetters")).toBe(2);
+    expect(total("late")).toBe(0);
+    // Every other bar is written, with the values of the series without the refused ones; nothing was rewritten.
+    expect(await countBars(env.mongo)).toBe(bars.length);
+    const snapshot = await snapshotBars(env.mongo);
+    for (const [id, doc] of expectedDocs(bars)) expectSameDocument(snapshot.get(id), doc);
+    const cp = await env.mongo.db.collection("indicator_state").findOne({ _id: "INTC|1d" as never });
+    expect(cp?.dirtyFrom).toBeNull();
+    expect(cp?.lastTs).toEqual(new Date(bars[bars.length - 1]!.ts));
+
+    const dead = await readDeadLetters(env, 2);
+    expect(dead).toHaveLength(2);
+    for (const [d, bar, offset] of [
+      [dead[0]!, inOrder, 40],
+      [dead[1]!, late, 61],
+    ] as const) {
+      expect(d[DLQ_HEADERS.kind]).toBe("indicator");
+      expect(d[DLQ_HEADERS.reason]).toContain("invalid open -1: must be finite and > 0");
+      expect(d[DLQ_HEADERS.topic]).toBe(env.topic);
+      expect(d[DLQ_HEADERS.partition]).toBe("0");
+      expect(d[DLQ_HEADERS.offset]).toBe(String(offset));
+      expect(stream[offset]).toBe(bar);
+      expect(d.value).toBe(JSON.stringify(bar));
+    }
   });
 });
 

@@ -1,14 +1,13 @@
 // `reconcile`: what the stream wrote vs what the batch computes from the lake, field by field.
 import {
-  BAR_COMPARED_FIELDS,
   type BarDocument,
+  barDocumentDifferences,
   barsCollection,
   type Logger,
   type MongoHandle,
   type ObjectStore,
   rollupCollection,
 } from "@quant/core";
-import { BAR_METRIC_FIELDS } from "@quant/indicators";
 import { rollupTargets } from "@quant/stream-processor";
 import type { RangeRequest } from "./args.ts";
 import { computeRange } from "./compute.ts";
@@ -28,21 +27,13 @@ export interface ReconcileReport {
   differences: Difference[];
 }
 
-const norm = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v === undefined ? null : v);
-
 export function compareDocuments(stream: BarDocument, batch: BarDocument): Difference[] {
-  const out: Difference[] = [];
-  for (const f of BAR_COMPARED_FIELDS) {
-    const a = norm(stream[f]);
-    const b = norm(batch[f]);
-    if (!Object.is(a, b)) out.push({ id: batch._id, field: f, stream: a, batch: b });
-  }
-  for (const f of BAR_METRIC_FIELDS) {
-    const a = stream.warm?.[f] ?? null;
-    const b = batch.warm[f];
-    if (a !== b) out.push({ id: batch._id, field: `warm.${f}`, stream: a, batch: b });
-  }
-  return out;
+  return barDocumentDifferences(stream, batch).map((d) => ({
+    id: batch._id,
+    field: d.field,
+    stream: d.stored,
+    batch: d.computed,
+  }));
 }
 
 export async function runReconcile(

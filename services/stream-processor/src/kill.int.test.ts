@@ -1,8 +1,9 @@
 // (b) The processor as a child process, SIGKILLed three times mid-run and restarted, ends with exactly the
-// documents of an uninterrupted run; a final SIGTERM stops it cleanly with exit code 0.
+// documents of an uninterrupted run (bar documents, and rollup documents for a rollup source); a final SIGTERM stops
+// it cleanly with exit code 0. Restarts rebuild series without a usable checkpoint from MongoDB history.
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { connectMongo, type MongoHandle } from "@quant/core";
+import { type Bar, connectMongo, type MongoHandle } from "@quant/core";
 import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
 import { SyntheticMarket } from "@quant/synthetic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +11,7 @@ import { startStreamProcessor } from "./run.ts";
 import {
   configEnv,
   countBars,
+  countRollups,
   createTestEnv,
   produceBars,
   snapshotBars,
@@ -18,85 +20,134 @@ import {
 } from "./test-support.ts";
 
 const MAIN = resolve(import.meta.dirname, "main.ts");
+/** Children not yet exited: a failed test must not leave a processor running. */
+const running = new Set<ChildProcess>();
 
 function startChild(env: Record<string, string>): {
   child: ChildProcess;
   exited: Promise<number | null>;
   log: string[];
+  /** Batches the child has committed so far (its "batch written" log lines, LOG_LEVEL info). */
+  batches(): number;
 } {
   const log: string[] = [];
   const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout?.on("data", (d: Buffer) => log.push(d.toString()));
   child.stderr?.on("data", (d: Buffer) => log.push(d.toString()));
-  const exited = new Promise<number | null>((r) => child.on("exit", (code, signal) => r(code ?? (signal ? -1 : null))));
-  return { child, exited, log };
+  running.add(child);
+  const exited = new Promise<number | null>((r) =>
+    child.on("exit", (code, signal) => {
+      running.delete(child);
+      r(code ?? (signal ? -1 : null));
+    }),
+  );
+  const batches = () =>
+    log
+      .join("")
+      .split("\n")
+      .filter((l) => l.includes('"msg":"batch written"')).length;
+  return { child, exited, log, batches };
 }
 
-describe("stream processor: SIGKILL x3 and restart", () => {
-  let env: TestEnv;
-  let reference: MongoHandle;
-  const referenceDb = uniqueName("stream_b_ref");
-  beforeAll(async () => {
-    env = await createTestEnv("stream_b", 3);
-    reference = await connectMongo({ uri: testConfig().MONGODB_URI, dbName: referenceDb }, testLogger);
-  });
-  afterAll(async () => {
-    await reference?.db.dropDatabase().catch(() => {});
-    await reference?.close();
-    await env?.close();
-  });
+interface KillScenario {
+  /** Test-environment name (topic, database and group prefixes). */
+  name: string;
+  bars: readonly Bar[];
+  /** (symbol, interval) series, each with one checkpoint at the end. */
+  series: number;
+}
 
-  it("gives MongoDB contents identical to an uninterrupted run", { timeout: 240_000 }, async () => {
-    const market = new SyntheticMarket({ seed: 11 });
-    const bars = ["AAPL", "MSFT", "JPM"].flatMap((s) => market.bars(s, "equity", "1d", "2022-01-01", "2023-12-31"));
-    // Small record batches and fetches: hundreds of consumer batches, so the kills land between and inside
-    // write/checkpoint/commit rather than after the end.
-    await produceBars(env.producer, env.topic, bars, 25);
-    const overrides = { STREAM_MAX_BYTES_PER_PARTITION: 8_192 };
+/**
+ * Runs the scenario's bars once uninterrupted (in-process, into a reference database) and once through child
+ * processes SIGKILLed three times and restarted; the databases must be equal.
+ */
+function describeKillRun(title: string, scenario: KillScenario): void {
+  describe(title, () => {
+    let env: TestEnv;
+    let reference: MongoHandle;
+    const referenceDb = uniqueName(`${scenario.name}_ref`);
+    beforeAll(async () => {
+      env = await createTestEnv(scenario.name, 3);
+      reference = await connectMongo({ uri: testConfig().MONGODB_URI, dbName: referenceDb }, testLogger);
+    });
+    afterAll(async () => {
+      for (const child of running) child.kill("SIGKILL");
+      await reference?.db.dropDatabase().catch(() => {});
+      await reference?.close();
+      await env?.close();
+    });
 
-    // Uninterrupted reference run, in-process, into its own database.
-    const ref = await startStreamProcessor(env.config({ ...overrides, MONGODB_DB: referenceDb }), testLogger);
-    await waitFor("reference run", async () => (await countBars(reference)) === bars.length, 120_000);
-    await ref.stop();
+    it("gives MongoDB contents identical to an uninterrupted run", { timeout: 240_000 }, async () => {
+      const { bars } = scenario;
+      // Small record batches and fetches: hundreds of consumer batches, so the kills land between and inside
+      // write/checkpoint/commit rather than after the end.
+      await produceBars(env.producer, env.topic, bars, 25);
+      const overrides = { STREAM_MAX_BYTES_PER_PARTITION: 8_192 };
 
-    const childEnv = configEnv(env.config({ ...overrides, LOG_LEVEL: "info" }));
-    const kills: number[] = [];
-    for (const share of [0.15, 0.3, 0.45]) {
-      const run = startChild(childEnv);
-      // Polled often: on an idle machine the child writes the rest within a few hundred milliseconds.
+      // Uninterrupted reference run, in-process, into its own database; stop() lets the last batch (and its
+      // rollups) finish.
+      const ref = await startStreamProcessor(env.config({ ...overrides, MONGODB_DB: referenceDb }), testLogger);
+      await waitFor("reference run", async () => (await countBars(reference)) === bars.length, 120_000);
+      await ref.stop();
+      const rollups = await countRollups(reference);
+
+      const childEnv = configEnv(env.config({ ...overrides, LOG_LEVEL: "info" }));
+      const kills: number[] = [];
+      for (const kill of [1, 2, 3]) {
+        const run = startChild(childEnv);
+        // Killed right after its third committed batch, i.e. somewhere in the next one (fetch, write, checkpoint or
+        // commit): the child's log says so at once, where polling MongoDB lags by hundreds of bars on a busy machine.
+        await waitFor(`kill ${kill}: three batches committed`, async () => run.batches() >= 3, 120_000, 5).catch(
+          (err) => {
+            throw new Error(`${(err as Error).message}\n${run.log.join("").slice(-2_000)}`);
+          },
+        );
+        run.child.kill("SIGKILL");
+        await run.exited;
+        kills.push(await countBars(env.mongo));
+      }
+      expect(Math.max(...kills)).toBeLessThan(bars.length);
+
+      const last = startChild(childEnv);
+      const written = async () =>
+        `${await countBars(env.mongo)}/${bars.length} bars, ${await countRollups(env.mongo)}/${rollups} rollups`;
       await waitFor(
-        `${share * 100}% written`,
-        async () => (await countBars(env.mongo)) >= bars.length * share,
+        "all written after restarts",
+        async () => (await countBars(env.mongo)) === bars.length && (await countRollups(env.mongo)) === rollups,
         120_000,
-        20,
-      ).catch((err) => {
-        throw new Error(`${(err as Error).message}\n${run.log.join("").slice(-2_000)}`);
+      ).catch(async (err) => {
+        throw new Error(`${(err as Error).message} (${await written()})\n${last.log.join("").slice(-3_000)}`);
       });
-      run.child.kill("SIGKILL");
-      await run.exited;
-      kills.push(await countBars(env.mongo));
-    }
-    expect(kills.every((n) => n < bars.length)).toBe(true);
+      // Give the last batches time to commit, then stop it the polite way.
+      await new Promise((r) => setTimeout(r, 1_000));
+      last.child.kill("SIGTERM");
+      expect(await last.exited).toBe(0);
 
-    const last = startChild(childEnv);
-    await waitFor(
-      "all written after restarts",
-      async () => (await countBars(env.mongo)) === bars.length,
-      120_000,
-    ).catch(async (err) => {
-      throw new Error(
-        `${(err as Error).message} (${await countBars(env.mongo)}/${bars.length})\n${last.log.join("").slice(-3_000)}`,
+      const interrupted = await snapshotBars(env.mongo);
+      const uninterrupted = await snapshotBars(reference);
+      expect(interrupted.size).toBe(uninterrupted.size);
+      for (const [id, doc] of uninterrupted) expect(interrupted.get(id), id).toEqual(doc);
+      expect(await env.mongo.db.collection("indicator_state").countDocuments({ dirtyFrom: null })).toBe(
+        scenario.series,
       );
     });
-    // Give the last batches time to commit, then stop it the polite way.
-    await new Promise((r) => setTimeout(r, 1_000));
-    last.child.kill("SIGTERM");
-    expect(await last.exited).toBe(0);
-
-    const interrupted = await snapshotBars(env.mongo);
-    const uninterrupted = await snapshotBars(reference);
-    expect(interrupted.size).toBe(uninterrupted.size);
-    for (const [id, doc] of uninterrupted) expect(interrupted.get(id), id).toEqual(doc);
-    expect(await env.mongo.db.collection("indicator_state").countDocuments({ dirtyFrom: null })).toBe(3);
   });
+}
+
+const market = new SyntheticMarket({ seed: 11 });
+
+describeKillRun("stream processor: SIGKILL x3 and restart, daily bars", {
+  name: "stream_b",
+  bars: ["AAPL", "MSFT", "JPM"].flatMap((s) => market.bars(s, "equity", "1d", "2020-01-01", "2023-12-31")),
+  series: 3,
+});
+
+// Rollup sources: 1m crypto (→ 5m/1h/1d) and 5m equity (→ 1h/1d) bars; bars_rollup must match too.
+describeKillRun("stream processor: SIGKILL x3 and restart, intraday bars with rollups", {
+  name: "stream_c",
+  bars: [
+    ...market.bars("BTC-USD", "crypto", "1m", "2024-01-01", "2024-01-02"),
+    ...market.bars("AAPL", "equity", "5m", "2024-01-02", "2024-01-16"),
+  ],
+  series: 2,
 });

@@ -1,4 +1,12 @@
-import { BAR_COMPARED_FIELDS, type Bar, type BarDocument, barsCollection, toBarDocument } from "@quant/core";
+import {
+  BAR_COMPARED_FIELDS,
+  type Bar,
+  type BarDocument,
+  barsCollection,
+  checkpointsCollection,
+  markCheckpointDirty,
+  toBarDocument,
+} from "@quant/core";
 import { testLogger } from "@quant/core/testing";
 import { BarIndicators } from "@quant/indicators";
 import { SyntheticMarket } from "@quant/synthetic";
@@ -7,7 +15,15 @@ import { DLQ_HEADERS } from "./dead-letter.ts";
 import type { BatchStats } from "./processor.ts";
 import { type RunningStreamProcessor, startStreamProcessor } from "./run.ts";
 import { indicatorBar, indicatorOptionsFor } from "./series.ts";
-import { countBars, createTestEnv, produceBars, snapshotBars, type TestEnv, waitFor } from "./test-support.ts";
+import {
+  countBars,
+  createTestEnv,
+  produceBars,
+  readDeadLetters,
+  snapshotBars,
+  type TestEnv,
+  waitFor,
+} from "./test-support.ts";
 
 const market = new SyntheticMarket({ seed: 7 });
 
@@ -165,18 +181,7 @@ describe("stream processor: dead letters", () => {
     await app.stop();
 
     // Every malformed message is in the dead-letter topic, with reason and origin.
-    const dead: Record<string, string>[] = [];
-    const consumer = await env.bus.consumer({ groupId: `${env.dbName}_dlq_reader` });
-    await consumer.subscribe([env.deadLetterTopic]);
-    await consumer.runBatches(async (batch, control) => {
-      for (const m of batch.messages) {
-        dead.push({ ...m.headers, value: m.value?.toString("utf8") ?? "" });
-        control.resolveOffset(m.offset);
-      }
-    });
-    await waitFor("dead letters read", async () => dead.length >= 1_000);
-    await consumer.stop();
-    await consumer.disconnect();
+    const dead = await readDeadLetters(env, 1_000);
     expect(dead).toHaveLength(1_000);
     const kinds = new Map<string, number>();
     for (const d of dead) {
@@ -188,6 +193,131 @@ describe("stream processor: dead letters", () => {
     expect(Object.fromEntries(kinds)).toEqual({ json: 167, schema: 500, price: 167, empty: 166 });
     // The original payload travels unchanged.
     expect(dead.some((d) => d.value === `{"v":1,"id":`)).toBe(true);
+  });
+});
+
+describe("stream processor: bars the indicators refuse", () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createTestEnv("stream_e", 1);
+  });
+  afterAll(async () => env?.close());
+
+  it("dead-letters a bar that passes the schema but not the indicators, in order and late, and writes every other bar", async () => {
+    const bars = market.bars("INTC", "equity", "1d", "2023-01-01", "2023-06-30");
+    // Labelled a bond: schema and plausibility checks allow a negative yield, but the series' indicators were made
+    // for an equity (prices > 0) and refuse it (InvalidInputError) — the only way such a bar reaches them.
+    const asBond = (b: Bar): Bar => ({ ...b, assetClass: "bond", open: -1, high: -0.5, low: -1.5, close: -1 });
+    const inOrder = asBond(bars[40]!); // after the series' last bar: update() refuses it
+    const late = asBond(bars[20]!); // a stored bar's ts, other content: the late-bar recompute refuses it
+    const stream = [...bars.slice(0, 40), inOrder, ...bars.slice(40, 60), late, ...bars.slice(60)];
+    await produceBars(env.producer, env.topic, stream);
+    const { app, stats } = await runUntilConsumed(env, stream.length);
+    await app.stop();
+
+    const total = (k: keyof BatchStats) => stats.reduce((n, s) => n + (s[k] as number), 0);
+    expect(total("deadLetters")).toBe(2);
+    expect(total("late")).toBe(0);
+    // Every other bar is written, with the values of the series without the refused ones; nothing was rewritten.
+    expect(await countBars(env.mongo)).toBe(bars.length);
+    const snapshot = await snapshotBars(env.mongo);
+    for (const [id, doc] of expectedDocs(bars)) expectSameDocument(snapshot.get(id), doc);
+    const cp = await env.mongo.db.collection("indicator_state").findOne({ _id: "INTC|1d" as never });
+    expect(cp?.dirtyFrom).toBeNull();
+    expect(cp?.lastTs).toEqual(new Date(bars[bars.length - 1]!.ts));
+
+    const dead = await readDeadLetters(env, 2);
+    expect(dead).toHaveLength(2);
+    for (const [d, bar, offset] of [
+      [dead[0]!, inOrder, 40],
+      [dead[1]!, late, 61],
+    ] as const) {
+      expect(d[DLQ_HEADERS.kind]).toBe("indicator");
+      expect(d[DLQ_HEADERS.reason]).toContain("invalid open -1: must be finite and > 0");
+      expect(d[DLQ_HEADERS.topic]).toBe(env.topic);
+      expect(d[DLQ_HEADERS.partition]).toBe("0");
+      expect(d[DLQ_HEADERS.offset]).toBe(String(offset));
+      expect(stream[offset]).toBe(bar);
+      expect(d.value).toBe(JSON.stringify(bar));
+    }
+  });
+});
+
+describe("stream processor: rebuild from history", () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createTestEnv("stream_f", 1);
+  });
+  afterAll(async () => env?.close());
+
+  it("after a crash mid-recompute (dirty checkpoint), rewrites only the documents that differ from the recomputation", async () => {
+    const cfg = env.config();
+    const bars = market.bars("CSCO", "equity", "1d", "2023-01-01", "2023-12-31");
+    const first = bars.slice(0, 200);
+    const coll = barsCollection(env.mongo.db, "1d");
+    const app = await startStreamProcessor(cfg, testLogger);
+    await produceBars(env.producer, env.topic, first);
+    await waitFor("first part", async () => (await coll.countDocuments({ symbol: "CSCO" })) === first.length);
+    await app.stop();
+    // The state a crash in a late-bar recompute leaves: the checkpoint marked dirty from bar 100 on, and one document
+    // of the tail not yet rewritten (here: a wrong value).
+    await markCheckpointDirty(checkpointsCollection(env.mongo.db), "CSCO|1d", new Date(bars[100]!.ts));
+    const stale = bars[150]!.id;
+    await coll.updateOne({ _id: stale }, { $set: { sma20: 1 } });
+    const processedBefore = new Map((await coll.find({}).toArray()).map((d) => [d._id, d.processedTs.getTime()]));
+
+    const restarted = await startStreamProcessor(cfg, testLogger);
+    await produceBars(env.producer, env.topic, bars.slice(200));
+    await waitFor("the rest", async () => (await coll.countDocuments({ symbol: "CSCO" })) === bars.length);
+    await restarted.stop();
+
+    const snapshot = await snapshotBars(env.mongo);
+    for (const [id, doc] of expectedDocs(bars)) expectSameDocument(snapshot.get(id), doc);
+    // Only the stale document was rewritten by the rebuild; the equal ones kept their processedTs.
+    const rewritten = (await coll.find({}).toArray())
+      .filter((d) => processedBefore.has(d._id) && d.processedTs.getTime() !== processedBefore.get(d._id))
+      .map((d) => d._id);
+    expect(rewritten).toEqual([stale]);
+    const cp = await checkpointsCollection(env.mongo.db).findOne({ _id: "CSCO|1d" });
+    expect(cp?.dirtyFrom).toBeNull();
+  });
+});
+
+describe("stream processor: replay after a crash before the checkpoint", () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createTestEnv("stream_g", 1);
+  });
+  afterAll(async () => env?.close());
+
+  it("after a crash between a batch's documents and its checkpoint, the replay rewrites nothing", async () => {
+    const bars = market.bars("ORCL", "equity", "1d", "2023-01-01", "2023-10-31");
+    const coll = barsCollection(env.mongo.db, "1d");
+    const checkpoints = checkpointsCollection(env.mongo.db);
+    await produceBars(env.producer, env.topic, bars.slice(0, 150));
+    const first = await runUntilConsumed(env, 150);
+    await first.app.stop();
+    const earlier = await checkpoints.findOne({ _id: "ORCL|1d" });
+    await produceBars(env.producer, env.topic, bars.slice(150));
+    const second = await runUntilConsumed(env, bars.length);
+    await second.app.stop();
+    // The crash: the documents of bars 150.. are written, the checkpoint still says bar 149, and a new member
+    // (another group here) replays every message.
+    await checkpoints.replaceOne({ _id: "ORCL|1d" }, earlier!);
+    const processedBefore = new Map((await coll.find({}).toArray()).map((d) => [d._id, d.processedTs.getTime()]));
+
+    const replay = await runUntilConsumed(env, bars.length);
+    await replay.app.stop();
+    const total = (k: keyof BatchStats) => replay.stats.reduce((n, s) => n + (s[k] as number), 0);
+    expect(total("duplicates")).toBe(bars.length);
+    expect(total("written")).toBe(0);
+    const rewritten = (await coll.find({}).toArray()).filter(
+      (d) => d.processedTs.getTime() !== processedBefore.get(d._id),
+    );
+    expect(rewritten).toEqual([]);
+    const snapshot = await snapshotBars(env.mongo);
+    for (const [id, doc] of expectedDocs(bars)) expectSameDocument(snapshot.get(id), doc);
+    expect((await checkpoints.findOne({ _id: "ORCL|1d" }))?.lastTs).toEqual(new Date(bars[bars.length - 1]!.ts));
   });
 });
 

@@ -119,6 +119,31 @@ export async function countBars(mongo: MongoHandle): Promise<number> {
   return n;
 }
 
+/** Documents in bars_rollup (collection metadata, as countBars). */
+export async function countRollups(mongo: MongoHandle): Promise<number> {
+  return mongo.db.collection(COLLECTIONS.barsRollup).estimatedDocumentCount();
+}
+
+/** The first `count` messages of the dead-letter topic: headers, plus the payload as `value` (UTF-8). */
+export async function readDeadLetters(env: TestEnv, count: number): Promise<Record<string, string>[]> {
+  const dead: Record<string, string>[] = [];
+  const consumer = await env.bus.consumer({ groupId: `${env.dbName}_dlq_reader` });
+  await consumer.subscribe([env.deadLetterTopic]);
+  await consumer.runBatches(async (batch, control) => {
+    for (const m of batch.messages) {
+      dead.push({ ...m.headers, value: m.value?.toString("utf8") ?? "" });
+      control.resolveOffset(m.offset);
+    }
+  });
+  try {
+    await waitFor("dead letters read", async () => dead.length >= count);
+  } finally {
+    await consumer.stop();
+    await consumer.disconnect();
+  }
+  return dead;
+}
+
 export async function waitFor(
   what: string,
   check: () => Promise<boolean>,

@@ -152,6 +152,35 @@ export const BAR_COMPARED_FIELDS = [
   ...BAR_METRIC_FIELDS,
 ] as const;
 
+/** One field where a stored document and a recomputed one differ: a field name, or `warm.<metric>`. */
+export interface BarFieldDifference {
+  field: string;
+  stored: unknown;
+  computed: unknown;
+}
+
+const comparable = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v === undefined ? null : v);
+
+/** Every field of BAR_COMPARED_FIELDS and every warm flag where the two documents differ (provenance excluded). */
+export function barDocumentDifferences(stored: BarDocument, computed: BarDocument): BarFieldDifference[] {
+  const out: BarFieldDifference[] = [];
+  for (const f of BAR_COMPARED_FIELDS) {
+    const a = comparable(stored[f]);
+    const b = comparable(computed[f]);
+    if (!Object.is(a, b)) out.push({ field: f, stored: a, computed: b });
+  }
+  for (const f of BAR_METRIC_FIELDS) {
+    const a = stored.warm?.[f] ?? null;
+    const b = computed.warm[f];
+    if (a !== b) out.push({ field: `warm.${f}`, stored: a, computed: b });
+  }
+  return out;
+}
+
+export function sameBarDocument(stored: BarDocument, computed: BarDocument): boolean {
+  return barDocumentDifferences(stored, computed).length === 0;
+}
+
 /**
  * FerretDB 1.24 (SQLite) leaks one pooled connection per update statement that matches an existing document until
  * the command ends; past ~100 in one command (or across concurrent commands) it deadlocks for good. Updates are

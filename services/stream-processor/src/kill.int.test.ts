@@ -55,6 +55,8 @@ interface KillScenario {
   bars: readonly Bar[];
   /** (symbol, interval) series, each with one checkpoint at the end. */
   series: number;
+  /** Checkpoints every this many ms (0: after every batch), so that they lag the commits when > 0. */
+  checkpointIntervalMs: number;
 }
 
 /**
@@ -82,7 +84,10 @@ function describeKillRun(title: string, scenario: KillScenario): void {
       // Small record batches and fetches: hundreds of consumer batches, so the kills land between and inside
       // write/checkpoint/commit rather than after the end.
       await produceBars(env.producer, env.topic, bars, 25);
-      const overrides = { STREAM_MAX_BYTES_PER_PARTITION: 8_192 };
+      const overrides = {
+        STREAM_MAX_BYTES_PER_PARTITION: 8_192,
+        STREAM_CHECKPOINT_INTERVAL_MS: scenario.checkpointIntervalMs,
+      };
 
       // Uninterrupted reference run, in-process, into its own database; stop() lets the last batch (and its
       // rollups) finish.
@@ -93,6 +98,7 @@ function describeKillRun(title: string, scenario: KillScenario): void {
 
       const childEnv = configEnv(env.config({ ...overrides, LOG_LEVEL: "info" }));
       const kills: number[] = [];
+      const restartLogs: string[] = [];
       for (const kill of [1, 2, 3]) {
         const run = startChild(childEnv);
         // Killed right after its third committed batch, i.e. somewhere in the next one (fetch, write, checkpoint or
@@ -104,9 +110,13 @@ function describeKillRun(title: string, scenario: KillScenario): void {
         );
         run.child.kill("SIGKILL");
         await run.exited;
+        if (kill > 1) restartLogs.push(...run.log);
         kills.push(await countBars(env.mongo));
       }
       expect(Math.max(...kills)).toBeLessThan(bars.length);
+      // With lagging checkpoints, every kill leaves documents past them: the restarts rebuild those series.
+      if (scenario.checkpointIntervalMs > 0)
+        expect(restartLogs.join("")).toContain('"reason":"documents past the checkpoint"');
 
       const last = startChild(childEnv);
       const written = async () =>
@@ -140,6 +150,7 @@ describeKillRun("stream processor: SIGKILL x3 and restart, daily bars", {
   name: "stream_b",
   bars: ["AAPL", "MSFT", "JPM"].flatMap((s) => market.bars(s, "equity", "1d", "2020-01-01", "2023-12-31")),
   series: 3,
+  checkpointIntervalMs: 0,
 });
 
 // Rollup sources: 1m crypto (→ 5m/1h/1d) and 5m equity (→ 1h/1d) bars; bars_rollup must match too.
@@ -150,4 +161,7 @@ describeKillRun("stream processor: SIGKILL x3 and restart, intraday bars with ro
     ...market.bars("AAPL", "equity", "5m", "2024-01-02", "2024-01-16"),
   ],
   series: 2,
+  // Checkpoints lag the commits (as in production, longer): within a child's life only its first batch saves them,
+  // so every kill leaves documents past them and the restart rebuilds.
+  checkpointIntervalMs: 60_000,
 });

@@ -4,8 +4,13 @@
 // Write order of one batch (a crash anywhere replays to the same documents):
 //   1. dead letters (acknowledged by Kafka)
 //   2. bar documents: one unordered bulk of replaceOne upserts keyed by _id (idempotent)
-//   3. checkpoints of the series touched (state after the batch)
+//   3. checkpoints of the series touched (state after the batch) whose last checkpoint is older than
+//      checkpointIntervalMs (0: every batch)
 //   4. resolve + commit the offsets
+// A checkpoint is a cache of the state, not a condition of correctness: a series whose stored documents run past its
+// checkpoint is rebuilt from its MongoDB history when it is loaded (loadSeries), and that rebuild writes only what
+// differs. So checkpoints may lag the committed offsets by up to checkpointIntervalMs; a crash then costs a rebuild
+// of the series touched since their last checkpoint, never a wrong or missing document. A clean stop saves them all.
 // With several partitions in flight (STREAM_PARTITIONS_CONCURRENCY), their steps 2 and 3 are merged into shared
 // commands (coalesce.ts): a batch's checkpoints enter only after its documents are acknowledged, and its offsets
 // are resolved only after its checkpoints are. The processor sends one MongoDB command at a time (one lane), as
@@ -62,6 +67,10 @@ interface SeriesState {
   lastBar: BarContent | null;
   /** Open rollup windows and rollup indicators, for a rollup source series (see rollup.ts); else null. */
   rollups: SeriesRollups | null;
+  /** When its checkpoint was last saved (Date.now()); -Infinity forces a save after the next batch. */
+  savedAt: number;
+  /** Documents written since that checkpoint (the state has moved past it). */
+  unsaved: boolean;
 }
 
 /** Documents waiting to be written in this batch: scraped bars and rollup bars (their ids may be equal). */
@@ -119,6 +128,8 @@ export interface StreamProcessorDeps {
   onStep?: (step: "deadLetters" | "bars" | "checkpoints" | "commit") => Promise<void> | void;
   /** How bar documents are written (see UpsertOptions: chunk size, insert-first on FerretDB). */
   upsert?: UpsertOptions;
+  /** A touched series' checkpoint is saved when its last one is at least this old (ms); 0 (default): every batch. */
+  checkpointIntervalMs?: number;
   /** Keep every message's produce-to-write latency in the batch stats (benchmarks). */
   collectLatencies?: boolean;
   /** Called with the stats of every committed batch (tests, benchmarks). */
@@ -171,10 +182,30 @@ export class StreamProcessor {
    */
   onAssignment(assigned: Record<string, number[]>): void {
     this.log.info(
-      { assigned, dropped: this.series.size },
+      {
+        assigned,
+        dropped: this.series.size,
+        // Their documents are stored: the next load rebuilds them from history (documents past the checkpoint).
+        droppedUnsaved: [...this.series.values()].filter((s) => s.unsaved).length,
+      },
       "partitions assigned; series state reloads from checkpoints",
     );
     this.series.clear();
+  }
+
+  /**
+   * Saves the checkpoint of every series with documents written since its last one. For a clean stop, once no batch
+   * is in flight: the next start then loads every series from its checkpoint instead of rebuilding it.
+   */
+  async flushCheckpoints(): Promise<number> {
+    const unsaved = [...this.series.values()].filter((s) => s.unsaved);
+    await this.checkpointWriter.write(unsaved.map((s) => this.checkpointOf(s)));
+    const savedAt = Date.now();
+    for (const s of unsaved) {
+      s.savedAt = savedAt;
+      s.unsaved = false;
+    }
+    return unsaved.length;
   }
 
   async handleBatch(batch: IncomingBatch, control: BatchControl): Promise<BatchStats | null> {
@@ -266,9 +297,19 @@ export class StreamProcessor {
     await this.documentWriter.write([...pending.bars.values(), ...pending.rollups.values()], () => control.heartbeat());
     await this.deps.onStep?.("bars");
     stepsMs.bars = step();
-    await this.checkpointWriter.write([...touched].map((s) => this.checkpointOf(s)));
+    // Only this batch's series: their state is exactly what was just written (a series lives in one partition, and
+    // a partition has one batch in flight). Another partition's series may be mid-batch.
+    const savedAt = Date.now();
+    const interval = this.deps.checkpointIntervalMs ?? 0;
+    for (const s of touched) s.unsaved = true;
+    const due = [...touched].filter((s) => savedAt - s.savedAt >= interval);
+    await this.checkpointWriter.write(due.map((s) => this.checkpointOf(s)));
+    for (const s of due) {
+      s.savedAt = savedAt;
+      s.unsaved = false;
+    }
     await this.deps.onStep?.("checkpoints");
-    stats.checkpoints = touched.size;
+    stats.checkpoints = due.length;
     stepsMs.checkpoints = step();
     await control.heartbeat();
     const last = batch.messages[batch.messages.length - 1]!;
@@ -367,6 +408,8 @@ export class StreamProcessor {
     const rollupTail = rolled.docs.filter((d) => d.ts.getTime() >= (affected?.get(d.interval) ?? 0));
     const rollupsRewritten = await this.writeChanged("rollup", rollupTail, await this.readRollups(s), heartbeat);
     this.adopt(s, enriched.indicators, enriched.docs, rolled.rollups);
+    // The dirty mark goes with the checkpoint saved after this batch, whatever the interval.
+    s.savedAt = Number.NEGATIVE_INFINITY;
     this.log.warn(
       { series: s.key, lateTs: late.ts, rewritten, rollupsRewritten },
       "late bar: series recomputed from origin",
@@ -483,9 +526,12 @@ export class StreamProcessor {
         lastTs: null,
         lastBar: null,
         rollups: SeriesRollups.create(b.symbol, b.assetClass, b.interval),
+        savedAt: Number.NEGATIVE_INFINITY,
+        unsaved: false,
       };
       const cp = usable.get(key);
       if (cp) {
+        s.savedAt = Date.now();
         s.indicators = BarIndicators.fromJSON(
           parseCheckpointState(cp),
           indicatorOptionsFor(b.assetClass, b.interval).session,
@@ -537,6 +583,7 @@ export class StreamProcessor {
     const rollupsRewritten = await this.writeChanged("rollup", rolled.docs, await this.readRollups(s), heartbeat);
     this.adopt(s, enriched.indicators, enriched.docs, rolled.rollups);
     await saveCheckpoints(checkpointsCollection(this.deps.db), [this.checkpointOf(s)]);
+    s.savedAt = Date.now();
     this.log.info(
       { series: s.key, reason, bars: storedDocs.length, rewritten, rollupsRewritten },
       "series rebuilt from MongoDB history",

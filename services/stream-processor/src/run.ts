@@ -50,6 +50,7 @@ export async function startStreamProcessor(
       producer,
       deadLetterTopic: config.STREAM_DEAD_LETTER_TOPIC,
       upsert: { opsPerCommand: config.STREAM_BULK_OPS_PER_COMMAND, insertFirst: (await mongo.health()).ferretdb },
+      checkpointIntervalMs: config.STREAM_CHECKPOINT_INTERVAL_MS,
       logger,
       ...hooks,
       // Every message's produce-to-write latency, for the histogram.
@@ -84,6 +85,9 @@ export async function startStreamProcessor(
       stop() {
         stopped ??= (async () => {
           await consumer.stop();
+          // No batch in flight any more: the state of every series is what its stored documents say.
+          const saved = await processor.flushCheckpoints();
+          logger.info({ checkpoints: saved }, "checkpoints saved");
           await consumer.disconnect();
           await bus.close();
           await mongo.close();

@@ -356,3 +356,31 @@ describe("stream processor: two instances in one group", () => {
     }
   });
 });
+
+describe("stream processor: checkpoints on an interval", () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createTestEnv("stream_h", 1);
+  });
+  afterAll(async () => env?.close());
+
+  it("saves a series' checkpoint at most once per interval while running, and the unsaved ones at a clean stop", async () => {
+    const bars = market.bars("AMD", "equity", "1d", "2023-01-01", "2023-12-31");
+    const last = new Date(bars[bars.length - 1]!.ts);
+    const checkpoints = checkpointsCollection(env.mongo.db);
+    await produceBars(env.producer, env.topic, bars, 25);
+    const { app, stats } = await runUntilConsumed(env, bars.length, {
+      STREAM_CHECKPOINT_INTERVAL_MS: 3_600_000,
+      STREAM_MAX_BYTES_PER_PARTITION: 8_192,
+    });
+    // The first batch of a new series saves its checkpoint; within the hour no later batch does.
+    expect(stats.length).toBeGreaterThan(1);
+    expect(stats.reduce((n, s) => n + s.checkpoints, 0)).toBe(1);
+    const whileRunning = await checkpoints.findOne({ _id: "AMD|1d" });
+    expect(whileRunning!.lastTs.getTime()).toBeLessThan(last.getTime());
+    await app.stop();
+    expect((await checkpoints.findOne({ _id: "AMD|1d" }))?.lastTs).toEqual(last);
+    const snapshot = await snapshotBars(env.mongo);
+    for (const [id, doc] of expectedDocs(bars)) expectSameDocument(snapshot.get(id), doc);
+  });
+});

@@ -65,6 +65,8 @@ export async function createTestEnv(name: string, partitions = 3): Promise<TestE
       METRICS_PORT: 0,
       // Every partition of a 3-partition test topic at once: the tests go through the merged writes.
       STREAM_PARTITIONS_CONCURRENCY: 3,
+      // A checkpoint after every batch: the tests place crashes between a batch's steps (the kill test overrides).
+      STREAM_CHECKPOINT_INTERVAL_MS: 0,
       ...overrides,
     }),
     async close() {
@@ -94,6 +96,7 @@ export function configEnv(c: StreamConfig): Record<string, string> {
     STREAM_BULK_OPS_PER_COMMAND: String(c.STREAM_BULK_OPS_PER_COMMAND),
     METRICS_PORT: String(c.METRICS_PORT),
     STREAM_PARTITIONS_CONCURRENCY: String(c.STREAM_PARTITIONS_CONCURRENCY),
+    STREAM_CHECKPOINT_INTERVAL_MS: String(c.STREAM_CHECKPOINT_INTERVAL_MS),
   };
 }
 

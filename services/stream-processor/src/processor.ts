@@ -15,8 +15,7 @@
 // commands (coalesce.ts): a batch's checkpoints enter only after its documents are acknowledged, and its offsets
 // are resolved only after its checkpoints are. The processor sends one MongoDB command at a time (one lane), as
 // with a single partition: FerretDB 1.24 deadlocks when concurrent commands replace too many documents.
-// A crash before 3 restarts from the previous checkpoint and recomputes the same documents; a crash between 3 and 4
-// replays bars the checkpoint already holds: they are recognised as duplicates and skipped.
+// Replayed bars at or before a series' last bar (restored or rebuilt) are recognised as duplicates and skipped.
 import {
   type Bar,
   type BarContent,
@@ -146,6 +145,9 @@ const KEEP_ALIVE_MS = 1_000;
 
 type Heartbeat = () => Promise<void>;
 
+/** Scraped bars, then rollup bars (their ids may be equal; they go to different collections). */
+const pendingDocuments = (p: Pending): BarDocument[] => [...p.bars.values(), ...p.rollups.values()];
+
 const lag = (xs: number[]) =>
   xs.length === 0
     ? null
@@ -178,7 +180,8 @@ export class StreamProcessor {
 
   /**
    * On every group join: forget in-memory state. Another member may have advanced a series while this one did not
-   * own it; the checkpoint (written before every commit) is the truth, and is reloaded on the next message.
+   * own it; the stored documents are the truth, and the next message reloads the series from its checkpoint or,
+   * when documents run past it, from history.
    */
   onAssignment(assigned: Record<string, number[]>): void {
     this.log.info(
@@ -199,13 +202,18 @@ export class StreamProcessor {
    */
   async flushCheckpoints(): Promise<number> {
     const unsaved = [...this.series.values()].filter((s) => s.unsaved);
-    await this.checkpointWriter.write(unsaved.map((s) => this.checkpointOf(s)));
+    await this.saveCheckpointsOf(unsaved);
+    return unsaved.length;
+  }
+
+  /** Checkpoints of these series through the shared writer (outside the lane), with their bookkeeping. */
+  private async saveCheckpointsOf(series: readonly SeriesState[]): Promise<void> {
+    await this.checkpointWriter.write(series.map((s) => this.checkpointOf(s)));
     const savedAt = Date.now();
-    for (const s of unsaved) {
+    for (const s of series) {
       s.savedAt = savedAt;
       s.unsaved = false;
     }
-    return unsaved.length;
   }
 
   async handleBatch(batch: IncomingBatch, control: BatchControl): Promise<BatchStats | null> {
@@ -275,7 +283,7 @@ export class StreamProcessor {
       const stored = await this.prefetchStored(decoded.map((d) => d.bar));
       let n = 0;
       for (const { bar, msg } of decoded) {
-        if (++n % 250 === 0) await control.heartbeat();
+        if (++n % 250 === 0) await heartbeat();
         const s = this.series.get(seriesKey(bar.symbol, bar.interval))!;
         try {
           const outcome = await this.apply(s, bar, pending, stored, processedTs, heartbeat);
@@ -294,24 +302,20 @@ export class StreamProcessor {
     await this.deps.onStep?.("deadLetters");
     stepsMs.deadLetters = step();
     stats.rollups += pending.rollups.size;
-    await this.documentWriter.write([...pending.bars.values(), ...pending.rollups.values()], () => control.heartbeat());
+    await this.documentWriter.write(pendingDocuments(pending), heartbeat);
     await this.deps.onStep?.("bars");
     stepsMs.bars = step();
     // Only this batch's series: their state is exactly what was just written (a series lives in one partition, and
     // a partition has one batch in flight). Another partition's series may be mid-batch.
-    const savedAt = Date.now();
+    const now = Date.now();
     const interval = this.deps.checkpointIntervalMs ?? 0;
     for (const s of touched) s.unsaved = true;
-    const due = [...touched].filter((s) => savedAt - s.savedAt >= interval);
-    await this.checkpointWriter.write(due.map((s) => this.checkpointOf(s)));
-    for (const s of due) {
-      s.savedAt = savedAt;
-      s.unsaved = false;
-    }
+    const due = [...touched].filter((s) => now - s.savedAt >= interval);
+    await this.saveCheckpointsOf(due);
     await this.deps.onStep?.("checkpoints");
     stats.checkpoints = due.length;
     stepsMs.checkpoints = step();
-    await control.heartbeat();
+    await heartbeat();
     const last = batch.messages[batch.messages.length - 1]!;
     control.resolveOffset(last.offset);
     await control.commit();
@@ -390,7 +394,7 @@ export class StreamProcessor {
   ): Promise<void> {
     // Documents of this batch so far go out first, so that the history read below is complete (and no pending
     // rollup document computed before the late bar is written over the recomputed one).
-    await this.writeDocs(pending);
+    await this.writeDocuments(pendingDocuments(pending));
     pending.bars.clear();
     pending.rollups.clear();
     const storedDocs = await this.readHistory(s);
@@ -548,14 +552,9 @@ export class StreamProcessor {
 
   /** Keys of the series with bar documents stored after their checkpoint's lastTs: one query per collection. */
   private async storedPastCheckpoint(checkpoints: readonly CheckpointDocument[]): Promise<Set<string>> {
-    const byInterval = new Map<Bar["interval"], { symbol: string; interval: Bar["interval"]; ts: { $gt: Date } }[]>();
-    for (const cp of checkpoints) {
-      let clauses = byInterval.get(cp.interval);
-      if (!clauses) byInterval.set(cp.interval, (clauses = []));
-      clauses.push({ symbol: cp.symbol, interval: cp.interval, ts: { $gt: cp.lastTs } });
-    }
     const out = new Set<string>();
-    for (const [interval, clauses] of byInterval) {
+    for (const [interval, cps] of Map.groupBy(checkpoints, (cp) => cp.interval)) {
+      const clauses = cps.map((cp) => ({ symbol: cp.symbol, interval: cp.interval, ts: { $gt: cp.lastTs } }));
       const found = await barsCollection(this.deps.db, interval)
         .find({ $or: clauses }, { projection: { symbol: 1, interval: 1 } })
         .toArray();
@@ -592,18 +591,15 @@ export class StreamProcessor {
 
   /** Stored documents of bars at or before their series' last ts (replays after a crash, late bars): one query. */
   private async prefetchStored(bars: readonly Bar[]): Promise<Map<string, BarDocument>> {
-    const byCollection = new Map<string, { interval: Bar["interval"]; ids: string[] }>();
-    for (const b of bars) {
+    const behind = bars.filter((b) => {
       const s = this.series.get(seriesKey(b.symbol, b.interval));
-      if (!s || s.lastTs === null || Date.parse(b.ts) >= s.lastTs) continue;
-      const name = barsCollectionName(b.interval);
-      let entry = byCollection.get(name);
-      if (!entry) byCollection.set(name, (entry = { interval: b.interval, ids: [] }));
-      entry.ids.push(b.id);
-    }
+      return s !== undefined && s.lastTs !== null && Date.parse(b.ts) < s.lastTs;
+    });
     const out = new Map<string, BarDocument>();
-    for (const { interval, ids } of byCollection.values()) {
-      for (const d of await barsCollection(this.deps.db, interval)
+    // One query per collection (1m and 5m bars share bars_intraday).
+    for (const group of Map.groupBy(behind, (b) => barsCollectionName(b.interval)).values()) {
+      const ids = group.map((b) => b.id);
+      for (const d of await barsCollection(this.deps.db, group[0]!.interval)
         .find({ _id: { $in: ids } })
         .toArray())
         out.set(d._id, d);
@@ -611,23 +607,12 @@ export class StreamProcessor {
     return out;
   }
 
-  private async writeDocs(pending: Pending): Promise<void> {
-    await this.writeDocuments([...pending.bars.values(), ...pending.rollups.values()]);
-  }
-
   /** Writes in slices with a heartbeat between them: a large batch on a slow server must not cost the membership. */
-  private async writeDocuments(docs: readonly BarDocument[], heartbeat?: () => Promise<void>): Promise<void> {
-    const byCollection = new Map<string, BarDocument[]>();
-    for (const d of docs) {
-      const name = barDocumentCollectionName(d);
-      let list = byCollection.get(name);
-      if (!list) byCollection.set(name, (list = []));
-      list.push(d);
-    }
-    for (const [name, docs] of byCollection) {
+  private async writeDocuments(docs: readonly BarDocument[], heartbeat?: Heartbeat): Promise<void> {
+    for (const [name, group] of Map.groupBy(docs, barDocumentCollectionName)) {
       const coll = this.deps.db.collection<BarDocument>(name);
-      for (let i = 0; i < docs.length; i += WRITE_SLICE) {
-        await upsertBars(coll, docs.slice(i, i + WRITE_SLICE), this.deps.upsert);
+      for (let i = 0; i < group.length; i += WRITE_SLICE) {
+        await upsertBars(coll, group.slice(i, i + WRITE_SLICE), this.deps.upsert);
         await heartbeat?.();
       }
     }

@@ -1,13 +1,21 @@
 // `pnpm stack up|down|status|env`: the native Kafka, MongoDB-wire and S3 servers, on 127.0.0.1 only.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError, createKafkaBus, createLogger, createObjectStore, loadConfig, TOPIC_SPECS } from "@quant/core";
+import {
+  ConfigError,
+  createKafkaBus,
+  createLogger,
+  createObjectStore,
+  envInt,
+  loadConfig,
+  TOPIC_SPECS,
+} from "@quant/core";
 import { z } from "zod";
 import { REPO_ROOT, STACK_DIR, stackPaths } from "./paths.ts";
 import { clearPid, isAlive, portOpen, readPid, StackError, sleep, startDetached, stopPid } from "./process.ts";
 import { readLogTail, SERVERS, type ServerDef, type StackSettings } from "./servers.ts";
 
-const port = (def: number) => z.coerce.number().int().min(1).max(65535).default(def);
+const port = (def: number) => envInt(1, 65_535).default(def);
 
 const stackEnv = {
   STACK_KAFKA_PORT: port(9092),

@@ -3,7 +3,7 @@
 // way the scraper does (same message, key and headers). It starts FEED_BACKFILL_MINUTES back, so the dashboard has
 // a chart at once. Deterministic ids: a restart re-sends bars the stream processor then skips as duplicates.
 // SIGTERM/SIGINT: finish the send in flight, disconnect, exit 0.
-import { createKafkaBus, createLogger, kafkaEnv, loadConfigOrExit, logEnv, UNIVERSE } from "@quant/core";
+import { createKafkaBus, createLogger, envInt, kafkaEnv, loadConfigOrExit, logEnv, UNIVERSE } from "@quant/core";
 import { z } from "zod";
 import { SyntheticMarket } from "../../packages/synthetic/src/index.ts";
 import { publishBars } from "../../services/scraper/src/producer.ts";
@@ -12,8 +12,8 @@ const config = loadConfigOrExit({
   ...logEnv,
   ...kafkaEnv,
   SYNTHETIC_SEED: z.coerce.number().int().default(42),
-  FEED_TICK_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
-  FEED_BACKFILL_MINUTES: z.coerce.number().int().min(0).max(1_440).default(120),
+  FEED_TICK_MS: envInt(100, 600_000).default(5_000),
+  FEED_BACKFILL_MINUTES: envInt(0, 1_440).default(120),
 });
 const logger = createLogger("synthetic-feed", config.LOG_LEVEL);
 const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-feed` }, logger);

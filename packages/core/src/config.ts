@@ -2,6 +2,9 @@
 // A bad or missing value stops the process at start with one line naming the variable.
 import { z } from "zod";
 
+/** An integer variable within [min, max] (numbers come from the environment as strings). */
+export const envInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
 /** A comma-separated list of host:port pairs, e.g. "127.0.0.1:9092,127.0.0.1:9093". */
 const hostPortList = z
   .string()
@@ -53,7 +56,7 @@ export const s3Env = {
 /** Long-running services without an HTTP server of their own serve /metrics here (startMetricsServer). */
 export const metricsServerEnv = {
   /** 0: any free port (tests, several processes on one host). */
-  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  METRICS_PORT: envInt(0, 65_535).default(9464),
 };
 
 /** Short-lived jobs push their metrics to a Prometheus Pushgateway when they end, if this is set (pushMetrics). */

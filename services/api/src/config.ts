@@ -1,8 +1,6 @@
 // The API's configuration from the environment (zod), on the shared parts of @quant/core.
-import { kafkaEnv, logEnv, mongoEnv } from "@quant/core";
+import { envInt as int, kafkaEnv, logEnv, mongoEnv } from "@quant/core";
 import { z } from "zod";
-
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const apiEnv = {
   ...logEnv,

@@ -1,12 +1,10 @@
 // The scraper's configuration from the environment (zod), on the shared Kafka/S3/log parts of @quant/core.
 import { resolve } from "node:path";
-import { kafkaEnv, logEnv, pushgatewayEnv, s3Env } from "@quant/core";
+import { envInt, kafkaEnv, logEnv, pushgatewayEnv, s3Env } from "@quant/core";
 import { z } from "zod";
 
 /** The repository root (services/scraper/src -> ../../..); /app in the container. */
 export const REPO_ROOT = resolve(import.meta.dirname, "../../..");
-
-const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 
 export const scraperEnv = {
   ...logEnv,
@@ -14,11 +12,11 @@ export const scraperEnv = {
   ...s3Env,
   ...pushgatewayEnv,
   /** Symbols scraped at the same time. */
-  SCRAPER_CONCURRENCY: positiveInt(64).default(4),
+  SCRAPER_CONCURRENCY: envInt(1, 64).default(4),
   /** Global gate: at most this many HTTP requests to Yahoo per second, retries included. */
   SCRAPER_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(2),
   /** Retries of one request on 429, 5xx, 401/crumb and network errors. */
-  SCRAPER_RETRIES: z.coerce.number().int().min(0).max(20).default(4),
+  SCRAPER_RETRIES: envInt(0, 20).default(4),
   /** First backoff delay; doubles per retry, randomised (jitter), capped by SCRAPER_RETRY_MAX_MS. */
   SCRAPER_RETRY_MIN_MS: z.coerce.number().int().min(0).default(1_000),
   SCRAPER_RETRY_MAX_MS: z.coerce.number().int().min(0).default(30_000),

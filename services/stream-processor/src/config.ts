@@ -1,5 +1,5 @@
 // The stream processor's configuration from the environment (zod), on the shared parts of @quant/core.
-import { BAR_TOPICS, kafkaEnv, logEnv, metricsServerEnv, mongoEnv, TOPICS } from "@quant/core";
+import { BAR_TOPICS, envInt as int, kafkaEnv, logEnv, metricsServerEnv, mongoEnv, TOPICS } from "@quant/core";
 import { z } from "zod";
 
 const topicList = z
@@ -12,8 +12,6 @@ const topicList = z
       .map((t) => t.trim())
       .filter((t) => t.length > 0),
   );
-
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const streamEnv = {
   ...logEnv,

@@ -39,22 +39,27 @@ export interface Summary {
 
 /** `reconcile: 12 series, 345 documents compared, 0 difference(s)` */
 export function parseReconcileLine(label: string, exitCode: number | null, output: string): JobResult {
-  const line = lastLine(output, /^reconcile[: ]/);
-  const m = /reconcile: (\d+) series, (\d+) documents compared, (\d+) difference/.exec(line);
-  return {
+  return parseJobLine(
     label,
     exitCode,
-    line,
-    series: m ? Number(m[1]) : null,
-    documents: m ? Number(m[2]) : null,
-    count: m ? Number(m[3]) : null,
-  };
+    lastLine(output, /^reconcile[: ]/),
+    /reconcile: (\d+) series, (\d+) documents compared, (\d+) difference/,
+  );
 }
 
 /** `batch 2020-08-31..2020-11-07: 8 series, 392 documents (0 rollups; 0 new, 392 unchanged), 0 bars refused, 2.3 s` */
 export function parseBatchLine(label: string, exitCode: number | null, output: string): JobResult {
-  const line = lastLine(output, /^batch[: ]/);
-  const m = /: (\d+) series, (\d+) documents \(\d+ rollups; (\d+) new, \d+ unchanged\)/.exec(line);
+  return parseJobLine(
+    label,
+    exitCode,
+    lastLine(output, /^batch[: ]/),
+    /: (\d+) series, (\d+) documents \(\d+ rollups; (\d+) new, \d+ unchanged\)/,
+  );
+}
+
+/** A job's last line, read by a pattern whose groups are series, documents and the count shown. */
+function parseJobLine(label: string, exitCode: number | null, line: string, pattern: RegExp): JobResult {
+  const m = pattern.exec(line);
   return {
     label,
     exitCode,

@@ -13,7 +13,7 @@
 // A short table goes to stdout; the full result to FILE (or stdout without --json). Servers: the environment
 // (KAFKA_BROKERS, MONGODB_URI), or .stack/stack.env of `pnpm stack up` when MONGODB_URI is unset. The stream
 // processor reads the other STREAM_* variables from the environment (e.g. STREAM_PARTITIONS_CONCURRENCY).
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -38,12 +38,8 @@ import { startStreamProcessor } from "../src/run.ts";
 import { dueMessages, latencySummary } from "./paced.ts";
 
 const stackEnv = resolve(import.meta.dirname, "../../../.stack/stack.env");
-if (!process.env.MONGODB_URI && existsSync(stackEnv)) {
-  for (const line of readFileSync(stackEnv, "utf8").split("\n")) {
-    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-    if (m && process.env[m[1]!] === undefined) process.env[m[1]!] = m[2];
-  }
-}
+// loadEnvFile keeps the variables already set.
+if (!process.env.MONGODB_URI && existsSync(stackEnv)) process.loadEnvFile(stackEnv);
 const { values } = parseArgs({
   options: {
     bars: { type: "string" },

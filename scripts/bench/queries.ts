@@ -43,6 +43,9 @@ import {
   topMoversCursor,
 } from "../../services/api/src/queries.ts";
 import { enrichSeries } from "../../services/stream-processor/src/index.ts";
+import { nearestRank as percentile } from "./stats.ts";
+
+export { percentile };
 
 const DATASET_VERSION = 1;
 const SEED = 42;
@@ -232,12 +235,6 @@ const QUERIES: QueryDef[] = [
     cursors: (db, a) => [topMoversCursor(db, a.moversDate, 10)],
   },
 ];
-
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
 
 interface QueryResult {
   name: string;

@@ -1,4 +1,5 @@
 // Pure helpers of the pipeline benchmark: the paced producer's schedule and latency percentiles.
+import { nearestRank } from "../../../scripts/bench/stats.ts";
 
 /** How many messages a producer at `ratePerSecond` should have sent `elapsedMs` after it started (capped at total). */
 export function dueMessages(elapsedMs: number, ratePerSecond: number, total: number): number {
@@ -6,12 +7,13 @@ export function dueMessages(elapsedMs: number, ratePerSecond: number, total: num
   return Math.min(total, Math.floor((elapsedMs * ratePerSecond) / 1000));
 }
 
-/** Nearest-rank percentile (p in 0..100) of unsorted samples; 0 for none. */
+/** Nearest-rank percentile (p in 0..100) of unsorted samples; 0 for none (the JSON report has no NaN). */
 export function percentile(samples: readonly number[], p: number): number {
   if (samples.length === 0) return 0;
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+  return nearestRank(
+    [...samples].sort((a, b) => a - b),
+    p,
+  );
 }
 
 export function latencySummary(samples: readonly number[]): { p50: number; p95: number; p99: number; max: number } {

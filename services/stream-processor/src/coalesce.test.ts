@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SerialLane, WriteCoalescer } from "./coalesce.ts";
+import { serialLane, WriteCoalescer } from "./coalesce.ts";
 
 /** A sink whose calls finish only when released, recording what each call got. */
 function gatedSink() {
@@ -76,9 +76,9 @@ describe("WriteCoalescer", () => {
   });
 });
 
-describe("SerialLane", () => {
+describe("serialLane", () => {
   it("never runs two tasks at once, and runs them in call order despite a failure", async () => {
-    const lane = new SerialLane();
+    const lane = serialLane();
     let running = 0;
     let maxRunning = 0;
     const seen: number[] = [];
@@ -93,7 +93,7 @@ describe("SerialLane", () => {
         if (fail) throw new Error(`task ${i}`);
         return i;
       };
-    const results = await Promise.allSettled([lane.run(task(1)), lane.run(task(2, true)), lane.run(task(3))]);
+    const results = await Promise.allSettled([lane(task(1)), lane(task(2, true)), lane(task(3))]);
     expect(seen).toEqual([1, 2, 3]);
     expect(maxRunning).toBe(1);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);

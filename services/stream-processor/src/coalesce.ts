@@ -1,17 +1,10 @@
 // Fewer MongoDB commands when several partitions are handled at once (STREAM_PARTITIONS_CONCURRENCY > 1):
 // FerretDB charges ~10-20 ms per command whatever its size, so the writes that wait while one is in flight are
 // merged into the next command instead of queueing one command each.
+import pLimit, { type LimitFunction } from "p-limit";
 
-/** Runs tasks one at a time, in call order: at most one MongoDB command of the processor in flight. */
-export class SerialLane {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(task);
-    this.tail = result.catch(() => {});
-    return result;
-  }
-}
+/** One task at a time, in call order; a failed task does not hold up the next (p-limit with a concurrency of 1). */
+export const serialLane = (): LimitFunction => pLimit(1);
 
 interface Waiting<T> {
   items: readonly T[];

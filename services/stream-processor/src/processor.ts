@@ -49,7 +49,7 @@ import { BarIndicators, InvalidInputError } from "@quant/indicators";
 
 type Db = MongoHandle["db"];
 
-import { SerialLane, WriteCoalescer } from "./coalesce.ts";
+import { serialLane, WriteCoalescer } from "./coalesce.ts";
 import { deadLetter } from "./dead-letter.ts";
 import { decodeBar, RejectedMessage } from "./decode.ts";
 import { rollupHistory, rollupTargets, SeriesRollups } from "./rollup.ts";
@@ -162,7 +162,7 @@ export class StreamProcessor {
   private readonly log: Logger;
   private readonly now: () => Date;
   /** Series loading, late-bar rewrites and the merged writes below take turns: one MongoDB command at a time. */
-  private readonly lane = new SerialLane();
+  private readonly lane = serialLane();
   private readonly documentWriter: WriteCoalescer<BarDocument>;
   private readonly checkpointWriter: WriteCoalescer<CheckpointDocument>;
 
@@ -171,10 +171,10 @@ export class StreamProcessor {
     this.log = deps.logger.child({ component: "processor" });
     this.now = deps.now ?? (() => new Date());
     this.documentWriter = new WriteCoalescer((docs, heartbeat) =>
-      this.lane.run(() => this.writeDocuments(docs, heartbeat)),
+      this.lane(() => this.writeDocuments(docs, heartbeat)),
     );
     this.checkpointWriter = new WriteCoalescer((checkpoints) =>
-      this.lane.run(() => saveCheckpoints(checkpointsCollection(this.deps.db), checkpoints)),
+      this.lane(() => saveCheckpoints(checkpointsCollection(this.deps.db), checkpoints)),
     );
   }
 
@@ -275,7 +275,7 @@ export class StreamProcessor {
     const pending: Pending = { bars: new Map(), rollups: new Map() };
     const touched = new Set<SeriesState>();
     const heartbeat = () => control.heartbeat();
-    await this.lane.run(async () => {
+    await this.lane(async () => {
       await this.loadSeries(
         decoded.map((d) => d.bar),
         heartbeat,

@@ -1,11 +1,12 @@
 // Writes schemas/*.json from the zod schemas of @quant/core (`pnpm schemas`).
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { barJsonSchema } from "@quant/core";
+import { barJsonSchema, tradeJsonSchema } from "@quant/core";
 import { REPO_ROOT } from "./stack/paths.ts";
 
 export const SCHEMA_FILES: Record<string, () => Record<string, unknown>> = {
   "bar.v1.json": barJsonSchema,
+  "trade.v1.json": tradeJsonSchema,
 };
 
 export function renderSchema(make: () => Record<string, unknown>): string {

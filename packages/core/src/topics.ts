@@ -5,6 +5,8 @@ export const TOPICS = {
   crypto: "crypto_ticks",
   equities: "equities_ticks",
   bonds: "bonds_data",
+  /** Trades (message v1, one per message), keyed by symbol: the candle aggregator's input. */
+  trades: "trades",
   deadLetter: "dead_letters",
 } as const;
 
@@ -28,5 +30,7 @@ export const TOPIC_SPECS: readonly { topic: Topic; partitions: number; config: R
   { topic: TOPICS.crypto, partitions: 6, config: { "retention.ms": String(7 * 86_400_000) } },
   { topic: TOPICS.equities, partitions: 6, config: { "retention.ms": String(7 * 86_400_000) } },
   { topic: TOPICS.bonds, partitions: 1, config: { "retention.ms": String(30 * 86_400_000) } },
+  // A day of trades at high rates is large: 3 days of retention, the lake keeps them for good.
+  { topic: TOPICS.trades, partitions: 6, config: { "retention.ms": String(3 * 86_400_000) } },
   { topic: TOPICS.deadLetter, partitions: 1, config: { "retention.ms": String(30 * 86_400_000) } },
 ];

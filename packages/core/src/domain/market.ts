@@ -15,6 +15,9 @@ export const INTERVAL_MS: Record<Interval, number> = {
   "1d": 86_400_000,
 };
 
-/** Where a bar came from: live Yahoo, a recorded Yahoo response, the generator, or a rollup of smaller bars. */
-export const BarSource = z.enum(["yahoo", "replay", "synthetic", "rollup"]);
+/**
+ * Where a bar came from: live Yahoo, a recorded Yahoo response, the generator, a rollup of smaller bars, or a 1m
+ * candle of a trade stream (the trades' own source, synthetic or live, is in the trade lake and the candles).
+ */
+export const BarSource = z.enum(["yahoo", "replay", "synthetic", "rollup", "trades"]);
 export type BarSource = z.infer<typeof BarSource>;

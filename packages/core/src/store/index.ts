@@ -1,4 +1,5 @@
 export * from "./bars.ts";
+export * from "./candles.ts";
 export * from "./checkpoints.ts";
 export * from "./cross-asset.ts";
 export * from "./layout.ts";

@@ -6,6 +6,8 @@
 //   bars_daily     1d                 (kept forever)
 //   bars_rollup    5m, 1h, 1d built by the stream processor from the finest scraped interval of a symbol
 //                  (source `rollup`; apart so that a rollup never overwrites a scraped bar of the same id)
+// Trade candles (candles.ts): candles (closed, every width), candles_forming (one per symbol and width), and
+// candle_state (the candle aggregator's window state per input partition).
 // All share one document shape (BarDocument); _id is the bar id `SYMBOL|interval|ts`.
 import type { Collection, CreateIndexesOptions, Db, IndexSpecification } from "mongodb";
 import type { Interval } from "../domain/market.ts";
@@ -19,6 +21,9 @@ export const COLLECTIONS = {
   barsRollup: "bars_rollup",
   indicatorState: "indicator_state",
   crossAsset: "cross_asset",
+  candles: "candles",
+  candlesForming: "candles_forming",
+  candleState: "candle_state",
 } as const;
 
 export type BarsCollectionName = typeof COLLECTIONS.barsIntraday | typeof COLLECTIONS.barsDaily;
@@ -92,6 +97,14 @@ export const INDEX_SPECS: readonly IndexSpec[] = [
     key: { series: 1, ts: 1 },
     options: { unique: true },
     serves: ["yieldCurveSlope"],
+  },
+  {
+    // One document per closed candle; a symbol's candles of one width by time (charts, reconcile).
+    collection: COLLECTIONS.candles,
+    name: "symbol_width_ts",
+    key: { symbol: 1, width: 1, ts: 1 },
+    options: { unique: true },
+    serves: [],
   },
 ];
 

@@ -1,0 +1,151 @@
+// Trade candles in MongoDB: closed candles of every width (`candles`, written once per window), the candle forming
+// now per (symbol, width) (`candles_forming`, rewritten as trades arrive: a small collection, one document per
+// symbol and width), and the candle aggregator's saved window state per input partition (`candle_state`).
+import { type AnyBulkWriteOperation, type Collection, type Db, type Filter, MongoBulkWriteError } from "mongodb";
+import type { TradeAssetClass, TradeSource } from "../domain/trade.ts";
+import { BULK_OPS_PER_COMMAND } from "./bars.ts";
+import { COLLECTIONS } from "./layout.ts";
+
+export interface CandleDocument {
+  /** `SYMBOL|width|ts`, e.g. `BTC-USD|10s|2024-01-02T00:00:10Z` (ts as in bar ids). */
+  _id: string;
+  symbol: string;
+  assetClass: TradeAssetClass;
+  /** `1s`, `10s`, `1m`… */
+  width: string;
+  /** Window start (BSON Date). */
+  ts: Date;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  /** Volume-weighted average price of the window's trades. */
+  vwap: number;
+  trades: number;
+  exchange: string;
+  currency: string;
+  /** The trades' source (synthetic or finnhub). */
+  source: TradeSource;
+  /** The latest ingestTs of its trades. */
+  ingestTs: Date;
+  /** When it was written (left out of comparisons). */
+  processedTs: Date;
+}
+
+/** The candle of a (symbol, width) forming now: the newest open window, not final. */
+export interface FormingCandleDocument extends Omit<CandleDocument, "_id"> {
+  /** `SYMBOL|width`. */
+  _id: string;
+  /** Window end: the candle is final once the symbol's watermark passes it. */
+  end: Date;
+}
+
+/** The candle aggregator's state of one input partition, saved with the offset it reflects (one atomic write). */
+export interface CandleStateDocument {
+  /** `topic|partition`. */
+  _id: string;
+  topic: string;
+  partition: number;
+  /** The next offset to apply: every message before it is folded into `state`. */
+  nextOffset: string;
+  /** The aggregator's state (open windows, newest event times, recent ids) as a JSON string. */
+  state: string;
+  updatedAt: Date;
+}
+
+export function candleId(symbol: string, width: string, ts: string): string {
+  return `${symbol}|${width}|${ts}`;
+}
+
+export function formingCandleId(symbol: string, width: string): string {
+  return `${symbol}|${width}`;
+}
+
+export function candleStateId(topic: string, partition: number): string {
+  return `${topic}|${partition}`;
+}
+
+export const candlesCollection = (db: Db): Collection<CandleDocument> =>
+  db.collection<CandleDocument>(COLLECTIONS.candles);
+export const formingCandlesCollection = (db: Db): Collection<FormingCandleDocument> =>
+  db.collection<FormingCandleDocument>(COLLECTIONS.candlesForming);
+export const candleStateCollection = (db: Db): Collection<CandleStateDocument> =>
+  db.collection<CandleStateDocument>(COLLECTIONS.candleState);
+
+/** Fields compared by reconcile and the replay tests (processedTs and ingestTs are provenance times). */
+export const CANDLE_COMPARED_FIELDS = [
+  "symbol",
+  "assetClass",
+  "width",
+  "ts",
+  "open",
+  "high",
+  "low",
+  "close",
+  "volume",
+  "vwap",
+  "trades",
+  "exchange",
+  "currency",
+  "source",
+] as const;
+
+const comparable = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v === undefined ? null : v);
+
+export function candleDifferences(
+  stored: CandleDocument,
+  computed: CandleDocument,
+): { field: string; stored: unknown; computed: unknown }[] {
+  const out: { field: string; stored: unknown; computed: unknown }[] = [];
+  for (const f of CANDLE_COMPARED_FIELDS) {
+    const a = comparable(stored[f]);
+    const b = comparable(computed[f]);
+    if (!Object.is(a, b)) out.push({ field: f, stored: a, computed: b });
+  }
+  return out;
+}
+
+/**
+ * Writes closed candles: inserted (a window closes once), and on a replay after a crash the same ids come again with
+ * the same content, which the duplicate-key errors recognise; a stored candle that differs (a replay under other
+ * settings) is replaced, so the collection always holds the last computation.
+ */
+export async function writeCandles(
+  collection: Collection<CandleDocument>,
+  docs: readonly CandleDocument[],
+): Promise<{ inserted: number; replaced: number }> {
+  if (docs.length === 0) return { inserted: 0, replaced: 0 };
+  try {
+    return { inserted: (await collection.insertMany([...docs], { ordered: false })).insertedCount, replaced: 0 };
+  } catch (err) {
+    if (!(err instanceof MongoBulkWriteError)) throw err;
+    const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    if (errors.some((e) => e.code !== 11000)) throw err;
+    const again = errors.map((e) => docs[e.index]!);
+    const stored = new Map(
+      (await collection.find({ _id: { $in: again.map((d) => d._id) } }).toArray()).map((d) => [d._id, d]),
+    );
+    const differing = again.filter((d) => {
+      const s = stored.get(d._id);
+      return !s || candleDifferences(s, d).length > 0;
+    });
+    await replaceById(collection, differing);
+    return { inserted: err.result.insertedCount, replaced: differing.length };
+  }
+}
+
+/** Unordered replaceOne upserts keyed by _id, in commands of at most BULK_OPS_PER_COMMAND (FerretDB 1.24). */
+export async function replaceById<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: readonly T[],
+): Promise<void> {
+  for (let i = 0; i < docs.length; i += BULK_OPS_PER_COMMAND) {
+    const ops = docs.slice(i, i + BULK_OPS_PER_COMMAND).map(
+      (d): AnyBulkWriteOperation<T> => ({
+        replaceOne: { filter: { _id: d._id } as Filter<T>, replacement: d, upsert: true },
+      }),
+    );
+    await collection.bulkWrite(ops, { ordered: false });
+  }
+}

@@ -110,7 +110,8 @@ export function rng(seed: number): () => number {
   };
 }
 
-function gaussian(next: () => number): number {
+/** A standard normal draw from a uniform source. */
+export function gaussian(next: () => number): number {
   // Box-Muller; 1 - u keeps the log finite.
   return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
 }

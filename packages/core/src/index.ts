@@ -3,6 +3,7 @@ export * from "./clients/kafka.ts";
 export * from "./clients/mongo.ts";
 export * from "./clients/s3.ts";
 export * from "./config.ts";
+export * from "./dead-letters.ts";
 export * from "./domain/bar.ts";
 export * from "./domain/json-schema.ts";
 export * from "./domain/market.ts";

@@ -1,0 +1,153 @@
+// The command line:
+//   trade-feed synthetic [--rate N] [--symbols A,B] [--asset-class crypto|equity] [--duration S] [--seed N]
+//                        [--chaos late=R,out-of-order=R,duplicate=R,corrupt=R] [--lateness-ms N]
+//                        [--pace realtime|none] [--start ISO]
+//   trade-feed finnhub [--symbols A,B]
+import { parseArgs } from "node:util";
+import type { TradeAssetClass } from "@quant/core";
+import { type ChaosRates, NO_CHAOS, parseChaos } from "@quant/trades";
+import { FINNHUB_MAX_SYMBOLS } from "./config.ts";
+
+export const USAGE =
+  "usage: trade-feed synthetic [--rate N] [--symbols A,B] [--asset-class crypto|equity] [--duration SECONDS] " +
+  "[--seed N] [--chaos late=R,out-of-order=R,duplicate=R,corrupt=R] [--lateness-ms N] [--pace realtime|none] " +
+  "[--start ISO-8601]\n       trade-feed finnhub [--symbols A,B]";
+
+/** Generated symbols carry a SYN- prefix: they never pass for a real instrument, nor land on a real series. */
+export const DEFAULT_SYNTHETIC_SYMBOLS = ["SYN-BTC", "SYN-ETH", "SYN-SOL", "SYN-ADA", "SYN-XRP"];
+
+export class UsageError extends Error {
+  constructor(flag: string, message: string) {
+    super(`invalid argument: ${flag}: ${message}`);
+    this.name = "UsageError";
+  }
+}
+
+export interface SyntheticRequest {
+  source: "synthetic";
+  rate: number;
+  symbols: string[];
+  assetClass: TradeAssetClass;
+  /** Seconds of event time; null: until stopped. */
+  durationSeconds: number | null;
+  seed: number | null;
+  chaos: ChaosRates;
+  latenessMs: number;
+  /** realtime: trades at the wall clock's pace (event time = now); none: as fast as Kafka takes them. */
+  pace: "realtime" | "none";
+  /** Event time of the first trade (default: now, or now - duration without pacing). */
+  start: number | null;
+}
+
+export interface FinnhubRequest {
+  source: "finnhub";
+  /** Replaces FINNHUB_SYMBOLS when given. */
+  symbols: string[] | null;
+}
+
+export type FeedRequest = SyntheticRequest | FinnhubRequest;
+
+function symbols(value: string | undefined): string[] | null {
+  if (value === undefined) return null;
+  const list = [
+    ...new Set(
+      value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
+  if (list.length === 0) throw new UsageError("--symbols", "expected a comma-separated list of symbols");
+  const bad = list.find((s) => s.length > 32 || /[\s|/]/.test(s));
+  if (bad !== undefined) throw new UsageError("--symbols", `not a symbol: "${bad}"`);
+  return list;
+}
+
+function positive(flag: string, value: string | undefined, integer = false): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+    throw new UsageError(flag, `expected a ${integer ? "positive integer" : "positive number"}, got "${value}"`);
+  return n;
+}
+
+export function parseFeedArgs(argv: readonly string[]): FeedRequest {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    const msg = (err as Error).message;
+    throw new UsageError(/'(--?[\w-]+)/.exec(msg)?.[1] ?? "arguments", msg.split("\n")[0] ?? msg);
+  }
+  const { values: v, positionals } = parsed;
+  const [source, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError("<source>", `unexpected extra argument "${extra[0]}"`);
+  if (source === "finnhub") {
+    const synthOnly = ["rate", "asset-class", "duration", "seed", "chaos", "lateness-ms", "pace", "start"].find(
+      (f) => v[f as keyof typeof v] !== undefined,
+    );
+    if (synthOnly) throw new UsageError(`--${synthOnly}`, "only for the synthetic source");
+    const list = symbols(v.symbols);
+    if (list && list.length > FINNHUB_MAX_SYMBOLS)
+      throw new UsageError(
+        "--symbols",
+        `Finnhub streams at most ${FINNHUB_MAX_SYMBOLS} symbols per connection, got ${list.length}`,
+      );
+    return { source, symbols: list };
+  }
+  if (source !== "synthetic") throw new UsageError("<source>", `expected synthetic or finnhub, got "${source ?? ""}"`);
+  const assetClass = v["asset-class"] ?? "crypto";
+  if (assetClass !== "crypto" && assetClass !== "equity")
+    throw new UsageError("--asset-class", `expected crypto or equity, got "${assetClass}"`);
+  const pace = v.pace ?? "realtime";
+  if (pace !== "realtime" && pace !== "none")
+    throw new UsageError("--pace", `expected realtime or none, got "${pace}"`);
+  let chaos = NO_CHAOS;
+  try {
+    if (v.chaos !== undefined) chaos = parseChaos(v.chaos);
+  } catch (err) {
+    throw new UsageError("--chaos", (err as Error).message.replace(/^chaos: /, ""));
+  }
+  let start: number | null = null;
+  if (v.start !== undefined) {
+    start = Date.parse(v.start);
+    if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(v.start) || Number.isNaN(start))
+      throw new UsageError("--start", `expected an ISO-8601 UTC time such as 2024-01-02T00:00:00Z, got "${v.start}"`);
+  }
+  const durationSeconds = positive("--duration", v.duration);
+  if (pace === "none" && durationSeconds === null)
+    throw new UsageError("--pace", "none needs --duration (without pacing, event time would run into the future)");
+  const seed = v.seed === undefined ? null : Number(v.seed);
+  if (seed !== null && !Number.isInteger(seed)) throw new UsageError("--seed", `expected an integer, got "${v.seed}"`);
+  return {
+    source,
+    rate: positive("--rate", v.rate) ?? 1_000,
+    symbols: symbols(v.symbols) ?? DEFAULT_SYNTHETIC_SYMBOLS,
+    assetClass,
+    durationSeconds,
+    seed,
+    chaos,
+    latenessMs: positive("--lateness-ms", v["lateness-ms"], true) ?? 2_000,
+    pace,
+    start,
+  };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      rate: { type: "string" },
+      symbols: { type: "string" },
+      "asset-class": { type: "string" },
+      duration: { type: "string" },
+      seed: { type: "string" },
+      chaos: { type: "string" },
+      "lateness-ms": { type: "string" },
+      pace: { type: "string" },
+      start: { type: "string" },
+    },
+  });
+}

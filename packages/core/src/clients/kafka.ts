@@ -43,8 +43,17 @@ export interface ProducerHandle {
 
 export interface ConsumerHandle {
   subscribe(topics: readonly string[], opts?: { fromBeginning?: boolean }): Promise<void>;
-  /** Runs the batch loop; offsets are committed only when resolved (auto-resolve is off). */
+  /**
+   * Runs the batch loop. Resolving an offset moves the fetch position past it (auto-resolve is off); with autoCommit
+   * (the default) resolved offsets are also committed after each batch, without it only commitOffsets() commits.
+   */
   runBatches(handler: (batch: IncomingBatch, control: BatchControl) => Promise<void>): Promise<void>;
+  /** Commits these positions (the next offset to read) for the group, e.g. once the state they reflect is saved. */
+  commitOffsets(offsets: readonly { topic: string; partition: number; offset: string }[]): Promise<void>;
+  /** Moves a partition's fetch position (the batch in flight becomes stale); for a resume from saved state. */
+  seek(topic: string, partition: number, offset: string): void;
+  /** Stops fetching these topics (batches in flight finish), while the member stays in the group and can commit. */
+  pause(topics: readonly string[]): void;
   /** Resolves once the group has assigned partitions to this member. */
   onGroupJoin(listener: (assigned: Record<string, number[]>) => void): void;
   stop(): Promise<void>;
@@ -92,6 +101,8 @@ export interface KafkaBus {
     maxBytesPerPartition?: number;
     /** Partitions whose batches run at the same time (kafkajs partitionsConsumedConcurrently, default 1). */
     partitionsConcurrently?: number;
+    /** Commit resolved offsets after each batch (default); false: only commitOffsets() commits. */
+    autoCommit?: boolean;
   }): Promise<ConsumerHandle>;
   close(): Promise<void>;
 }
@@ -208,7 +219,7 @@ export function createKafkaBus(config: KafkaConfig, logger: Logger): KafkaBus {
         async runBatches(handler) {
           await c.run({
             eachBatchAutoResolve: false,
-            autoCommit: true,
+            autoCommit: opts.autoCommit ?? true,
             partitionsConsumedConcurrently: opts.partitionsConcurrently ?? 1,
             eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
               await handler(
@@ -241,6 +252,15 @@ export function createKafkaBus(config: KafkaConfig, logger: Logger): KafkaBus {
               );
             },
           });
+        },
+        async commitOffsets(offsets) {
+          await c.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })));
+        },
+        seek(topic, partition, offset) {
+          c.seek({ topic, partition, offset });
+        },
+        pause(topics) {
+          c.pause(topics.map((topic) => ({ topic })));
         },
         onGroupJoin(listener) {
           c.on(c.events.GROUP_JOIN, (e) => listener(e.payload.memberAssignment));

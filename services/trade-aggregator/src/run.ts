@@ -1,0 +1,127 @@
+// Wiring: MongoDB and Kafka clients from core, the consumer group loop around CandleProcessor and its writer lane,
+// a summary log line every 10 s, and an orderly stop (the batch in flight, every output, every window state).
+import { connectMongo, createKafkaBus, ensureIndexes, type Logger } from "@quant/core";
+import type { AggregatorConfig } from "./config.ts";
+import { OutputWriter, type RoundStats } from "./outputs.ts";
+import { CandleProcessor, type TradeBatchStats } from "./processor.ts";
+
+export interface AggregatorHooks {
+  onBatch?(stats: TradeBatchStats): void;
+  onRound?(stats: RoundStats): void;
+  /** Arrival-to-visible latencies of applied trades, ms (turns their collection on). */
+  onVisible?(latenciesMs: number[]): void;
+}
+
+export interface RunningAggregator {
+  processor: CandleProcessor;
+  /** Stops fetching, lets the batch in flight finish, writes every output and window state, disconnects. */
+  stop(): Promise<void>;
+}
+
+const SUMMARY_MS = 10_000;
+
+export async function startCandleAggregator(
+  config: AggregatorConfig,
+  logger: Logger,
+  hooks: AggregatorHooks = {},
+): Promise<RunningAggregator> {
+  const mongo = await connectMongo({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB }, logger);
+  const bus = createKafkaBus(
+    { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-candle-aggregator` },
+    logger,
+  );
+  try {
+    await ensureIndexes(mongo.db);
+    await bus.connect();
+    const producer = await bus.producer({ idempotent: true });
+    const consumer = await bus.consumer({
+      groupId: config.TRADES_GROUP_ID,
+      sessionTimeoutMs: config.TRADES_SESSION_TIMEOUT_MS,
+      rebalanceTimeoutMs: config.TRADES_SESSION_TIMEOUT_MS,
+      maxBytesPerPartition: config.TRADES_MAX_BYTES_PER_PARTITION,
+      partitionsConcurrently: config.TRADES_PARTITIONS_CONCURRENCY,
+      // Offsets are committed with the window state they reflect (outputs.ts), never on their own.
+      autoCommit: false,
+    });
+    const totals = { messages: 0, applied: 0, duplicates: 0, late: 0, future: 0, rejected: 0, candles: 0, bars: 0 };
+    const writer = new OutputWriter({
+      db: mongo.db,
+      producer,
+      deadLetterTopic: config.TRADES_DEAD_LETTER_TOPIC,
+      commit: (offsets) => consumer.commitOffsets(offsets),
+      logger,
+      onVisible: hooks.onVisible,
+      onRound: hooks.onRound,
+    });
+    const processor = new CandleProcessor({
+      db: mongo.db,
+      writer,
+      seek: (topic, partition, offset) => consumer.seek(topic, partition, offset),
+      aggregator: {
+        widths: config.TRADES_WIDTHS,
+        allowedLatenessMs: config.TRADES_ALLOWED_LATENESS_MS,
+        maxFutureMs: config.TRADES_MAX_FUTURE_MS,
+      },
+      barTopic: config.TRADES_BAR_TOPIC ?? null,
+      checkpointIntervalMs: config.TRADES_CHECKPOINT_INTERVAL_MS,
+      forming: config.TRADES_FORMING,
+      collectLatencies: hooks.onVisible !== undefined,
+      logger,
+    });
+    consumer.onGroupJoin((assigned) => processor.onAssignment(assigned));
+    await consumer.subscribe([config.TRADES_TOPIC], { fromBeginning: config.TRADES_FROM_BEGINNING });
+    let inFlight = 0;
+    let paused = false;
+    await consumer.runBatches(async (batch, control) => {
+      if (paused) return;
+      inFlight++;
+      try {
+        const stats = await processor.handleBatch(batch, control);
+        if (!stats) return;
+        for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += stats[k];
+        hooks.onBatch?.(stats);
+      } finally {
+        inFlight--;
+      }
+    });
+    const summary = setInterval(() => {
+      if (totals.messages > 0) logger.info({ ...totals, pendingBatches: writer.pending }, "trades aggregated");
+      for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] = 0;
+    }, SUMMARY_MS);
+    summary.unref();
+    logger.info(
+      {
+        topic: config.TRADES_TOPIC,
+        group: config.TRADES_GROUP_ID,
+        widths: config.TRADES_WIDTHS.map((w) => w.label),
+        allowedLatenessMs: config.TRADES_ALLOWED_LATENESS_MS,
+      },
+      "candle aggregator running",
+    );
+    let stopped: Promise<void> | undefined;
+    return {
+      processor,
+      stop() {
+        stopped ??= (async () => {
+          clearInterval(summary);
+          // Stop fetching but stay in the group: the final window states are saved and their offsets committed by
+          // this member (kafkajs commits only while the consumer runs).
+          paused = true;
+          consumer.pause([config.TRADES_TOPIC]);
+          while (inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+          const saved = await processor.flush();
+          logger.info({ states: saved }, "window states saved");
+          await consumer.stop();
+          await consumer.disconnect();
+          await bus.close();
+          await mongo.close();
+        })();
+        return stopped;
+      },
+    };
+  } catch (err) {
+    await bus.close().catch(() => {});
+    await mongo.close().catch(() => {});
+    throw err;
+  }
+}

@@ -44,6 +44,8 @@ interface PartitionState {
   savedAt: number;
   /** A seek back to the saved offset was asked for (once: retention may have deleted what lay there). */
   sought: boolean;
+  /** Trades applied since the last state handed to the writer. */
+  unsaved: boolean;
 }
 
 export interface TradeBatchStats {
@@ -217,6 +219,7 @@ export class CandleProcessor {
       for (const c of agg.drainForming())
         outputs.forming.push(formingCandleDocument(c, this.widthByMs.get(c.width)!, agg.meta(c.symbol)!, processedTs));
     else agg.drainForming();
+    ps.unsaved = true;
     if (Date.now() - ps.savedAt >= this.deps.checkpointIntervalMs) {
       outputs.checkpoint = this.checkpointOf(ps);
       stats.checkpoint = true;
@@ -225,22 +228,29 @@ export class CandleProcessor {
     control.resolveOffset(last.offset);
     writer.enqueue(outputs);
     stats.ms = performance.now() - started;
+    this.log.debug(stats, "batch");
     await writer.below(MAX_QUEUED_BATCHES, () => control.heartbeat());
     return stats;
+  }
+
+  /**
+   * Between batches (a timer calls it): saves the state of partitions with trades applied since their last save
+   * once it is checkpointIntervalMs old, so a quiet partition's offset and state do not stay behind. Batches run
+   * their apply loops without awaiting, so the state saved here is always that after a whole batch.
+   */
+  tick(): number {
+    if (this.deps.writer.failed) return 0;
+    const due = [...this.states.values()].filter(
+      (ps) => ps.unsaved && Date.now() - ps.savedAt >= this.deps.checkpointIntervalMs,
+    );
+    for (const ps of due) this.deps.writer.enqueue(checkpointOnly(this.checkpointOf(ps)));
+    return due.length;
   }
 
   /** For a clean stop, once no batch is in flight: the state of every partition, after all outputs. */
   async flush(): Promise<number> {
     const states = [...this.states.values()].filter((s) => s.nextOffset !== null);
-    for (const ps of states)
-      this.deps.writer.enqueue({
-        deadLetters: [],
-        bars: new Map(),
-        candles: [],
-        forming: [],
-        checkpoint: this.checkpointOf(ps),
-        applied: null,
-      });
+    for (const ps of states) this.deps.writer.enqueue(checkpointOnly(this.checkpointOf(ps)));
     await this.deps.writer.idle();
     if (this.deps.writer.failed) throw this.deps.writer.failed;
     return states.length;
@@ -248,6 +258,7 @@ export class CandleProcessor {
 
   private checkpointOf(ps: PartitionState): BatchOutputs["checkpoint"] {
     ps.savedAt = Date.now();
+    ps.unsaved = false;
     const offset = String(ps.nextOffset);
     return {
       doc: {
@@ -278,6 +289,7 @@ export class CandleProcessor {
       nextOffset: doc ? Number(doc.nextOffset) : null,
       savedAt: Date.now(),
       sought: false,
+      unsaved: false,
     };
   }
 
@@ -288,6 +300,15 @@ export class CandleProcessor {
     return `trade ${t.id} of ${t.symbol} at ${isoUtc(t.ts)} is ${newest - t.ts} ms behind the symbol's newest trade (${isoUtc(newest)}): beyond the allowed lateness of ${agg.allowedLatenessMs} ms`;
   }
 }
+
+const checkpointOnly = (checkpoint: BatchOutputs["checkpoint"]): BatchOutputs => ({
+  deadLetters: [],
+  bars: new Map(),
+  candles: [],
+  forming: [],
+  checkpoint,
+  applied: null,
+});
 
 /** A bar v1 as the scrapers send it: key = symbol, the deterministic id in a header too. */
 function barMessage(bar: Bar): OutgoingMessage {

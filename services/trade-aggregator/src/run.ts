@@ -84,6 +84,9 @@ export async function startCandleAggregator(
         inFlight--;
       }
     });
+    // Quiet partitions get their state saved (and offsets committed) too.
+    const checkpoints = setInterval(() => processor.tick(), Math.max(config.TRADES_CHECKPOINT_INTERVAL_MS / 2, 100));
+    checkpoints.unref();
     const summary = setInterval(() => {
       if (totals.messages > 0) logger.info({ ...totals, pendingBatches: writer.pending }, "trades aggregated");
       for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] = 0;
@@ -104,6 +107,7 @@ export async function startCandleAggregator(
       stop() {
         stopped ??= (async () => {
           clearInterval(summary);
+          clearInterval(checkpoints);
           // Stop fetching but stay in the group: the final window states are saved and their offsets committed by
           // this member (kafkajs commits only while the consumer runs).
           paused = true;

@@ -1,0 +1,130 @@
+// Kafka -> candle aggregator -> MongoDB on the native servers, fed a generated stream with every kind of chaos:
+// the candles equal an independent recomputation, every corrupt message is a dead letter with its reason, trades
+// late within the lateness are applied, beyond it counted and dead-lettered as `late`; closed 1m candles come out
+// as bars v1 on the bar topic; the forming candles are the newest open windows.
+import { type Bar, candlesCollection, DLQ_HEADERS, formingCandlesCollection, parseBar, type Trade } from "@quant/core";
+import { testLogger } from "@quant/core/testing";
+import { type Emission, TradeGenerator } from "@quant/trades";
+import { plainCandles } from "@quant/trades/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startCandleAggregator } from "./run.ts";
+import {
+  createTradesEnv,
+  produceEmissions,
+  readTopic,
+  stateAtEnd,
+  type TradesTestEnv,
+  waitFor,
+} from "./test-support.ts";
+
+const T0 = Date.UTC(2024, 0, 2, 9, 0, 0);
+
+describe("candle aggregator on the native servers", () => {
+  let env: TradesTestEnv;
+  const generator = new TradeGenerator({
+    seed: 21,
+    symbols: [
+      { symbol: "SYN-BTC", assetClass: "crypto" },
+      { symbol: "SYN-ETH", assetClass: "crypto" },
+      { symbol: "SYN-SOL", assetClass: "crypto" },
+      { symbol: "SYN-AAPL", assetClass: "equity" },
+    ],
+    ratePerSecond: 300,
+    start: T0,
+    durationMs: 200_000,
+    chaos: { late: 0.01, outOfOrder: 0.05, duplicate: 0.02, corrupt: 0.005 },
+    allowedLatenessMs: 2_000,
+  });
+  const emissions: Emission[] = [];
+  for (let e = generator.next(); e; e = generator.next()) emissions.push(e);
+  const delivered: Trade[] = emissions.flatMap((e) => (e.kind === "trade" ? [{ ...e.trade, ingestTs: e.at }] : []));
+  const plain = plainCandles(delivered, [1_000, 10_000, 60_000], 2_000);
+
+  beforeAll(async () => {
+    env = await createTradesEnv("candles");
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it("writes the candles of an independent recomputation and dead-letters what it refuses, with the reason", async () => {
+    expect(generator.counts.corrupt).toBeGreaterThan(100);
+    expect(plain.late.length).toBeGreaterThan(200);
+    await produceEmissions(env.producer, env.topic, emissions);
+    const app = await startCandleAggregator(env.config(), testLogger);
+    try {
+      await waitFor("the window state at the end of every partition", () => stateAtEnd(env));
+    } finally {
+      await app.stop();
+    }
+
+    // Closed candles: exactly the recomputation's, OHLCV and trade counts.
+    const stored = await candlesCollection(env.mongo.db).find({}).toArray();
+    const widthMs = { "1s": 1_000, "10s": 10_000, "1m": 60_000 } as Record<string, number>;
+    const mine = stored
+      .map((d) => ({
+        symbol: d.symbol,
+        width: widthMs[d.width]!,
+        start: d.ts.getTime(),
+        open: d.open,
+        high: d.high,
+        low: d.low,
+        close: d.close,
+        volume: d.volume,
+        trades: d.trades,
+      }))
+      .sort((a, b) => a.symbol.localeCompare(b.symbol) || a.width - b.width || a.start - b.start);
+    expect(mine).toEqual(plain.closed);
+    expect(stored.find((d) => d.symbol === "SYN-AAPL")).toMatchObject({ assetClass: "equity", source: "synthetic" });
+
+    // Dead letters: each corrupt message with the kind it was made for; each late trade as `late`.
+    const dead = await readTopic(env.bus, env.deadLetterTopic);
+    const byKind = Map.groupBy(dead, (d) => d.headers[DLQ_HEADERS.kind]);
+    const corrupt = emissions.flatMap((e) => (e.kind === "corrupt" ? [e] : []));
+    const rejected = dead.filter((d) => d.headers[DLQ_HEADERS.kind] !== "late");
+    expect(rejected.map((d) => d.value).sort()).toEqual(corrupt.map((c) => c.value).sort());
+    for (const c of corrupt) {
+      const d = rejected.find((x) => x.value === c.value)!;
+      expect(d.headers[DLQ_HEADERS.kind], c.corruption.name).toBe(c.corruption.kind);
+      expect(d.headers[DLQ_HEADERS.reason]!.length).toBeGreaterThan(5);
+      expect(d.headers[DLQ_HEADERS.topic]).toBe(env.topic);
+    }
+    const late = byKind.get("late") ?? [];
+    // Late ones beyond the lateness (not re-sends of an applied trade): the recomputation's `late` list.
+    const lateIds = late.map((d) => {
+      const t = JSON.parse(d.value) as Trade;
+      return `${t.symbol}|${t.id}`;
+    });
+    const plainRefused = [...plain.late, ...plain.duplicates].map((t) => `${t.symbol}|${t.id}`);
+    for (const id of lateIds) expect(plainRefused).toContain(id);
+    expect(lateIds.length).toBeGreaterThanOrEqual(plain.late.length);
+    expect(late[0]!.headers[DLQ_HEADERS.reason]).toMatch(
+      /ms behind the symbol's newest trade .* allowed lateness of 2000 ms/,
+    );
+    // Every chaos-delayed trade within the lateness was applied.
+    const appliedIds = new Set(plain.applied.map((t) => `${t.symbol}|${t.id}`));
+    const outOfOrder = emissions.filter((e) => e.kind === "trade" && e.chaos === "out-of-order");
+    expect(outOfOrder.length).toBeGreaterThan(500);
+    for (const e of outOfOrder)
+      if (e.kind === "trade") expect(appliedIds.has(`${e.trade.symbol}|${e.trade.id}`)).toBe(true);
+
+    // 1m candles as bars v1 (source trades, canonical ids) on the bar topic.
+    const bars = (await readTopic(env.bus, env.barTopic)).map((m) => parseBar(JSON.parse(m.value)) as Bar);
+    const minutes = plain.closed.filter((c) => c.width === 60_000);
+    expect(bars.map((b) => [b.symbol, Date.parse(b.ts), b.open, b.high, b.low, b.close, b.volume]).sort()).toEqual(
+      minutes.map((c) => [c.symbol, c.start, c.open, c.high, c.low, c.close, c.volume]).sort(),
+    );
+    expect(bars.every((b) => b.source === "trades" && b.interval === "1m" && !b.partial)).toBe(true);
+    expect(bars.find((b) => b.symbol === "SYN-BTC")?.id).toMatch(/^SYN-BTC\|1m\|2024-01-02T09:0\d:00Z$/);
+
+    // Forming candles: per symbol and width, the newest open window.
+    const forming = await formingCandlesCollection(env.mongo.db).find({}).toArray();
+    expect(forming).toHaveLength(4 * 3);
+    for (const f of forming) {
+      const newest = Math.max(...plain.applied.filter((t) => t.symbol === f.symbol).map((t) => t.ts));
+      const w = widthMs[f.width]!;
+      expect(f.ts.getTime(), f._id).toBe(newest - (newest % w));
+      expect(f.end.getTime()).toBe(f.ts.getTime() + w);
+    }
+  });
+});

@@ -28,7 +28,8 @@ import {
   UNIVERSE,
   upsertBars,
 } from "@quant/core";
-import { SyntheticMarket } from "../../packages/synthetic/src/index.ts";
+import { enrichSeries } from "@quant/enrich";
+import { SyntheticMarket } from "@quant/synthetic";
 import {
   barsRangeCursor,
   crossAssetCursor,
@@ -42,7 +43,6 @@ import {
   type SeriesKey,
   topMoversCursor,
 } from "../../services/api/src/queries.ts";
-import { enrichSeries } from "../../services/stream-processor/src/index.ts";
 import { nearestRank as percentile } from "./stats.ts";
 
 export { percentile };

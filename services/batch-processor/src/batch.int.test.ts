@@ -1,5 +1,6 @@
 // The same bars through Kafka -> stream processor and through the lake -> batch: identical documents, reconcile
-// reports zero differences (and finds a difference when there is one); a second batch run changes nothing.
+// reports zero differences (and finds a difference when there is one); a second batch run changes nothing. The
+// stream processor runs as it is deployed, as a child process of its own program: no service imports another.
 import {
   barsCollection,
   connectMongo,
@@ -8,28 +9,30 @@ import {
   type ObjectStore,
   rollupCollection,
 } from "@quant/core";
-import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
-import { rollupTargets, startStreamProcessor } from "@quant/stream-processor";
 import {
   countBars,
-  createTestEnv,
-  plainRollupBars,
+  createPipelineTestEnv,
+  type PipelineTestEnv,
   produceBars,
   snapshotBars,
-  type TestEnv,
+  testConfig,
+  testLogger,
+  uniqueName,
   waitFor,
-} from "@quant/stream-processor/test-support";
+} from "@quant/core/testing";
+import { rollupTargets } from "@quant/enrich";
+import { plainRollupBars } from "@quant/enrich/testing";
 import { SyntheticMarket } from "@quant/synthetic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RangeRequest } from "./args.ts";
 import { runBatch } from "./batch.ts";
 import { addIntradayTtl, analyzeQueries, verifyIndexes } from "./indexes.ts";
 import { runReconcile } from "./reconcile.ts";
-import { writeLake } from "./test-support.ts";
+import { startStreamProcess, writeLake } from "./test-support.ts";
 
 describe("batch processor and reconcile", () => {
   const cfg = testConfig();
-  let env: TestEnv;
+  let env: PipelineTestEnv;
   let store: ObjectStore;
   let batchDb: MongoHandle;
   const bucket = uniqueName("batch").toLowerCase().replaceAll("_", "-");
@@ -56,7 +59,7 @@ describe("batch processor and reconcile", () => {
   };
 
   beforeAll(async () => {
-    env = await createTestEnv("batch");
+    env = await createPipelineTestEnv("batch");
     store = createObjectStore(
       {
         endpoint: cfg.S3_ENDPOINT,
@@ -84,9 +87,12 @@ describe("batch processor and reconcile", () => {
   it("stream and batch write the same documents; reconcile finds no difference; a second batch run changes nothing", async () => {
     await writeLake(store, bars);
     await produceBars(env.producer, env.topic, bars);
-    const app = await startStreamProcessor(env.config(), testLogger);
-    await waitFor("stream wrote every bar", async () => (await countBars(env.mongo)) === bars.length);
-    await app.stop();
+    const streamRun = startStreamProcess(env);
+    await waitFor("stream wrote every bar", async () => (await countBars(env.mongo)) === bars.length).catch((err) => {
+      throw new Error(`${(err as Error).message}\n${streamRun.output().slice(-2_000)}`);
+    });
+    streamRun.child.kill("SIGTERM");
+    expect(await streamRun.exited).toBe(0);
 
     const report = await runReconcile(all, { store, mongo: env.mongo, logger: testLogger });
     expect(report.series).toBe(5);

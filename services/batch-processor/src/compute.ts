@@ -1,7 +1,7 @@
 // The batch computation: every series of the request from its origin in the lake, through the stream's enrichment
 // (same BarIndicators options, same document builder), keeping the documents whose trading date is in range.
 import type { BarDocument, Logger, ObjectStore } from "@quant/core";
-import { enrichSeries, orderSeries, rollupHistory } from "@quant/stream-processor";
+import { enrichSeries, orderSeries, rollupHistory } from "@quant/enrich";
 import type { RangeRequest } from "./args.ts";
 import { type LakeSeries, listLakeSeries, readSeriesBars } from "./lake-series.ts";
 import type { Progress } from "./progress.ts";

@@ -45,6 +45,16 @@ import {
   type UpsertOptions,
   upsertBars,
 } from "@quant/core";
+import {
+  enrichSeries,
+  indicatorBar,
+  indicatorOptionsFor,
+  newIndicators,
+  orderSeries,
+  rollupHistory,
+  rollupTargets,
+  SeriesRollups,
+} from "@quant/enrich";
 import { BarIndicators, InvalidInputError } from "@quant/indicators";
 
 type Db = MongoHandle["db"];
@@ -52,8 +62,6 @@ type Db = MongoHandle["db"];
 import { serialLane, WriteCoalescer } from "./coalesce.ts";
 import { deadLetter } from "./dead-letter.ts";
 import { decodeBar, RejectedMessage } from "./decode.ts";
-import { rollupHistory, rollupTargets, SeriesRollups } from "./rollup.ts";
-import { enrichSeries, indicatorBar, indicatorOptionsFor, newIndicators, orderSeries } from "./series.ts";
 
 interface SeriesState {
   key: string;

@@ -7,23 +7,15 @@ import {
   markCheckpointDirty,
   toBarDocument,
 } from "@quant/core";
-import { testLogger } from "@quant/core/testing";
+import { countBars, produceBars, snapshotBars, testLogger, waitFor } from "@quant/core/testing";
+import { indicatorBar, indicatorOptionsFor } from "@quant/enrich";
 import { BarIndicators } from "@quant/indicators";
 import { SyntheticMarket } from "@quant/synthetic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DLQ_HEADERS } from "./dead-letter.ts";
 import type { BatchStats } from "./processor.ts";
 import { type RunningStreamProcessor, startStreamProcessor } from "./run.ts";
-import { indicatorBar, indicatorOptionsFor } from "./series.ts";
-import {
-  countBars,
-  createTestEnv,
-  produceBars,
-  readDeadLetters,
-  snapshotBars,
-  type TestEnv,
-  waitFor,
-} from "./test-support.ts";
+import { createTestEnv, readDeadLetters, type TestEnv } from "./test-support.ts";
 
 const market = new SyntheticMarket({ seed: 7 });
 

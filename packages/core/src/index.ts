@@ -1,3 +1,4 @@
+export * from "./bar-messages.ts";
 export * from "./calendar.ts";
 export * from "./clients/kafka.ts";
 export * from "./clients/mongo.ts";

@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
+import { barMessage } from "./bar-messages.ts";
 import { createKafkaBus, type KafkaBus, type ProducerHandle } from "./clients/kafka.ts";
 import { connectMongo, type MongoHandle } from "./clients/mongo.ts";
 import { kafkaEnv, loadConfig, mongoEnv, s3Env } from "./config.ts";
@@ -120,19 +121,15 @@ export function spawnNodeScript(script: string, env: Record<string, string | und
   return { child, exited, output: () => chunks.join("") };
 }
 
-/** Produces bars keyed by symbol; `perRequest` also bounds the record batches (and so the consumer's batches). */
+/** Produces bars as the scraper does (barMessage); `perRequest` also bounds the record batches (the consumer's batches). */
 export async function produceBars(
   producer: ProducerHandle,
   topic: string,
   bars: readonly Bar[],
   perRequest = 500,
 ): Promise<void> {
-  for (let i = 0; i < bars.length; i += perRequest) {
-    await producer.send(
-      topic,
-      bars.slice(i, i + perRequest).map((b) => ({ key: b.symbol, value: JSON.stringify(b), headers: { id: b.id } })),
-    );
-  }
+  for (let i = 0; i < bars.length; i += perRequest)
+    await producer.send(topic, bars.slice(i, i + perRequest).map(barMessage));
 }
 
 /** Documents in the bar collections (collection metadata: cheap to poll, unlike a counting scan on FerretDB). */

@@ -57,6 +57,8 @@ async function sampleArgs(mongo: MongoHandle): Promise<CanonicalQueryArgs> {
     interval: "1d",
     from: new Date(to.getTime() - 365 * 86_400_000),
     to,
+    // The API's default API_MAX_BARS.
+    limit: 5_000,
     date: latest?.tradingDate ?? to.toISOString().slice(0, 10),
     series: "slope:^TNX-^IRX|1d",
   };

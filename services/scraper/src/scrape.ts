@@ -1,10 +1,16 @@
 // One scrape run: every (symbol, interval) fetched, normalised, published and written to the lake,
 // under a concurrency limit. One bad symbol never fails the others.
-import type { Bar, CorporateEvent, Logger, ObjectStore, ProducerHandle } from "@quant/core";
+import {
+  type Bar,
+  type CorporateEvent,
+  type Logger,
+  type ObjectStore,
+  type ProducerHandle,
+  publishBars,
+} from "@quant/core";
 import pLimit from "p-limit";
 import type { ScrapeRequest } from "./args.ts";
 import { writeBarsToLake, writeEventsToLake } from "./lake-writer.ts";
-import { publishBars } from "./producer.ts";
 import type { MarketSource } from "./sources/types.ts";
 import { type RunSummary, type SymbolOutcome, summarise } from "./summary.ts";
 

@@ -7,6 +7,7 @@ export * from "./config.ts";
 export * from "./domain/bar.ts";
 export * from "./domain/json-schema.ts";
 export * from "./domain/market.ts";
+export * from "./domain/time.ts";
 export * from "./lake.ts";
 export * from "./logger.ts";
 export * from "./metrics.ts";

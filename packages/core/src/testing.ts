@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
+import { BSON, type Document } from "mongodb";
 import { barMessage } from "./bar-messages.ts";
 import { createKafkaBus, type KafkaBus, type ProducerHandle } from "./clients/kafka.ts";
 import { connectMongo, type MongoHandle } from "./clients/mongo.ts";
@@ -172,4 +173,10 @@ export async function snapshotBars(mongo: MongoHandle): Promise<Map<string, Reco
     }
   }
   return out;
+}
+
+/** A stored document as MongoDB holds it (BSON bytes): "unchanged byte for byte" compares these. */
+export function documentBytes(doc: Document | null): Buffer {
+  if (!doc) throw new Error("no such document");
+  return Buffer.from(BSON.serialize(doc));
 }

@@ -4,6 +4,7 @@ import { BAR_METRIC_FIELDS, type BarMetricField, type BarMetrics, type BarWarm }
 import { type AnyBulkWriteOperation, type Collection, MongoBulkWriteError } from "mongodb";
 import type { Bar } from "../domain/bar.ts";
 import type { AssetClass, BarSource, Interval } from "../domain/market.ts";
+import { isoUtc } from "../domain/time.ts";
 
 export type BarDocumentMetrics = { [K in BarMetricField]: number | null };
 
@@ -114,7 +115,7 @@ export function barOfDocument(d: BarDocument): Bar {
     symbol: d.symbol,
     assetClass: d.assetClass,
     interval: d.interval,
-    ts: isoNoMillis(d.ts),
+    ts: isoUtc(d.ts.getTime()),
     tradingDate: d.tradingDate,
     open: d.open,
     high: d.high,
@@ -128,11 +129,6 @@ export function barOfDocument(d: BarDocument): Bar {
     ingestTs: d.ingestTs.toISOString(),
     partial: d.partial,
   };
-}
-
-function isoNoMillis(d: Date): string {
-  const s = d.toISOString();
-  return s.endsWith(".000Z") ? `${s.slice(0, -5)}Z` : s;
 }
 
 /** Fields compared by reconcile and the replay tests: everything but processedTs and ingestTs (provenance times). */

@@ -25,6 +25,7 @@ import {
   crossAssetCursor,
   crossAssetSeries,
   ensureIndexes,
+  epochMsToDate,
   explainCursor,
   type Interval,
   lastBarsCursor,
@@ -157,7 +158,7 @@ async function loadDataset(db: Db, docs: number): Promise<Marker> {
       to: iso(lastTs.get("AAPL|5m") ?? intradayEnd),
     },
     slope: { series: slope, from: iso(new Date(dailyEnd.getTime() - 365 * day)), to: iso(dailyEnd) },
-    moversDate: dailyEnd.toISOString().slice(0, 10),
+    moversDate: epochMsToDate(dailyEnd.getTime()),
   };
   const marker: Marker = {
     _id: "dataset",

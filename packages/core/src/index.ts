@@ -12,6 +12,7 @@ export * from "./lake.ts";
 export * from "./logger.ts";
 export * from "./metrics.ts";
 export * from "./pipeline-stats.ts";
+export * from "./shutdown.ts";
 export * from "./store/index.ts";
 export * from "./topics.ts";
 export * from "./universe.ts";

@@ -9,6 +9,7 @@
 import { createRequire } from "node:module";
 import { Writable } from "node:stream";
 import { z } from "zod";
+import { dateToEpochMs, epochMsToDate } from "./calendar.ts";
 import { type Bar, type BarRejectKind, InvalidBarError, parseBar } from "./domain/bar.ts";
 import { AssetClass, BarSource, Interval } from "./domain/market.ts";
 import { IsoUtcString, isoUtc } from "./domain/time.ts";
@@ -184,7 +185,6 @@ async function readParquet(buf: Buffer): Promise<Record<string, unknown>[]> {
   return rows;
 }
 
-const dateMs = (d: string) => Date.parse(`${d}T00:00:00Z`);
 const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(Number(v)));
 const asNumberOrNull = (v: unknown): number | null => (v === undefined || v === null ? null : Number(v));
 
@@ -195,7 +195,7 @@ export function writeBarsParquet(bars: readonly Bar[]): Promise<Buffer> {
     .map((b) => ({
       ...b,
       ts: new Date(b.ts),
-      tradingDate: new Date(dateMs(b.tradingDate)),
+      tradingDate: new Date(dateToEpochMs(b.tradingDate)),
       adjClose: b.adjClose ?? undefined,
       ingestTs: new Date(b.ingestTs),
     }));
@@ -227,7 +227,7 @@ export async function readBarsParquet(
         ...r,
         v: Number(r.v),
         ts: isoUtc(toDate(r.ts).getTime()),
-        tradingDate: toDate(r.tradingDate).toISOString().slice(0, 10),
+        tradingDate: epochMsToDate(toDate(r.tradingDate).getTime()),
         adjClose: asNumberOrNull(r.adjClose),
         ingestTs: toDate(r.ingestTs).toISOString(),
       });
@@ -255,7 +255,7 @@ export function writeEventsParquet(events: readonly CorporateEvent[]): Promise<B
     .map((e) => ({
       ...e,
       ts: new Date(e.ts),
-      exDate: new Date(dateMs(e.exDate)),
+      exDate: new Date(dateToEpochMs(e.exDate)),
       amount: e.amount ?? undefined,
       numerator: e.numerator ?? undefined,
       denominator: e.denominator ?? undefined,
@@ -269,7 +269,7 @@ export async function readEventsParquet(buf: Buffer): Promise<CorporateEvent[]> 
     CorporateEvent.parse({
       ...r,
       ts: isoUtc(toDate(r.ts).getTime()),
-      exDate: toDate(r.exDate).toISOString().slice(0, 10),
+      exDate: epochMsToDate(toDate(r.exDate).getTime()),
       amount: asNumberOrNull(r.amount),
       numerator: asNumberOrNull(r.numerator),
       denominator: asNumberOrNull(r.denominator),

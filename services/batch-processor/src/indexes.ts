@@ -4,6 +4,7 @@ import {
   barsCollection,
   CANONICAL_QUERIES,
   type CanonicalQueryArgs,
+  epochMsToDate,
   expectedIndexOf,
   INDEX_SPECS,
   type MongoHandle,
@@ -59,7 +60,7 @@ async function sampleArgs(mongo: MongoHandle): Promise<CanonicalQueryArgs> {
     to,
     // The API's default API_MAX_BARS.
     limit: 5_000,
-    date: latest?.tradingDate ?? to.toISOString().slice(0, 10),
+    date: latest?.tradingDate ?? epochMsToDate(to.getTime()),
     series: "slope:^TNX-^IRX|1d",
   };
 }

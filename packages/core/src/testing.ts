@@ -76,7 +76,12 @@ export interface PipelineTestEnv {
   close(): Promise<void>;
 }
 
-export async function createPipelineTestEnv(name: string, partitions = 3): Promise<PipelineTestEnv> {
+/** `extraTopics` (3 partitions each) are created in the same request (a second one can race the first's leaders). */
+export async function createPipelineTestEnv(
+  name: string,
+  partitions = 3,
+  extraTopics: readonly string[] = [],
+): Promise<PipelineTestEnv> {
   const cfg = testConfig();
   const topic = uniqueName(`${name}_bars`);
   const deadLetterTopic = uniqueName(`${name}_dlq`);
@@ -86,6 +91,7 @@ export async function createPipelineTestEnv(name: string, partitions = 3): Promi
   await bus.ensureTopics([
     { topic, partitions },
     { topic: deadLetterTopic, partitions: 1 },
+    ...extraTopics.map((t) => ({ topic: t, partitions: 3 })),
   ]);
   const producer = await bus.producer({ idempotent: true });
   const mongo = await connectMongo({ uri: cfg.MONGODB_URI, dbName }, testLogger);

@@ -118,7 +118,9 @@ describe("candle aggregation in event time", () => {
     expect(a.newest("X")).toBe(T0 + 500);
   });
 
-  it("equals an independent recomputation on a generated stream with late, out-of-order and re-sent trades", () => {
+  it("equals an independent recomputation on a generated stream with late, out-of-order and re-sent trades", {
+    timeout: 60_000,
+  }, () => {
     const trades = chaosStream(30_000);
     const h = aggregateHistory(trades, opts);
     const plain = plainCandles(trades, [1_000, 10_000, 60_000], 2_000);
@@ -131,7 +133,9 @@ describe("candle aggregation in event time", () => {
     expect(h.closed.length).toBeGreaterThan(100);
   });
 
-  it("resumes from a saved state (through JSON) to the same candles as an uninterrupted run, wherever it stops", () => {
+  it("resumes from a saved state (through JSON) to the same candles as an uninterrupted run, wherever it stops", {
+    timeout: 60_000,
+  }, () => {
     const trades = chaosStream(8_000, 11);
     const whole = aggregateHistory(trades, opts);
     for (const cut of [1, 777, 4_000, 7_999]) {

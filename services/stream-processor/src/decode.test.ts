@@ -1,8 +1,7 @@
 import type { IncomingMessage } from "@quant/core";
-import { makeBar } from "@quant/core";
+import { DLQ_HEADERS, deadLetter, makeBar } from "@quant/core";
 import { indicatorOptionsFor } from "@quant/enrich";
 import { describe, expect, it } from "vitest";
-import { DLQ_HEADERS, deadLetter } from "./dead-letter.ts";
 import { decodeBar, type RejectedMessage } from "./decode.ts";
 
 const bar = makeBar({

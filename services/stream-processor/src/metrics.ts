@@ -1,8 +1,7 @@
 // The stream processor's Prometheus metrics, fed from outside the batch handler: the stats handleBatch returns, the
 // batch's high watermark (lag), the producer the dead letters go through, and (in run.ts) the MongoDB driver's
 // command events (write durations). processor.ts holds no metric objects.
-import type { IncomingBatch, PipelineMetrics, ProducerHandle } from "@quant/core";
-import { DLQ_HEADERS } from "./dead-letter.ts";
+import { DLQ_HEADERS, type IncomingBatch, type PipelineMetrics, type ProducerHandle } from "@quant/core";
 import type { BatchStats } from "./processor.ts";
 
 /** BatchStats counters -> the outcome label of quant_bars_processed_total. */

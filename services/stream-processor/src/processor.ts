@@ -28,6 +28,7 @@ import {
   barsCollectionName,
   type CheckpointDocument,
   checkpointsCollection,
+  deadLetter,
   documentsToWrite,
   type IncomingBatch,
   type Logger,
@@ -60,7 +61,6 @@ import { BarIndicators, InvalidInputError } from "@quant/indicators";
 type Db = MongoHandle["db"];
 
 import { serialLane, WriteCoalescer } from "./coalesce.ts";
-import { deadLetter } from "./dead-letter.ts";
 import { decodeBar, RejectedMessage } from "./decode.ts";
 
 interface SeriesState {

@@ -5,6 +5,7 @@ import {
   barId,
   barsCollection,
   checkpointsCollection,
+  DLQ_HEADERS,
   isoUtc,
   markCheckpointDirty,
   toBarDocument,
@@ -14,7 +15,6 @@ import { indicatorBar, indicatorOptionsFor } from "@quant/enrich";
 import { BarIndicators } from "@quant/indicators";
 import { SyntheticMarket } from "@quant/synthetic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DLQ_HEADERS } from "./dead-letter.ts";
 import type { BatchStats } from "./processor.ts";
 import { type RunningStreamProcessor, startStreamProcessor } from "./run.ts";
 import { createTestEnv, readDeadLetters, type TestEnv } from "./test-support.ts";

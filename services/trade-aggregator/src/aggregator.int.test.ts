@@ -3,19 +3,12 @@
 // late within the lateness are applied, beyond it counted and dead-lettered as `late`; closed 1m candles come out
 // as bars v1 on the bar topic; the forming candles are the newest open windows.
 import { type Bar, candlesCollection, DLQ_HEADERS, formingCandlesCollection, parseBar, type Trade } from "@quant/core";
-import { testLogger } from "@quant/core/testing";
+import { testLogger, waitFor } from "@quant/core/testing";
 import { type Emission, TradeGenerator } from "@quant/trades";
 import { plainCandles } from "@quant/trades/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCandleAggregator } from "./run.ts";
-import {
-  createTradesEnv,
-  produceEmissions,
-  readTopic,
-  stateAtEnd,
-  type TradesTestEnv,
-  waitFor,
-} from "./test-support.ts";
+import { createTradesEnv, produceEmissions, readTopic, stateAtEnd, type TradesTestEnv } from "./test-support.ts";
 
 const T0 = Date.UTC(2024, 0, 2, 9, 0, 0);
 
@@ -53,7 +46,7 @@ describe("candle aggregator on the native servers", () => {
     await produceEmissions(env.producer, env.topic, emissions);
     const app = await startCandleAggregator(env.config(), testLogger);
     try {
-      await waitFor("the window state at the end of every partition", () => stateAtEnd(env));
+      await waitFor("the window state at the end of every partition", () => stateAtEnd(env), 180_000);
     } finally {
       await app.stop();
     }

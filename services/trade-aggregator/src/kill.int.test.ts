@@ -1,10 +1,9 @@
 // The candle aggregator as a child process, SIGKILLed three times mid-stream and restarted, ends with exactly the
 // candles of an uninterrupted run, the same bars (repeats after a crash carry the same content) and the same dead
 // letters; a final SIGTERM stops it cleanly with exit code 0. Restarts resume from the saved window states.
-import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { connectMongo, DLQ_HEADERS, type MongoHandle } from "@quant/core";
-import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
+import { type ChildScript, spawnNodeScript, testConfig, testLogger, uniqueName, waitFor } from "@quant/core/testing";
 import { type Emission, TradeGenerator } from "@quant/trades";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCandleAggregator } from "./run.ts";
@@ -17,30 +16,21 @@ import {
   snapshotCandles,
   stateAtEnd,
   type TradesTestEnv,
-  waitFor,
 } from "./test-support.ts";
 
 const MAIN = resolve(import.meta.dirname, "main.ts");
-const running = new Set<ChildProcess>();
+const running = new Set<ChildScript>();
 
 function startChild(env: Record<string, string>) {
-  const log: string[] = [];
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout?.on("data", (d: Buffer) => log.push(d.toString()));
-  child.stderr?.on("data", (d: Buffer) => log.push(d.toString()));
-  running.add(child);
-  const exited = new Promise<number | null>((r) =>
-    child.on("exit", (code, signal) => {
-      running.delete(child);
-      r(code ?? (signal ? -1 : null));
-    }),
-  );
+  const run = spawnNodeScript(MAIN, { ...process.env, ...env });
+  running.add(run);
+  void run.exited.then(() => running.delete(run));
   const count = (msg: string) =>
-    log
-      .join("")
+    run
+      .output()
       .split("\n")
       .filter((l) => l.includes(`"msg":"${msg}"`)).length;
-  return { child, exited, log, count };
+  return { ...run, count };
 }
 
 /** Bar messages by id: every copy of an id must carry the same value. */
@@ -87,7 +77,7 @@ describe("candle aggregator: SIGKILL x3 mid-stream and restart", () => {
     reference = await connectMongo({ uri: testConfig().MONGODB_URI, dbName: referenceDb }, testLogger);
   });
   afterAll(async () => {
-    for (const child of running) child.kill("SIGKILL");
+    for (const run of running) run.child.kill("SIGKILL");
     await reference?.db.dropDatabase().catch(() => {});
     await reference?.close();
     await env?.close();
@@ -130,11 +120,11 @@ describe("candle aggregator: SIGKILL x3 mid-stream and restart", () => {
         180_000,
         5,
       ).catch((err) => {
-        throw new Error(`${(err as Error).message}\n${run.log.join("").slice(-2_000)}`);
+        throw new Error(`${(err as Error).message}\n${run.output().slice(-2_000)}`);
       });
       run.child.kill("SIGKILL");
       await run.exited;
-      if (kill > 1) loaded.push(...run.log);
+      if (kill > 1) loaded.push(run.output());
     }
     expect(await stateAtEnd(env)).toBe(false);
     // The restarts resumed from saved states, not from scratch.
@@ -143,7 +133,7 @@ describe("candle aggregator: SIGKILL x3 mid-stream and restart", () => {
     const last = startChild(childEnv);
     await waitFor("the restarted aggregator at the end of every partition", () => stateAtEnd(env), 180_000).catch(
       (err) => {
-        throw new Error(`${(err as Error).message}\n${last.log.join("").slice(-3_000)}`);
+        throw new Error(`${(err as Error).message}\n${last.output().slice(-3_000)}`);
       },
     );
     last.child.kill("SIGTERM");

@@ -8,7 +8,7 @@
 // bars and dead letters, and the writes are idempotent (deterministic ids, same content). Dead letters and bars may
 // be sent twice after a crash (at-least-once); the stream processor recognises the repeated bars.
 import {
-  type Bar,
+  barMessage,
   candleStateCollection,
   candleStateId,
   deadLetter,
@@ -309,12 +309,3 @@ const checkpointOnly = (checkpoint: BatchOutputs["checkpoint"]): BatchOutputs =>
   checkpoint,
   applied: null,
 });
-
-/** A bar v1 as the scrapers send it: key = symbol, the deterministic id in a header too. */
-function barMessage(bar: Bar): OutgoingMessage {
-  return {
-    key: bar.symbol,
-    value: JSON.stringify(bar),
-    headers: { id: bar.id, v: String(bar.v), source: bar.source },
-  };
-}

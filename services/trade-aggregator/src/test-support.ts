@@ -4,63 +4,37 @@
 import {
   candleStateCollection,
   candlesCollection,
-  connectMongo,
-  createKafkaBus,
   type KafkaBus,
   type MongoHandle,
   type ProducerHandle,
 } from "@quant/core";
-import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
+import { createPipelineTestEnv, type PipelineTestEnv, testConfig, uniqueName, waitFor } from "@quant/core/testing";
 import { type Emission, parseWidths } from "@quant/trades";
 import type { AggregatorConfig } from "./config.ts";
 
-export interface TradesTestEnv {
-  bus: KafkaBus;
-  producer: ProducerHandle;
-  mongo: MongoHandle;
-  topic: string;
-  deadLetterTopic: string;
+export interface TradesTestEnv extends PipelineTestEnv {
   barTopic: string;
-  dbName: string;
   config(overrides?: Partial<AggregatorConfig>): AggregatorConfig;
-  close(): Promise<void>;
 }
 
-/** Unique topics (trades with 6 partitions, dead letters, bars, and `extraTopics`) and database. */
+/** The pipeline test environment with a 6-partition trades topic, a bar topic and `extraTopics`. */
 export async function createTradesEnv(name: string, extraTopics: readonly string[] = []): Promise<TradesTestEnv> {
   const cfg = testConfig();
-  const topic = uniqueName(`${name}_trades`);
-  const deadLetterTopic = uniqueName(`${name}_dlq`);
   const barTopic = uniqueName(`${name}_bars`);
-  const dbName = uniqueName(name);
-  const bus = createKafkaBus({ brokers: cfg.KAFKA_BROKERS, clientId: uniqueName("test") }, testLogger);
-  await bus.connect();
-  await bus.ensureTopics([
-    { topic, partitions: 6 },
-    { topic: deadLetterTopic, partitions: 1 },
-    { topic: barTopic, partitions: 3 },
-    ...extraTopics.map((topic) => ({ topic, partitions: 3 })),
-  ]);
-  const producer = await bus.producer({ idempotent: true });
-  const mongo = await connectMongo({ uri: cfg.MONGODB_URI, dbName }, testLogger);
+  const env = await createPipelineTestEnv(`${name}_trades`, 6, [barTopic, ...extraTopics]);
   return {
-    bus,
-    producer,
-    mongo,
-    topic,
-    deadLetterTopic,
+    ...env,
     barTopic,
-    dbName,
     config: (overrides = {}) => ({
       LOG_LEVEL: "warn",
       KAFKA_BROKERS: cfg.KAFKA_BROKERS,
       KAFKA_CLIENT_ID: "test",
       MONGODB_URI: cfg.MONGODB_URI,
-      MONGODB_DB: dbName,
+      MONGODB_DB: env.dbName,
       METRICS_PORT: 0,
-      TRADES_TOPIC: topic,
+      TRADES_TOPIC: env.topic,
       TRADES_GROUP_ID: uniqueName(`${name}_group`),
-      TRADES_DEAD_LETTER_TOPIC: deadLetterTopic,
+      TRADES_DEAD_LETTER_TOPIC: env.deadLetterTopic,
       TRADES_BAR_TOPIC: barTopic,
       TRADES_WIDTHS: parseWidths("1s,10s,1m"),
       TRADES_ALLOWED_LATENESS_MS: 2_000,
@@ -74,11 +48,6 @@ export async function createTradesEnv(name: string, extraTopics: readonly string
       TRADES_SHUTDOWN_TIMEOUT_MS: 20_000,
       ...overrides,
     }),
-    async close() {
-      await mongo.db.dropDatabase().catch(() => {});
-      await mongo.close();
-      await bus.close();
-    },
   };
 }
 
@@ -143,7 +112,7 @@ export async function readTopic(bus: KafkaBus, topic: string): Promise<ReadMessa
     }
   });
   try {
-    await waitFor(`${expected} messages of ${topic}`, async () => out.length >= expected);
+    await waitFor(`${expected} messages of ${topic}`, async () => out.length >= expected, 120_000);
   } finally {
     await consumer.stop();
     await consumer.disconnect();
@@ -151,17 +120,8 @@ export async function readTopic(bus: KafkaBus, topic: string): Promise<ReadMessa
   return out;
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 120_000, pollMs = 250) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** True once the saved window state of every non-empty partition stands at the partition's end. */
-export async function stateAtEnd(env: TradesTestEnv): Promise<boolean> {
+export async function stateAtEnd(env: Pick<TradesTestEnv, "bus" | "mongo" | "topic">): Promise<boolean> {
   const ends = (await env.bus.topicOffsets(env.topic)).filter((p) => p.high > 0);
   const states = new Map(
     (await candleStateCollection(env.mongo.db).find({ topic: env.topic }).toArray()).map((d) => [d.partition, d]),

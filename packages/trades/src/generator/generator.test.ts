@@ -29,7 +29,7 @@ const trades = (es: Emission[]) => es.flatMap((e) => (e.kind === "trade" ? [e] :
 describe("synthetic trade generator", () => {
   const clean = all(base);
 
-  it("is deterministic by seed and delivers in time order within the duration", () => {
+  it("is deterministic by seed and delivers in time order within the duration", { timeout: 60_000 }, () => {
     expect(all(base)).toEqual(clean);
     expect(all({ ...base, seed: 43 })).not.toEqual(clean);
     const at = clean.map((e) => e.at);
@@ -80,7 +80,9 @@ describe("synthetic trade generator", () => {
     expect(count("SYN-BTC")).toBeGreaterThan(count("SYN-AAPL"));
   });
 
-  it("chaos: the same trades, delivered late, out of order, twice, and with corrupt messages beside them, at the stated rates", () => {
+  it("chaos: the same trades, delivered late, out of order, twice, and with corrupt messages beside them, at the stated rates", {
+    timeout: 60_000,
+  }, () => {
     const chaos = parseChaos("late=0.01,out-of-order=0.05,duplicate=0.02,corrupt=0.01");
     const g = new TradeGenerator({ ...base, chaos, allowedLatenessMs: 2_000 });
     const es: Emission[] = [];

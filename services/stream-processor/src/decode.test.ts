@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "@quant/core";
-import { DLQ_HEADERS, deadLetter, makeBar } from "@quant/core";
+import { makeBar } from "@quant/core";
 import { indicatorOptionsFor } from "@quant/enrich";
 import { describe, expect, it } from "vitest";
 import { decodeBar, type RejectedMessage } from "./decode.ts";
@@ -48,19 +48,6 @@ describe("decodeBar", () => {
     expect(kindOf(JSON.stringify({ ...bar, open: 2e9, high: 2e9 }))).toBe("price");
     expect(kindOf(JSON.stringify({ ...bar, assetClass: "bond", open: 150, high: 150 }))).toBe("price");
     expect(kindOf(JSON.stringify({ ...bar, assetClass: "bond", open: -0.1, low: -0.2 }))).toBe("ok");
-  });
-
-  it("builds a dead letter carrying the original value, headers and origin", () => {
-    const d = deadLetter(msg("{"), "json", "invalid JSON", new Date("2024-01-01T00:00:00Z"));
-    expect(d.value.toString()).toBe("{");
-    expect(d.headers).toMatchObject({
-      id: "x",
-      [DLQ_HEADERS.kind]: "json",
-      [DLQ_HEADERS.reason]: "invalid JSON",
-      [DLQ_HEADERS.topic]: "t",
-      [DLQ_HEADERS.partition]: "2",
-      [DLQ_HEADERS.offset]: "41",
-    });
   });
 });
 

@@ -56,6 +56,8 @@ class SymbolWindows {
   /** Per width, open windows in start order (a few: the lateness keeps earlier ones open for a while). */
   readonly open: Candle[][];
   ids: RecentIds;
+  /** In the touched list since the last drainForming(). */
+  touched = false;
 
   constructor(symbol: string, meta: CandleMeta, levels: number) {
     this.symbol = symbol;
@@ -73,8 +75,8 @@ export class CandleAggregator {
   private readonly symbols = new Map<string, SymbolWindows>();
   /** Candles closed since the last drainClosed(), in closing order (per symbol: by width, then start). */
   private closed: Candle[] = [];
-  /** Symbols whose open windows changed since the last drainForming(). */
-  private touched = new Set<SymbolWindows>();
+  /** Symbols whose open windows changed since the last drainForming() (a flag on each: no set lookup per trade). */
+  private touched: SymbolWindows[] = [];
 
   constructor(opts: AggregatorOptions) {
     this.widths = opts.widths ?? DEFAULT_WIDTHS;
@@ -106,7 +108,10 @@ export class CandleAggregator {
       if (j >= 0 && windows[j]!.start === start) windows[j]!.add(t);
       else windows.splice(j + 1, 0, Candle.first(t, w, start));
     }
-    this.touched.add(s);
+    if (!s.touched) {
+      s.touched = true;
+      this.touched.push(s);
+    }
     if (t.ts > s.newest) {
       s.newest = t.ts;
       this.close(s);
@@ -141,12 +146,14 @@ export class CandleAggregator {
    */
   drainForming(): CandleData[] {
     const out: CandleData[] = [];
-    for (const s of this.touched)
+    for (const s of this.touched) {
+      s.touched = false;
       for (const windows of s.open) {
         const last = windows[windows.length - 1];
         if (last) out.push(last.snapshot());
       }
-    this.touched.clear();
+    }
+    this.touched = [];
     return out;
   }
 

@@ -29,12 +29,12 @@ import {
   rollupCollection,
   upsertBars,
 } from "@quant/core";
+import { dueMessages, latencySummary } from "@quant/core/bench";
 import { SyntheticMarket } from "@quant/synthetic";
 import { streamEnv } from "../src/config.ts";
 import type { BatchStats, BatchStepsMs } from "../src/processor.ts";
 import { WRITE_SLICE } from "../src/processor.ts";
 import { startStreamProcessor } from "../src/run.ts";
-import { dueMessages, latencySummary } from "./paced.ts";
 
 const { values } = parseArgs({
   options: {

@@ -6,6 +6,7 @@ describe("trade-feed arguments", () => {
     expect(parseFeedArgs(["synthetic"])).toMatchObject({
       source: "synthetic",
       rate: 1_000,
+      steady: false,
       symbols: DEFAULT_SYNTHETIC_SYMBOLS,
       assetClass: "crypto",
       durationSeconds: null,
@@ -17,6 +18,7 @@ describe("trade-feed arguments", () => {
       "synthetic",
       "--rate",
       "10000",
+      "--steady",
       "--symbols",
       "SYN-A,SYN-B",
       "--asset-class",
@@ -34,6 +36,7 @@ describe("trade-feed arguments", () => {
     ]);
     expect(r).toMatchObject({
       rate: 10_000,
+      steady: true,
       symbols: ["SYN-A", "SYN-B"],
       assetClass: "equity",
       durationSeconds: 60,

@@ -1,6 +1,6 @@
 // The command line:
-//   trade-feed synthetic [--rate N] [--symbols A,B] [--asset-class crypto|equity] [--duration S] [--seed N]
-//                        [--chaos late=R,out-of-order=R,duplicate=R,corrupt=R] [--lateness-ms N]
+//   trade-feed synthetic [--rate N] [--steady] [--symbols A,B] [--asset-class crypto|equity] [--duration S]
+//                        [--seed N] [--chaos late=R,out-of-order=R,duplicate=R,corrupt=R] [--lateness-ms N]
 //                        [--pace realtime|none] [--start ISO]
 //   trade-feed finnhub [--symbols A,B]
 import { parseArgs } from "node:util";
@@ -9,7 +9,7 @@ import { type ChaosRates, NO_CHAOS, parseChaos } from "@quant/trades";
 import { FINNHUB_MAX_SYMBOLS } from "./config.ts";
 
 export const USAGE =
-  "usage: trade-feed synthetic [--rate N] [--symbols A,B] [--asset-class crypto|equity] [--duration SECONDS] " +
+  "usage: trade-feed synthetic [--rate N] [--steady] [--symbols A,B] [--asset-class crypto|equity] [--duration SECONDS] " +
   "[--seed N] [--chaos late=R,out-of-order=R,duplicate=R,corrupt=R] [--lateness-ms N] [--pace realtime|none] " +
   "[--start ISO-8601]\n       trade-feed finnhub [--symbols A,B]";
 
@@ -26,6 +26,8 @@ export class UsageError extends Error {
 export interface SyntheticRequest {
   source: "synthetic";
   rate: number;
+  /** A plain Poisson process at the rate, without bursts. */
+  steady: boolean;
   symbols: string[];
   assetClass: TradeAssetClass;
   /** Seconds of event time; null: until stopped. */
@@ -83,9 +85,17 @@ export function parseFeedArgs(argv: readonly string[]): FeedRequest {
   const [source, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError("<source>", `unexpected extra argument "${extra[0]}"`);
   if (source === "finnhub") {
-    const synthOnly = ["rate", "asset-class", "duration", "seed", "chaos", "lateness-ms", "pace", "start"].find(
-      (f) => v[f as keyof typeof v] !== undefined,
-    );
+    const synthOnly = [
+      "rate",
+      "steady",
+      "asset-class",
+      "duration",
+      "seed",
+      "chaos",
+      "lateness-ms",
+      "pace",
+      "start",
+    ].find((f) => v[f as keyof typeof v] !== undefined);
     if (synthOnly) throw new UsageError(`--${synthOnly}`, "only for the synthetic source");
     const list = symbols(v.symbols);
     if (list && list.length > FINNHUB_MAX_SYMBOLS)
@@ -122,6 +132,7 @@ export function parseFeedArgs(argv: readonly string[]): FeedRequest {
   return {
     source,
     rate: positive("--rate", v.rate) ?? 1_000,
+    steady: v.steady ?? false,
     symbols: symbols(v.symbols) ?? DEFAULT_SYNTHETIC_SYMBOLS,
     assetClass,
     durationSeconds,
@@ -140,6 +151,7 @@ function parse(argv: readonly string[]) {
     strict: true,
     options: {
       rate: { type: "string" },
+      steady: { type: "boolean" },
       symbols: { type: "string" },
       "asset-class": { type: "string" },
       duration: { type: "string" },

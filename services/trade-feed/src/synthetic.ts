@@ -1,7 +1,7 @@
 // The synthetic source: the generator's deliveries, paced to the wall clock (event time = now) or as fast as Kafka
 // takes them (event time from --start), stamped with ingestTs when handed to the sender.
 import type { Logger } from "@quant/core";
-import { type GeneratorCounts, TradeGenerator } from "@quant/trades";
+import { type GeneratorCounts, NO_BURSTS, TradeGenerator } from "@quant/trades";
 import type { SyntheticRequest } from "./args.ts";
 import type { TradeSender } from "./sender.ts";
 
@@ -33,6 +33,7 @@ export async function runSynthetic(
     durationMs,
     chaos: req.chaos,
     allowedLatenessMs: req.latenessMs,
+    ...(req.steady ? { bursts: NO_BURSTS } : {}),
   });
   log.info(
     { ...req, start: new Date(start).toISOString(), seed: req.seed ?? deps.seed },

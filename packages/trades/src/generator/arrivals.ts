@@ -11,6 +11,8 @@ export interface BurstOptions {
 }
 
 export const DEFAULT_BURSTS: BurstOptions = { factor: 8, meanCalmMs: 10_000, meanBurstMs: 1_000 };
+/** A plain Poisson process at the mean rate (for steady-rate measurements). */
+export const NO_BURSTS: BurstOptions = { factor: 1, meanCalmMs: 10_000, meanBurstMs: 1_000 };
 
 /** An exponential draw with the given mean (1 - u keeps the log finite). */
 export function exponential(mean: number, next: () => number): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dueMessages, latencySummary, percentile } from "./paced.ts";
+import { dueMessages, latencySummary, percentile } from "./bench.ts";
 
 describe("dueMessages", () => {
   it("follows the rate and never exceeds the total", () => {

@@ -6,13 +6,12 @@
 //
 // `date` is the bar's trading date (exchange time zone). Symbols are percent-encoded (encodeURIComponent),
 // as Hive does for partition values: ^TNX -> %5ETNX, GC=F -> GC%3DF; BTC-USD and AAPL stay as they are.
-import { createRequire } from "node:module";
-import { Writable } from "node:stream";
 import { z } from "zod";
 import { dateToEpochMs, epochMsToDate } from "./calendar.ts";
 import { type Bar, type BarRejectKind, InvalidBarError, parseBar } from "./domain/bar.ts";
 import { AssetClass, BarSource, Interval } from "./domain/market.ts";
 import { IsoUtcString, isoUtc } from "./domain/time.ts";
+import { parquetSchema, readParquet, writeParquet } from "./parquet.ts";
 
 export const LAKE_RAW_PREFIX = "raw";
 export const LAKE_EVENTS_PREFIX = "events";
@@ -86,37 +85,7 @@ export const CorporateEvent = z.object({
 });
 export type CorporateEvent = z.infer<typeof CorporateEvent>;
 
-// --- Parquet ---
-
-interface ParquetWriterLike {
-  appendRow(row: Record<string, unknown>): Promise<void>;
-  close(): Promise<void>;
-}
-interface ParquetCursor {
-  next(): Promise<Record<string, unknown> | null>;
-}
-interface ParquetReaderLike {
-  getCursor(): ParquetCursor;
-  close(): Promise<void>;
-}
-interface ParquetModule {
-  ParquetSchema: new (fields: Record<string, unknown>) => unknown;
-  ParquetWriter: {
-    openStream(schema: unknown, out: Writable, opts?: { rowGroupSize?: number }): Promise<ParquetWriterLike>;
-  };
-  ParquetReader: { openBuffer(buf: Buffer): Promise<ParquetReaderLike> };
-}
-
-// parquetjs-lite is CommonJS without types; the few calls used are typed above.
-const require = createRequire(import.meta.url);
-const parquet = require("parquetjs-lite") as ParquetModule;
-// parquetjs-lite 0.8.7 decodes INT64 as BigInt but converts TIMESTAMP_MILLIS with `new Date(+value)`,
-// which throws on a BigInt: reading any timestamp column fails. One-line fix of that converter.
-const parquetTypes = require("parquetjs-lite/lib/types.js") as {
-  PARQUET_LOGICAL_TYPES: Record<string, { fromPrimitive?: (v: unknown) => unknown }>;
-};
-const timestampMillis = parquetTypes.PARQUET_LOGICAL_TYPES.TIMESTAMP_MILLIS;
-if (timestampMillis) timestampMillis.fromPrimitive = (v) => new Date(Number(v));
+// --- Parquet (plumbing in parquet.ts) ---
 
 const c = PARQUET_COMPRESSION;
 const str = { type: "UTF8", compression: c };
@@ -159,31 +128,8 @@ export const EVENT_PARQUET_FIELDS = {
   ingestTs: timestamp,
 } as const;
 
-const barSchema = new parquet.ParquetSchema(BAR_PARQUET_FIELDS);
-const eventSchema = new parquet.ParquetSchema(EVENT_PARQUET_FIELDS);
-
-async function writeParquet(schema: unknown, rows: Record<string, unknown>[]): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  const writer = await parquet.ParquetWriter.openStream(schema, sink, { rowGroupSize: PARQUET_ROW_GROUP_SIZE });
-  for (const row of rows) await writer.appendRow(row);
-  await writer.close();
-  return Buffer.concat(chunks);
-}
-
-async function readParquet(buf: Buffer): Promise<Record<string, unknown>[]> {
-  const reader = await parquet.ParquetReader.openBuffer(buf);
-  const cursor = reader.getCursor();
-  const rows: Record<string, unknown>[] = [];
-  for (let row = await cursor.next(); row; row = await cursor.next()) rows.push(row);
-  await reader.close();
-  return rows;
-}
+const barSchema = parquetSchema(BAR_PARQUET_FIELDS);
+const eventSchema = parquetSchema(EVENT_PARQUET_FIELDS);
 
 const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(Number(v)));
 const asNumberOrNull = (v: unknown): number | null => (v === undefined || v === null ? null : Number(v));
@@ -199,7 +145,7 @@ export function writeBarsParquet(bars: readonly Bar[]): Promise<Buffer> {
       adjClose: b.adjClose ?? undefined,
       ingestTs: new Date(b.ingestTs),
     }));
-  return writeParquet(barSchema, rows);
+  return writeParquet(barSchema, rows, PARQUET_ROW_GROUP_SIZE);
 }
 
 /** A lake row the reader refused: where it is, what it claims to be, and why (never thrown: one bad row hides nothing). */
@@ -261,7 +207,7 @@ export function writeEventsParquet(events: readonly CorporateEvent[]): Promise<B
       denominator: e.denominator ?? undefined,
       ingestTs: new Date(e.ingestTs),
     }));
-  return writeParquet(eventSchema, rows);
+  return writeParquet(eventSchema, rows, PARQUET_ROW_GROUP_SIZE);
 }
 
 export async function readEventsParquet(buf: Buffer): Promise<CorporateEvent[]> {

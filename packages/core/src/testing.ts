@@ -8,6 +8,7 @@ import { BSON, type Document } from "mongodb";
 import { barMessage } from "./bar-messages.ts";
 import { createKafkaBus, type KafkaBus, type ProducerHandle } from "./clients/kafka.ts";
 import { connectMongo, type MongoHandle } from "./clients/mongo.ts";
+import { createObjectStore, type ObjectStore } from "./clients/s3.ts";
 import { kafkaEnv, loadConfig, mongoEnv, s3Env } from "./config.ts";
 import type { Bar } from "./domain/bar.ts";
 import { createLogger } from "./logger.ts";
@@ -15,6 +16,28 @@ import { BARS_COLLECTIONS, COLLECTIONS } from "./store/layout.ts";
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+}
+
+/** A client on a bucket of the native S3 server (create it with ensureBucket; empty and remove it with dropTestBucket). */
+export function testObjectStore(bucket: string): ObjectStore {
+  const cfg = testConfig();
+  return createObjectStore(
+    {
+      endpoint: cfg.S3_ENDPOINT,
+      accessKey: cfg.S3_ACCESS_KEY,
+      secretKey: cfg.S3_SECRET_KEY,
+      bucket,
+      region: cfg.S3_REGION,
+    },
+    testLogger,
+  );
+}
+
+/** Deletes every object of the test bucket, then the bucket. */
+export async function dropTestBucket(store: ObjectStore): Promise<void> {
+  const keys = await store.list("");
+  if (keys.length > 0) await store.client.removeObjects(store.bucket, keys);
+  await store.client.removeBucket(store.bucket);
 }
 
 /** The configuration of the native servers (set by the integration global setup). */

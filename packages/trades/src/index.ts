@@ -9,4 +9,5 @@ export * from "./generator/generator.ts";
 export * from "./generator/price.ts";
 export * from "./generator/size.ts";
 export * from "./history.ts";
+export * from "./rules.ts";
 export * from "./width.ts";

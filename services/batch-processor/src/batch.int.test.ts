@@ -5,7 +5,6 @@ import {
   type Bar,
   barsCollection,
   connectMongo,
-  createObjectStore,
   type MongoHandle,
   type ObjectStore,
   rollupCollection,
@@ -13,11 +12,13 @@ import {
 import {
   countBars,
   createPipelineTestEnv,
+  dropTestBucket,
   type PipelineTestEnv,
   produceBars,
   snapshotBars,
   testConfig,
   testLogger,
+  testObjectStore,
   uniqueName,
   waitFor,
 } from "@quant/core/testing";
@@ -67,25 +68,12 @@ describe("batch processor and reconcile", () => {
 
   beforeAll(async () => {
     env = await createPipelineTestEnv("batch");
-    store = createObjectStore(
-      {
-        endpoint: cfg.S3_ENDPOINT,
-        accessKey: cfg.S3_ACCESS_KEY,
-        secretKey: cfg.S3_SECRET_KEY,
-        bucket,
-        region: cfg.S3_REGION,
-      },
-      testLogger,
-    );
+    store = testObjectStore(bucket);
     await store.ensureBucket();
     batchDb = await connectMongo({ uri: cfg.MONGODB_URI, dbName: uniqueName("batch_only") }, testLogger);
   });
   afterAll(async () => {
-    if (store) {
-      const keys = await store.list("");
-      if (keys.length > 0) await store.client.removeObjects(bucket, keys);
-      await store.client.removeBucket(bucket);
-    }
+    if (store) await dropTestBucket(store);
     await batchDb?.db.dropDatabase().catch(() => {});
     await batchDb?.close();
     await env?.close();

@@ -1,7 +1,9 @@
 // `batch`: recompute a date range from the lake and upsert it with the stream's upsertBars (same ids, same values:
 // a second run rewrites identical documents).
 import {
+  type BarDocument,
   barsCollection,
+  candlesCollection,
   documentsToWrite,
   ensureIndexes,
   type Logger,
@@ -9,10 +11,13 @@ import {
   type ObjectStore,
   rollupCollection,
   upsertBars,
+  writeCandles,
 } from "@quant/core";
+import { type CandleRules, DEFAULT_CANDLE_RULES } from "@quant/trades";
 import type { RangeRequest } from "./args.ts";
 import { computeRange } from "./compute.ts";
 import type { Progress } from "./progress.ts";
+import { computeTradeRange } from "./trades.ts";
 
 export interface BatchSummary {
   series: number;
@@ -23,14 +28,25 @@ export interface BatchSummary {
   /** Documents already stored with the same content (not rewritten). */
   unchanged: number;
   rejected: number;
+  /** Symbols recomputed from the trade lake, their enriched 1m bars (in documents), and candles written (new or changed). */
+  tradeSeries: number;
+  tradeBars: number;
+  candles: number;
+}
+
+/** What batch and reconcile work with. */
+export interface RangeDeps {
+  store: ObjectStore;
+  mongo: MongoHandle;
+  logger: Logger;
+  progress?: (total: number) => Progress;
+  /** The candle aggregator's rules (TRADES_WIDTHS, …); default: their defaults. */
+  rules?: CandleRules;
 }
 
 const CHUNK = 1_000;
 
-export async function runBatch(
-  req: RangeRequest,
-  deps: { store: ObjectStore; mongo: MongoHandle; logger: Logger; progress?: (total: number) => Progress },
-): Promise<BatchSummary> {
+export async function runBatch(req: RangeRequest, deps: RangeDeps): Promise<BatchSummary> {
   await ensureIndexes(deps.mongo.db);
   // FerretDB: insert first (its upsert-insert path scans the collection), see UpsertOptions.
   const insertFirst = (await deps.mongo.health()).ferretdb;
@@ -41,27 +57,38 @@ export async function runBatch(
     inserted: 0,
     unchanged: 0,
     rejected: 0,
+    tradeSeries: 0,
+    tradeBars: 0,
+    candles: 0,
+  };
+  const write = async (coll: ReturnType<typeof rollupCollection>, docs: readonly BarDocument[]) => {
+    for (let i = 0; i < docs.length; i += CHUNK) {
+      const chunk = docs.slice(i, i + CHUNK);
+      // A re-run leaves identical documents alone: FerretDB 1.24 rewrites an existing document at ~20/s (the
+      // update scans the table), while the _id look-up is one indexed query per chunk.
+      const stored = await coll.find({ _id: { $in: chunk.map((c) => c._id) } }).toArray();
+      const { missing, differing, unchanged } = documentsToWrite(chunk, stored);
+      summary.unchanged += unchanged;
+      const res = await upsertBars(coll, [...missing, ...differing], { insertFirst });
+      summary.inserted += res.upserted;
+    }
+    summary.documents += docs.length;
   };
   for await (const r of computeRange(deps.store, req, deps)) {
     summary.series++;
     summary.rejected += r.rejected;
-    for (const [coll, docs] of [
-      [barsCollection(deps.mongo.db, r.series.interval), r.docs],
-      [rollupCollection(deps.mongo.db), r.rollups],
-    ] as const) {
-      for (let i = 0; i < docs.length; i += CHUNK) {
-        const chunk = docs.slice(i, i + CHUNK);
-        // A re-run leaves identical documents alone: FerretDB 1.24 rewrites an existing document at ~20/s (the
-        // update scans the table), while the _id look-up is one indexed query per chunk.
-        const stored = await coll.find({ _id: { $in: chunk.map((c) => c._id) } }).toArray();
-        const { missing, differing, unchanged } = documentsToWrite(chunk, stored);
-        summary.unchanged += unchanged;
-        const res = await upsertBars(coll, [...missing, ...differing], { insertFirst });
-        summary.inserted += res.upserted;
-      }
-      summary.documents += docs.length;
-    }
+    await write(barsCollection(deps.mongo.db, r.series.interval), r.docs);
+    await write(rollupCollection(deps.mongo.db), r.rollups);
     summary.rollups += r.rollups.length;
+  }
+  for await (const t of computeTradeRange(deps.store, req, { ...deps, rules: deps.rules ?? DEFAULT_CANDLE_RULES })) {
+    summary.tradeSeries++;
+    const w = await writeCandles(candlesCollection(deps.mongo.db), t.candles);
+    summary.candles += w.inserted + w.replaced;
+    await write(barsCollection(deps.mongo.db, "1m"), t.bars);
+    summary.tradeBars += t.bars.length;
+    await write(rollupCollection(deps.mongo.db), t.rollups);
+    summary.rollups += t.rollups.length;
   }
   return summary;
 }

@@ -3,6 +3,7 @@
 // Exit codes: 0 done, 1 failed, 2 bad arguments or configuration.
 import { writeFileSync } from "node:fs";
 import { connectMongo, createMetricsRegistry, observeStoreWrites, pushJobMetrics } from "@quant/core";
+import { candleRules } from "@quant/trades";
 import { runBatch } from "./batch.ts";
 import { openRangeCommand } from "./cli.ts";
 import { recordBatchRun } from "./metrics.ts";
@@ -21,10 +22,16 @@ const mongo = await connectMongo(
 observeStoreWrites(mongo.client, metrics.writeSeconds);
 try {
   const started = Date.now();
-  const s = await runBatch(req, { store, mongo, logger, progress: (n) => createProgress(n, "batch") });
+  const s = await runBatch(req, {
+    store,
+    mongo,
+    logger,
+    rules: candleRules(config),
+    progress: (n) => createProgress(n, "batch"),
+  });
   const seconds = (Date.now() - started) / 1000;
   process.stdout.write(
-    `batch ${req.from}..${req.to}: ${s.series} series, ${s.documents} documents (${s.rollups} rollups; ${s.inserted} new, ${s.unchanged} unchanged), ${s.rejected} bars refused, ${seconds.toFixed(1)} s\n`,
+    `batch ${req.from}..${req.to}: ${s.series} series, ${s.documents} documents (${s.rollups} rollups; ${s.inserted} new, ${s.unchanged} unchanged), ${s.rejected} bars refused; ${s.tradeSeries} trade series (${s.candles} candles written), ${seconds.toFixed(1)} s\n`,
   );
   if (req.json) writeFileSync(req.json, `${JSON.stringify({ from: req.from, to: req.to, ...s, seconds })}\n`);
   recordBatchRun(metrics, s, (Date.now() - started) / 1_000);

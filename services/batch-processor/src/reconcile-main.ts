@@ -3,6 +3,7 @@
 // computation from the lake. Exit codes: 0 no difference, 1 differences (or failure), 2 bad arguments.
 import { writeFileSync } from "node:fs";
 import { connectMongo } from "@quant/core";
+import { candleRules } from "@quant/trades";
 import { openRangeCommand } from "./cli.ts";
 import { createProgress } from "./progress.ts";
 import { reportLines, runReconcile } from "./reconcile.ts";
@@ -12,7 +13,13 @@ let code = 1;
 try {
   const mongo = await connectMongo({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB }, logger);
   try {
-    const report = await runReconcile(req, { store, mongo, logger, progress: (n) => createProgress(n, "reconcile") });
+    const report = await runReconcile(req, {
+      store,
+      mongo,
+      logger,
+      rules: candleRules(config),
+      progress: (n) => createProgress(n, "reconcile"),
+    });
     process.stdout.write(`${reportLines(report).join("\n")}\n`);
     if (req.json)
       writeFileSync(

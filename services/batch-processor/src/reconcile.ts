@@ -3,15 +3,16 @@ import {
   type BarDocument,
   barDocumentDifferences,
   barsCollection,
-  type Logger,
-  type MongoHandle,
-  type ObjectStore,
+  candleDifferences,
+  candlesCollection,
   rollupCollection,
 } from "@quant/core";
 import { rollupTargets } from "@quant/enrich";
+import { DEFAULT_CANDLE_RULES } from "@quant/trades";
 import type { RangeRequest } from "./args.ts";
+import type { RangeDeps } from "./batch.ts";
 import { computeRange } from "./compute.ts";
-import type { Progress } from "./progress.ts";
+import { computeTradeRange } from "./trades.ts";
 
 export interface Difference {
   id: string;
@@ -36,10 +37,7 @@ export function compareDocuments(stream: BarDocument, batch: BarDocument): Diffe
   }));
 }
 
-export async function runReconcile(
-  req: RangeRequest,
-  deps: { store: ObjectStore; mongo: MongoHandle; logger: Logger; progress?: (total: number) => Progress },
-): Promise<ReconcileReport> {
+export async function runReconcile(req: RangeRequest, deps: RangeDeps): Promise<ReconcileReport> {
   const report: ReconcileReport = { series: 0, compared: 0, differences: [] };
   for await (const r of computeRange(deps.store, req, deps)) {
     report.series++;
@@ -58,11 +56,44 @@ export async function runReconcile(
             .toArray();
     compareSide(report, storedRollups, r.rollups, "rollup:");
   }
+  // Trade candles (candles, ids `candle:…`), their 1m bars (bars_intraday) and the bars' rollups, from the trade lake.
+  const from = new Date(`${req.from}T00:00:00Z`);
+  const to = new Date(Date.parse(`${req.to}T00:00:00Z`) + 86_400_000);
+  for await (const t of computeTradeRange(deps.store, req, { ...deps, rules: deps.rules ?? DEFAULT_CANDLE_RULES })) {
+    report.series++;
+    const storedCandles = await candlesCollection(deps.mongo.db)
+      .find({ symbol: t.series.symbol, ts: { $gte: from, $lt: to } })
+      .toArray();
+    compareSide(report, storedCandles, t.candles, "candle:", candleDifferences);
+    const range = { tradingDate: { $gte: req.from, $lte: req.to } };
+    const storedBars = await barsCollection(deps.mongo.db, "1m")
+      .find({ symbol: t.series.symbol, interval: "1m", ...range })
+      .toArray();
+    compareSide(report, storedBars, t.bars, "");
+    const intervals = rollupTargets(t.series.assetClass, "1m");
+    const storedRollups =
+      intervals.length === 0
+        ? []
+        : await rollupCollection(deps.mongo.db)
+            .find({ symbol: t.series.symbol, interval: { $in: intervals }, ...range })
+            .toArray();
+    compareSide(report, storedRollups, t.rollups, "rollup:");
+  }
   return report;
 }
 
-/** Compares stored documents with the batch's; ids prefixed (`rollup:` for bars_rollup) in the report. */
-function compareSide(report: ReconcileReport, stored: BarDocument[], batch: BarDocument[], prefix: string): void {
+/**
+ * Compares stored documents with the batch's, with the field comparison of their kind (bars by default); ids are
+ * prefixed in the report (`rollup:` for bars_rollup, `candle:` for candles).
+ */
+function compareSide<T extends { _id: string }>(
+  report: ReconcileReport,
+  stored: T[],
+  batch: T[],
+  prefix: string,
+  differences: (stored: T, computed: T) => { field: string; stored: unknown; computed: unknown }[] = (a, b) =>
+    barDocumentDifferences(a as unknown as BarDocument, b as unknown as BarDocument),
+): void {
   const byId = new Map(stored.map((d) => [d._id, d]));
   for (const b of batch) {
     const s = byId.get(b._id);
@@ -72,7 +103,8 @@ function compareSide(report: ReconcileReport, stored: BarDocument[], batch: BarD
       continue;
     }
     report.compared++;
-    for (const d of compareDocuments(s, b)) report.differences.push({ ...d, id: prefix + d.id });
+    for (const d of differences(s, b))
+      report.differences.push({ id: prefix + b._id, field: d.field, stream: d.stored, batch: d.computed });
   }
   for (const id of byId.keys())
     report.differences.push({ id: prefix + id, field: "document", stream: "present", batch: null });

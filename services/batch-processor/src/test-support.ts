@@ -3,8 +3,10 @@ import { resolve } from "node:path";
 import { type Bar, barPartitionKey, barPartitionOf, type ObjectStore, writeBarsParquet } from "@quant/core";
 import { type ChildScript, type PipelineTestEnv, spawnNodeScript, testConfig } from "@quant/core/testing";
 
-/** The stream processor's program (run, never imported: the batch processor depends on no other service). */
+/** The programs of other services (run, never imported: the batch processor depends on no other service). */
 const STREAM_MAIN = resolve(import.meta.dirname, "../../stream-processor/src/main.ts");
+const AGGREGATOR_MAIN = resolve(import.meta.dirname, "../../trade-aggregator/src/main.ts");
+const ARCHIVER_MAIN = resolve(import.meta.dirname, "../../trade-archiver/src/main.ts");
 
 /** The stream processor as a child process on the test environment's topic and database (stop it with SIGTERM). */
 export function startStreamProcess(env: PipelineTestEnv): ChildScript {
@@ -32,4 +34,42 @@ export async function writeLake(store: ObjectStore, bars: readonly Bar[]): Promi
     partitions.set(key, [...(partitions.get(key) ?? []), b]);
   }
   for (const [key, list] of partitions) await store.put(key, await writeBarsParquet(list));
+}
+
+/**
+ * The trade services as child processes: the candle aggregator (trades -> candles, its 1m bars onto the environment's
+ * bar topic, which the stream processor consumes) and the archiver (trades -> the lake in `bucket`, flushing often).
+ */
+export function startTradeProcesses(
+  env: PipelineTestEnv,
+  opts: { tradesTopic: string; bucket: string },
+): { aggregator: ChildScript; archiver: ChildScript } {
+  const cfg = testConfig();
+  const common = {
+    ...process.env,
+    LOG_LEVEL: "warn",
+    KAFKA_BROKERS: cfg.KAFKA_BROKERS.join(","),
+    TRADES_TOPIC: opts.tradesTopic,
+    METRICS_PORT: "0",
+  };
+  return {
+    aggregator: spawnNodeScript(AGGREGATOR_MAIN, {
+      ...common,
+      MONGODB_URI: cfg.MONGODB_URI,
+      MONGODB_DB: env.dbName,
+      TRADES_GROUP_ID: `${env.dbName}_candles`,
+      TRADES_BAR_TOPIC: env.topic,
+      TRADES_DEAD_LETTER_TOPIC: env.deadLetterTopic,
+      TRADES_CHECKPOINT_INTERVAL_MS: "500",
+    }),
+    archiver: spawnNodeScript(ARCHIVER_MAIN, {
+      ...common,
+      S3_ENDPOINT: cfg.S3_ENDPOINT,
+      S3_ACCESS_KEY: cfg.S3_ACCESS_KEY,
+      S3_SECRET_KEY: cfg.S3_SECRET_KEY,
+      S3_BUCKET: opts.bucket,
+      ARCHIVER_GROUP_ID: `${env.dbName}_lake`,
+      ARCHIVER_FLUSH_MS: "500",
+    }),
+  };
 }

@@ -7,14 +7,13 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import {
   type Bar,
   createKafkaBus,
-  createObjectStore,
   type IncomingMessage,
   parseBarPartitionKey,
   readBarsParquet,
   readEventsParquet,
   TOPICS,
 } from "@quant/core";
-import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
+import { dropTestBucket, testConfig, testLogger, testObjectStore, uniqueName } from "@quant/core/testing";
 import { SyntheticMarket } from "@quant/synthetic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScrapeRequest } from "./args.ts";
@@ -62,16 +61,7 @@ const requests: ScrapeRequest[] = [
 describe("replay scrape into Kafka and MinIO", () => {
   const bucket = uniqueName("scrape").toLowerCase().replaceAll("_", "-");
   const bus = createKafkaBus({ brokers: cfg.KAFKA_BROKERS, clientId: uniqueName("scraper-it") }, testLogger);
-  const store = createObjectStore(
-    {
-      endpoint: cfg.S3_ENDPOINT,
-      accessKey: cfg.S3_ACCESS_KEY,
-      secretKey: cfg.S3_SECRET_KEY,
-      bucket,
-      region: cfg.S3_REGION,
-    },
-    testLogger,
-  );
+  const store = testObjectStore(bucket);
   const generatedDir = mkdtempSync(join(tmpdir(), "yahoo-generated-"));
   const received: IncomingMessage[] = [];
   let stopConsumer: () => Promise<void> = async () => {};
@@ -99,8 +89,7 @@ describe("replay scrape into Kafka and MinIO", () => {
   afterAll(async () => {
     await stopConsumer();
     await bus.close();
-    for (const key of await store.list("")) await store.client.removeObject(bucket, key);
-    await store.client.removeBucket(bucket);
+    await dropTestBucket(store);
     rmSync(generatedDir, { recursive: true, force: true });
   });
 

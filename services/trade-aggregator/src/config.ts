@@ -1,25 +1,14 @@
 // The candle aggregator's configuration from the environment (zod), on the shared parts of @quant/core.
 import { booleanFlag, envInt as int, kafkaEnv, logEnv, metricsServerEnv, mongoEnv, TOPICS } from "@quant/core";
-import { parseWidths } from "@quant/trades";
+import { candleRulesEnv } from "@quant/trades";
 import { z } from "zod";
-
-const widths = z
-  .string()
-  .trim()
-  .transform((s, ctx) => {
-    try {
-      return parseWidths(s);
-    } catch (err) {
-      ctx.addIssue({ code: "custom", message: (err as Error).message });
-      return z.NEVER;
-    }
-  });
 
 export const aggregatorEnv = {
   ...logEnv,
   ...kafkaEnv,
   ...mongoEnv,
   ...metricsServerEnv,
+  ...candleRulesEnv,
   TRADES_TOPIC: z.string().min(1).default(TOPICS.trades),
   /** Consumer group: replicas share the partitions (a symbol's trades live in one). */
   TRADES_GROUP_ID: z.string().min(1).default("candle-aggregator"),
@@ -29,12 +18,6 @@ export const aggregatorEnv = {
    * (crypto_ticks, equities_ticks), where the stream processor enriches them like scraped bars.
    */
   TRADES_BAR_TOPIC: z.string().min(1).optional(),
-  /** Candle widths, tumbling windows aligned to the UTC epoch; each must divide a day. 1m candles become bars. */
-  TRADES_WIDTHS: widths.default(parseWidths("1s,10s,1m")),
-  /** Watermark = a symbol's newest event time - this; older trades are dead-lettered as `late`. */
-  TRADES_ALLOWED_LATENESS_MS: int(0, 3_600_000).default(2_000),
-  /** A trade stamped further ahead of its own ingestTs is dead-lettered as `future` (it would close every window). */
-  TRADES_MAX_FUTURE_MS: int(0, 86_400_000).default(60_000),
   /**
    * How often each partition's window state is saved with its offset (ms); offsets are committed only with it. A
    * crash replays at most this much from the saved state, to the same candles.

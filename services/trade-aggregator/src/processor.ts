@@ -21,10 +21,10 @@ import {
   topicForAsset,
 } from "@quant/core";
 import {
-  type AggregatorOptions,
   type AggregatorState,
   BAR_WIDTH_MS,
   CandleAggregator,
+  type CandleRules,
   candleBar,
   candleDocument,
   decodeTrade,
@@ -74,7 +74,7 @@ export interface CandleProcessorDeps {
   db: MongoHandle["db"];
   writer: OutputWriter;
   seek(topic: string, partition: number, offset: string): void;
-  aggregator: AggregatorOptions & { widths: readonly Width[] };
+  aggregator: CandleRules;
   /** Bars of 1m candles go here; null: the bar topic of their asset class. */
   barTopic: string | null;
   checkpointIntervalMs: number;

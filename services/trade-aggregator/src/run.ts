@@ -1,6 +1,7 @@
 // Wiring: MongoDB and Kafka clients from core, the consumer group loop around CandleProcessor and its writer lane,
 // a summary log line every 10 s, and an orderly stop (the batch in flight, every output, every window state).
-import { connectMongo, createKafkaBus, ensureIndexes, type Logger } from "@quant/core";
+import { connectMongo, createKafkaBus, ensureIndexes, type Logger, runDrainable } from "@quant/core";
+import { candleRules } from "@quant/trades";
 import type { AggregatorConfig } from "./config.ts";
 import { OutputWriter, type RoundStats } from "./outputs.ts";
 import { CandleProcessor, type TradeBatchStats } from "./processor.ts";
@@ -57,11 +58,7 @@ export async function startCandleAggregator(
       db: mongo.db,
       writer,
       seek: (topic, partition, offset) => consumer.seek(topic, partition, offset),
-      aggregator: {
-        widths: config.TRADES_WIDTHS,
-        allowedLatenessMs: config.TRADES_ALLOWED_LATENESS_MS,
-        maxFutureMs: config.TRADES_MAX_FUTURE_MS,
-      },
+      aggregator: candleRules(config),
       barTopic: config.TRADES_BAR_TOPIC ?? null,
       checkpointIntervalMs: config.TRADES_CHECKPOINT_INTERVAL_MS,
       forming: config.TRADES_FORMING,
@@ -70,19 +67,11 @@ export async function startCandleAggregator(
     });
     consumer.onGroupJoin((assigned) => processor.onAssignment(assigned));
     await consumer.subscribe([config.TRADES_TOPIC], { fromBeginning: config.TRADES_FROM_BEGINNING });
-    let inFlight = 0;
-    let paused = false;
-    await consumer.runBatches(async (batch, control) => {
-      if (paused) return;
-      inFlight++;
-      try {
-        const stats = await processor.handleBatch(batch, control);
-        if (!stats) return;
-        for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += stats[k];
-        hooks.onBatch?.(stats);
-      } finally {
-        inFlight--;
-      }
+    const loop = await runDrainable(consumer, [config.TRADES_TOPIC], async (batch, control) => {
+      const stats = await processor.handleBatch(batch, control);
+      if (!stats) return;
+      for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += stats[k];
+      hooks.onBatch?.(stats);
     });
     // Quiet partitions get their state saved (and offsets committed) too.
     const checkpoints = setInterval(() => processor.tick(), Math.max(config.TRADES_CHECKPOINT_INTERVAL_MS / 2, 100));
@@ -110,9 +99,7 @@ export async function startCandleAggregator(
           clearInterval(checkpoints);
           // Stop fetching but stay in the group: the final window states are saved and their offsets committed by
           // this member (kafkajs commits only while the consumer runs).
-          paused = true;
-          consumer.pause([config.TRADES_TOPIC]);
-          while (inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+          await loop.drain();
           const saved = await processor.flush();
           logger.info({ states: saved }, "window states saved");
           await consumer.stop();

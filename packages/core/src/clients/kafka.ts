@@ -285,3 +285,33 @@ export function createKafkaBus(config: KafkaConfig, logger: Logger): KafkaBus {
     },
   };
 }
+
+/**
+ * Runs a consumer's batch loop so that it can later stop fetching while the member stays in the group: `drain()`
+ * pauses the topics and waits for the batches in flight, after which the caller can still commit (kafkajs commits
+ * only while its consumer runs) before stopping it. For consumers that commit with saved state, not per batch.
+ */
+export async function runDrainable(
+  consumer: ConsumerHandle,
+  topics: readonly string[],
+  handler: (batch: IncomingBatch, control: BatchControl) => Promise<void>,
+): Promise<{ drain(): Promise<void> }> {
+  let paused = false;
+  let inFlight = 0;
+  await consumer.runBatches(async (batch, control) => {
+    if (paused) return;
+    inFlight++;
+    try {
+      await handler(batch, control);
+    } finally {
+      inFlight--;
+    }
+  });
+  return {
+    async drain() {
+      paused = true;
+      consumer.pause(topics);
+      while (inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { testConfig, testLogger, uniqueName } from "../testing.ts";
+import { testConfig, testLogger, testObjectStore, uniqueName } from "../testing.ts";
 import { createObjectStore } from "./s3.ts";
 
 describe("S3 client against the native MinIO", () => {
@@ -7,16 +7,7 @@ describe("S3 client against the native MinIO", () => {
 
   it("puts, lists and reads back objects in a fresh bucket", async () => {
     const bucket = uniqueName("it").toLowerCase().replaceAll("_", "-");
-    const store = createObjectStore(
-      {
-        endpoint: cfg.S3_ENDPOINT,
-        accessKey: cfg.S3_ACCESS_KEY,
-        secretKey: cfg.S3_SECRET_KEY,
-        bucket,
-        region: cfg.S3_REGION,
-      },
-      testLogger,
-    );
+    const store = testObjectStore(bucket);
     expect((await store.health()).ok).toBe(true);
     await store.ensureBucket();
     await store.ensureBucket(); // idempotent

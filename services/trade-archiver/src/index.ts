@@ -1,0 +1,3 @@
+export * from "./archiver.ts";
+export * from "./config.ts";
+export * from "./run.ts";

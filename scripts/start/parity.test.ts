@@ -7,6 +7,9 @@ import { apiEnv } from "@quant/api";
 import { batchEnv } from "@quant/batch-processor";
 import { scraperEnv } from "@quant/scraper";
 import { streamEnv } from "@quant/stream-processor";
+import { aggregatorEnv } from "@quant/trade-aggregator";
+import { archiverEnv } from "@quant/trade-archiver";
+import { feedEnv } from "@quant/trade-feed";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { REPO_ROOT } from "../stack/paths.ts";
@@ -31,6 +34,9 @@ const CONFIG_SHAPES: Record<string, Record<string, { safeParse(v: unknown): { su
   "stream-processor": streamEnv,
   api: apiEnv,
   "batch-processor": batchEnv,
+  "trade-feed": feedEnv,
+  "trade-aggregator": aggregatorEnv,
+  "trade-archiver": archiverEnv,
 };
 
 /**

@@ -64,6 +64,28 @@ export const NATIVE_SERVICES: readonly NativeService[] = [
     env: [...KAFKA, ...MONGO, "API_HOST", "API_PORT", ...LOG],
   },
   {
+    // `pnpm start --source trades` only: the synthetic trade feed, paced.
+    name: "trade-feed",
+    kind: "daemon",
+    script: "services/trade-feed/src/main.ts",
+    args: ["synthetic"],
+    env: [...KAFKA, ...LOG],
+  },
+  {
+    name: "trade-aggregator",
+    kind: "daemon",
+    script: "services/trade-aggregator/src/main.ts",
+    args: [],
+    env: [...KAFKA, ...MONGO, "TRADES_GROUP_ID", ...LOG],
+  },
+  {
+    name: "trade-archiver",
+    kind: "daemon",
+    script: "services/trade-archiver/src/main.ts",
+    args: [],
+    env: [...KAFKA, ...S3, ...LOG],
+  },
+  {
     name: "batch-processor",
     kind: "job",
     script: "services/batch-processor/src/main.ts",

@@ -27,6 +27,7 @@ import { rollupTargets } from "@quant/enrich";
 import { BAR_METRIC_FIELDS } from "@quant/indicators";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { Db } from "mongodb";
+import { registerCandleRoutes } from "./candles.ts";
 import type { LivePoller } from "./live.ts";
 import {
   BarsQuery,
@@ -123,6 +124,7 @@ function staticAssets(): Map<string, { type: string; body: Buffer }> {
     ["/", join(PUBLIC_DIR, "index.html"), "text/html; charset=utf-8"],
     ["/app.js", join(PUBLIC_DIR, "app.js"), "text/javascript; charset=utf-8"],
     ["/style.css", join(PUBLIC_DIR, "style.css"), "text/css; charset=utf-8"],
+    ["/candles.js", join(PUBLIC_DIR, "candles.js"), "text/javascript; charset=utf-8"],
     [
       "/vendor/lightweight-charts.js",
       join(lwc, "lightweight-charts.standalone.production.js"),
@@ -314,6 +316,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     };
     res.on("close", done);
   });
+
+  registerCandleRoutes(app, deps.db);
 
   app.get("/metrics", async (_req, reply) => {
     const body = await deps.metrics.registry.metrics();

@@ -6,7 +6,16 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { barsCollection, upsertBars } from "@quant/core";
+import {
+  barsCollection,
+  type CandleDocument,
+  candlesCollection,
+  type FormingCandleDocument,
+  formingCandlesCollection,
+  replaceById,
+  upsertBars,
+  writeCandles,
+} from "@quant/core";
 import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriesDocs, startTestApi, type TestApi } from "./test-data.ts";
@@ -63,9 +72,8 @@ describe("dashboard", () => {
     await page.goto(`${address}/?symbol=AAPL&interval=1d`);
     await page.waitForFunction(
       () => (globalThis as unknown as { __dashboard?: { ready: boolean } }).__dashboard?.ready,
-      {
-        timeout: 60_000,
-      },
+      undefined,
+      { timeout: 60_000 },
     );
     const stored = t.docs.get("AAPL|1d")!;
     type Dash = {
@@ -105,6 +113,62 @@ describe("dashboard", () => {
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard.png") });
+    expect(errors).toEqual([]);
+  });
+
+  it("shows the trade candle forming now, updated live 5 times a second, over the closed ones", async () => {
+    const T = Date.UTC(2024, 0, 2, 12, 0, 0);
+    const candle = (i: number, close: number): Omit<CandleDocument, "_id"> => ({
+      symbol: "SYN-BTC",
+      assetClass: "crypto",
+      width: "10s",
+      ts: new Date(T + i * 10_000),
+      open: 100,
+      high: Math.max(101, close),
+      low: 99,
+      close,
+      volume: 2.5,
+      vwap: 100.2,
+      trades: 40,
+      exchange: "SYNTHETIC",
+      currency: "USD",
+      source: "synthetic",
+      ingestTs: new Date(T + i * 10_000 + 9_000),
+      processedTs: new Date(),
+    });
+    await writeCandles(
+      candlesCollection(t.mongo.db),
+      [0, 1, 2].map((i) => ({ _id: `SYN-BTC|10s|${new Date(T + i * 10_000).toISOString()}`, ...candle(i, 100 + i) })),
+    );
+    const forming = (close: number): FormingCandleDocument => ({
+      _id: "SYN-BTC|10s",
+      ...candle(3, close),
+      end: new Date(T + 40_000),
+    });
+    await replaceById(formingCandlesCollection(t.mongo.db), [forming(103.5)]);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${address}/`);
+    type Tc = { forming: { close: number } | null; closed: number; polls: number };
+    const tc = () => page.evaluate(() => (globalThis as unknown as { __tradeCandles: Tc }).__tradeCandles);
+    await page.waitForFunction(
+      () => (globalThis as unknown as { __tradeCandles: Tc }).__tradeCandles.forming?.close === 103.5,
+      undefined,
+      { timeout: 60_000 },
+    );
+    expect((await tc()).closed).toBe(3);
+    expect(await page.textContent("#tc-source")).toMatch(/synthetic trades \(generated, not market data\)/);
+    // The aggregator rewrites the forming candle: the panel follows without a reload.
+    const polls = (await tc()).polls;
+    await replaceById(formingCandlesCollection(t.mongo.db), [forming(104.25)]);
+    await page.waitForFunction(
+      () => (globalThis as unknown as { __tradeCandles: Tc }).__tradeCandles.forming?.close === 104.25,
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect(await page.textContent("#tc-ohlc")).toMatch(/C 104\.25/);
+    expect((await tc()).polls).toBeGreaterThan(polls);
     expect(errors).toEqual([]);
   });
 });

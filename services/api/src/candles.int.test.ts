@@ -1,0 +1,88 @@
+import {
+  candlesCollection,
+  type FormingCandleDocument,
+  formingCandlesCollection,
+  replaceById,
+  writeCandles,
+} from "@quant/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApi, type TestApi } from "./test-data.ts";
+
+let t: TestApi;
+beforeAll(async () => {
+  t = await startTestApi();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const get = async (url: string) => {
+  const r = await t.app.inject({ method: "GET", url });
+  return { status: r.statusCode, body: r.json() };
+};
+
+const T = Date.UTC(2024, 0, 2, 12, 0, 0);
+const doc = (symbol: string, width: string, ts: number, close: number): FormingCandleDocument => ({
+  _id: `${symbol}|${width}`,
+  symbol,
+  assetClass: "crypto",
+  width,
+  ts: new Date(ts),
+  end: new Date(ts + 10_000),
+  open: 10,
+  high: 12,
+  low: 9,
+  close,
+  volume: 3,
+  vwap: 10.5,
+  trades: 7,
+  exchange: "BINANCE",
+  currency: "USDT",
+  source: "finnhub",
+  ingestTs: new Date(ts + 500),
+  processedTs: new Date(ts + 600),
+});
+
+describe("trade candle routes", () => {
+  it("serves the forming candles, by symbol and in width order, and the last closed candles oldest first", async () => {
+    await replaceById(formingCandlesCollection(t.mongo.db), [
+      doc("BINANCE:BTCUSDT", "1m", T, 11),
+      doc("BINANCE:BTCUSDT", "1s", T + 9_000, 11.5),
+      doc("SYN-ETH", "10s", T, 20),
+    ]);
+    const all = await get("/api/candles/forming");
+    expect(all.status).toBe(200);
+    expect(all.body.candles.map((c: { symbol: string; width: string }) => `${c.symbol} ${c.width}`)).toEqual([
+      "BINANCE:BTCUSDT 1s",
+      "BINANCE:BTCUSDT 1m",
+      "SYN-ETH 10s",
+    ]);
+    const one = await get("/api/candles/forming?symbol=BINANCE:BTCUSDT");
+    expect(one.body.candles[0]).toMatchObject({ close: 11.5, trades: 7, source: "finnhub", exchange: "BINANCE" });
+
+    await writeCandles(
+      candlesCollection(t.mongo.db),
+      Array.from({ length: 5 }, (_, i) => {
+        const { end: _e, ...d } = doc("SYN-ETH", "10s", T + i * 10_000, 20 + i);
+        return { ...d, _id: `SYN-ETH|10s|${new Date(T + i * 10_000).toISOString()}` };
+      }),
+    );
+    const closed = await get("/api/candles?symbol=SYN-ETH&width=10s&limit=3");
+    expect(closed.body.count).toBe(3);
+    expect(closed.body.candles.map((c: { close: number }) => c.close)).toEqual([22, 23, 24]);
+  });
+
+  it("refuses bad queries, naming the parameter", async () => {
+    for (const url of [
+      "/api/candles/forming?symbol[$ne]=x",
+      "/api/candles/forming?symbol=a%20b",
+      "/api/candles?symbol=SYN-ETH&width=7x",
+      "/api/candles?symbol=SYN-ETH&limit=0",
+      "/api/candles?width=1s",
+    ]) {
+      const r = await get(url);
+      expect(r.status, url).toBe(400);
+      expect(typeof r.body.error).toBe("string");
+    }
+  });
+});

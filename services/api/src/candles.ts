@@ -1,7 +1,12 @@
 // Trade candles for the dashboard's live panel: the candles forming now (candles_forming, rewritten by the candle
 // aggregator as trades arrive; the panel polls it 5 times a second) and the last closed candles of a symbol and
 // width (candles). Strict query validation, as every route.
-import { candlesCollection, type FormingCandleDocument, formingCandlesCollection } from "@quant/core";
+import {
+  type CandleDocument,
+  candlesCollection,
+  type FormingCandleDocument,
+  formingCandlesCollection,
+} from "@quant/core";
 import type { FastifyInstance } from "fastify";
 import type { Db } from "mongodb";
 import { z } from "zod";
@@ -25,20 +30,11 @@ export const CandlesQuery = z.strictObject({
     .default(120),
 });
 
-interface ApiCandle {
-  symbol: string;
-  width: string;
-  ts: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  vwap: number;
-  trades: number;
-  source: string;
-  exchange: string;
-}
+/** A candle as the API returns it: market fields and provenance, ts as ISO. */
+type ApiCandle = Pick<
+  CandleDocument,
+  "symbol" | "width" | "open" | "high" | "low" | "close" | "volume" | "vwap" | "trades" | "source" | "exchange"
+> & { ts: string };
 
 const toApiCandle = (d: Omit<FormingCandleDocument, "_id" | "end">): ApiCandle => ({
   symbol: d.symbol,

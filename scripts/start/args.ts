@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { SOURCES, type Source } from "./plan.ts";
 
-export const USAGE = "usage: pnpm start [--source replay|synthetic|yahoo]";
+export const USAGE = "usage: pnpm start [--source replay|synthetic|yahoo|trades]";
 
 /** A failure `pnpm start` explains in one message (no stack trace). */
 export class StartError extends Error {

@@ -26,6 +26,9 @@ const STOP_GRACE_MS = {
   "stream-processor": 45_000,
   api: 15_000,
   "synthetic-feed": 10_000,
+  "trade-aggregator": 45_000,
+  "trade-archiver": 75_000,
+  "trade-feed": 10_000,
   reconcile: 5_000,
   batch: 5_000,
 } as const;

@@ -1,4 +1,5 @@
-// `pnpm start [--source replay|synthetic|yahoo]`: the whole pipeline natively, in one command.
+// `pnpm start [--source replay|synthetic|yahoo|trades]`: the whole pipeline natively, in one command (trades: the
+// trade path instead of the DAG run, see trades.ts).
 //   native servers (scripts/stack up) -> Airflow standalone -> stream processor -> API and dashboard
 //   -> full_pipeline_test_dag through Airflow's REST API -> wait for the stream processor to write the bars
 //   -> reconcile and batch over the replayed ranges -> summary -> stays up until Ctrl-C / SIGTERM,
@@ -28,6 +29,7 @@ import {
   readJobResult,
   withRunData,
 } from "./summary.ts";
+import { startTrades, tradesSummary } from "./trades.ts";
 
 export class Runner {
   readonly children = new RunChildren();
@@ -306,6 +308,15 @@ async function main(): Promise<number> {
     const cleaned = await runner.children.cleanOrphans();
     if (cleaned.length > 0) p.line(`stopped processes left by an earlier pnpm start: ${cleaned.join(", ")}`);
     await runner.servers();
+    if (runner.options.source === "trades") {
+      await runner.startStream();
+      await runner.startApi();
+      await startTrades(runner);
+      process.stdout.write(
+        `\n${(await tradesSummary(runner)).join("\n")}\n\nCtrl-C stops everything this run started.\n`,
+      );
+      return;
+    }
     await runner.startAirflow();
     await runner.startStream();
     await runner.startApi();

@@ -2,7 +2,8 @@
 // reconcile cover exactly what the scrapers were asked for.
 
 export const DAG_ID = "full_pipeline_test_dag";
-export const SOURCES = ["replay", "synthetic", "yahoo"] as const;
+/** trades: no DAG run; the synthetic trade feed, the candle aggregator and the trade archiver instead (trades.ts). */
+export const SOURCES = ["replay", "synthetic", "yahoo", "trades"] as const;
 export type Source = (typeof SOURCES)[number];
 
 export interface JobRange {
@@ -26,6 +27,7 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * bars for the last 7 days only).
  */
 export function jobRanges(source: Source, now = Date.now()): JobRange[] {
+  if (source === "trades") return [];
   if (source === "yahoo") {
     const d = (days: number) => day(now - days * 86_400_000);
     return [
@@ -63,8 +65,10 @@ export function rangeArgs(r: JobRange): string[] {
 /**
  * Where a run's data goes. Synthetic bars reuse the universe's symbols and dates with made-up prices: they get a
  * database and a bucket of their own, so they never land on recorded or real series (where every one of them would
- * also be a late bar forcing a recompute of the real series).
+ * also be a late bar forcing a recompute of the real series). Generated trades too: they are not market data.
  */
 export function dataNamespace(source: Source, base: { db: string; bucket: string }): { db: string; bucket: string } {
-  return source === "synthetic" ? { db: `${base.db}_synthetic`, bucket: `${base.bucket}-synthetic` } : base;
+  if (source === "synthetic") return { db: `${base.db}_synthetic`, bucket: `${base.bucket}-synthetic` };
+  if (source === "trades") return { db: `${base.db}_trades`, bucket: `${base.bucket}-trades` };
+  return base;
 }

@@ -1,12 +1,7 @@
-// Parquet plumbing over parquetjs-lite, shared by the bar lake (lake.ts) and the trade lake (trade-lake.ts): the
-// library's few calls, typed; two fixes of it; whole-file write and read.
-//
-// parquetjs-lite 0.8.7 has no ZSTD codec ("LZO and BROTLI: not supported in the lite version"; ZSTD absent), but
-// its Thrift definitions know ZSTD (codec 6) and its codec table is one object: registering Node's built-in zstd
-// (node:zlib, Node >= 22.15) there writes and reads standard ZSTD pages, which DuckDB and pyarrow read (tested).
+// Parquet plumbing over parquetjs-lite for the bar lake (lake.ts): the library's few calls, typed; one fix of it;
+// whole-file write and read. (The trade lake writes with hyparquet-writer: trade-lake.ts says why.)
 import { createRequire } from "node:module";
 import { Writable } from "node:stream";
-import zlib from "node:zlib";
 
 interface ParquetWriterLike {
   appendRow(row: Record<string, unknown>): Promise<void>;
@@ -26,10 +21,6 @@ interface ParquetModule {
   };
   ParquetReader: { openBuffer(buf: Buffer): Promise<ParquetReaderLike> };
 }
-interface Codec {
-  deflate(b: Buffer): Buffer;
-  inflate(b: Buffer): Buffer;
-}
 
 // parquetjs-lite is CommonJS without types; the few calls used are typed above.
 const require = createRequire(import.meta.url);
@@ -41,15 +32,6 @@ const parquetTypes = require("parquetjs-lite/lib/types.js") as {
 };
 const timestampMillis = parquetTypes.PARQUET_LOGICAL_TYPES.TIMESTAMP_MILLIS;
 if (timestampMillis) timestampMillis.fromPrimitive = (v) => new Date(Number(v));
-
-const codecs = (require("parquetjs-lite/lib/compression.js") as { PARQUET_COMPRESSION_METHODS: Record<string, Codec> })
-  .PARQUET_COMPRESSION_METHODS;
-/** True when this Node has zstd (>= 22.15; the project runs on 24): ZSTD is then a codec of the writer. */
-export const ZSTD_AVAILABLE = typeof zlib.zstdCompressSync === "function";
-if (ZSTD_AVAILABLE)
-  codecs.ZSTD = { deflate: (b) => zlib.zstdCompressSync(b), inflate: (b) => zlib.zstdDecompressSync(b) };
-
-export type ParquetCodec = "UNCOMPRESSED" | "SNAPPY" | "GZIP" | "ZSTD";
 
 export function parquetSchema(fields: Record<string, unknown>): unknown {
   return new parquet.ParquetSchema(fields);

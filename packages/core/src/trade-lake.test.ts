@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
-import type { ParquetCodec } from "./parquet.ts";
 import {
   orderTradeRows,
   parseTradeObjectKey,
   readTradesParquet,
   TRADE_PARQUET_COMPRESSION,
+  type TradeParquetCodec,
   type TradeRow,
   tradeObjectKey,
   writeTradesParquet,
@@ -50,17 +50,17 @@ describe("trade lake", () => {
     expect(() => parseTradeObjectKey("trades/asset=bond/symbol=X/date=2024-01-02/p0-1.parquet")).toThrow(/not a trade/);
   });
 
-  it.each(["ZSTD", "SNAPPY", "GZIP", "UNCOMPRESSED"] as ParquetCodec[])(
+  it.each(["ZSTD", "SNAPPY", "GZIP", "UNCOMPRESSED"] as TradeParquetCodec[])(
     "round-trips every field with %s",
     async (codec) => {
-      expect(await readTradesParquet(await writeTradesParquet(rows, codec))).toEqual(rows);
+      expect(await readTradesParquet(writeTradesParquet(rows, codec))).toEqual(rows);
     },
   );
 
   it("writes ZSTD, which DuckDB reads with the same values", async () => {
     expect(TRADE_PARQUET_COMPRESSION).toBe("ZSTD");
     const file = join(dir, "trades.parquet");
-    writeFileSync(file, await writeTradesParquet(rows));
+    writeFileSync(file, writeTradesParquet(rows));
     const duck = await (await DuckDBInstance.create(":memory:")).connect();
     const codecs = (
       await duck.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${file}')`)

@@ -7,16 +7,38 @@
 // date, in offset (arrival) order; every row keeps its topic partition and offset. Names derive from the first
 // offset, and the archiver commits only after writing, so a replay after a crash rewrites the same objects (or
 // supersets of them); readers drop repeated (partition, offset) pairs all the same.
+//
+// Written with hyparquet-writer, read with hyparquet (columnar, pure JS), not parquetjs-lite (which the bar lake
+// keeps): parquetjs-lite shreds each row on its own, ~100 µs a row here, so the archiver spent 36 s on one flush of
+// 121,000 trades, blocking its event loop past the consumer group's session timeout; hyparquet-writer takes ~12 µs a
+// row for the same columns (docs/trades.md has the figures). ZSTD through Node's zlib (>= 22.15) as the codec, which
+// neither library ships; DuckDB reads the files (test).
+import zlib from "node:zlib";
+import { parquetReadObjects } from "hyparquet";
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { epochMsToDate } from "./calendar.ts";
 import { parseTrade, type Trade, TradeAssetClass } from "./domain/trade.ts";
 import { decodeSymbol, encodeSymbol } from "./lake.ts";
-import { type ParquetCodec, parquetSchema, readParquet, writeParquet, ZSTD_AVAILABLE } from "./parquet.ts";
 
 export const LAKE_TRADES_PREFIX = "trades";
 
-/** ZSTD (smaller than SNAPPY on trade columns, measured in docs/trades.md); SNAPPY on a Node without zstd. */
-export const TRADE_PARQUET_COMPRESSION: ParquetCodec = ZSTD_AVAILABLE ? "ZSTD" : "SNAPPY";
+export type TradeParquetCodec = "UNCOMPRESSED" | "SNAPPY" | "GZIP" | "ZSTD";
+
+/** True when this Node has zstd (>= 22.15; the project runs on 24). */
+export const ZSTD_AVAILABLE = typeof zlib.zstdCompressSync === "function";
+/** ZSTD: about a third of SNAPPY's size on trade columns (docs/trades.md); SNAPPY on a Node without zstd. */
+export const TRADE_PARQUET_COMPRESSION: TradeParquetCodec = ZSTD_AVAILABLE ? "ZSTD" : "SNAPPY";
 export const TRADE_ROW_GROUP_SIZE = 100_000;
+
+/** The codecs the libraries lack, from Node's zlib (snappy is built in). */
+const compressors = {
+  ZSTD: (b: Uint8Array) => zlib.zstdCompressSync(b),
+  GZIP: (b: Uint8Array) => zlib.gzipSync(b),
+};
+const decompressors = {
+  ZSTD: (b: Uint8Array) => zlib.zstdDecompressSync(b),
+  GZIP: (b: Uint8Array) => zlib.gunzipSync(b),
+};
 
 /** A trade as archived: where it was in the trades topic besides the trade itself. */
 export interface TradeRow extends Trade {
@@ -59,57 +81,61 @@ export function parseTradeObjectKey(key: string): TradeObject {
   };
 }
 
-/** The Parquet columns of archived trades, with one codec. */
-export function tradeParquetFields(compression: ParquetCodec) {
-  const str = { type: "UTF8", compression };
-  const dbl = { type: "DOUBLE", compression };
-  const ms = { type: "TIMESTAMP_MILLIS", compression };
-  return {
-    v: { type: "INT32", compression },
-    symbol: str,
-    assetClass: str,
-    exchange: str,
-    currency: str,
-    ts: ms,
-    ingestTs: ms,
-    price: dbl,
-    size: dbl,
-    id: str,
-    conditions: { ...str, repeated: true },
-    source: str,
-    partition: { type: "INT32", compression },
-    offset: { type: "INT64", compression },
-  };
-}
+type Column = { name: keyof TradeRow; type: "INT32" | "INT64" | "STRING" | "TIMESTAMP" | "DOUBLE" | "JSON" };
 
-const schemas = new Map<ParquetCodec, unknown>();
+/** The Parquet columns of archived trades: timestamps as TIMESTAMP_MILLIS (UTC), conditions as a JSON list. */
+export const TRADE_PARQUET_COLUMNS: readonly Column[] = [
+  { name: "v", type: "INT32" },
+  { name: "symbol", type: "STRING" },
+  { name: "assetClass", type: "STRING" },
+  { name: "exchange", type: "STRING" },
+  { name: "currency", type: "STRING" },
+  { name: "ts", type: "TIMESTAMP" },
+  { name: "ingestTs", type: "TIMESTAMP" },
+  { name: "price", type: "DOUBLE" },
+  { name: "size", type: "DOUBLE" },
+  { name: "id", type: "STRING" },
+  { name: "conditions", type: "JSON" },
+  { name: "source", type: "STRING" },
+  { name: "partition", type: "INT32" },
+  { name: "offset", type: "INT64" },
+];
+
+const cell = (r: TradeRow, c: Column): unknown =>
+  c.type === "TIMESTAMP" ? new Date(r[c.name] as number) : c.type === "INT64" ? BigInt(r[c.name] as number) : r[c.name];
 
 /** Serialises trade rows (in the order given: offset order) to one Parquet file. */
 export function writeTradesParquet(
   rows: readonly TradeRow[],
-  compression: ParquetCodec = TRADE_PARQUET_COMPRESSION,
-): Promise<Buffer> {
-  let schema = schemas.get(compression);
-  if (!schema) schemas.set(compression, (schema = parquetSchema(tradeParquetFields(compression))));
-  return writeParquet(
-    schema,
-    rows.map((r) => ({ ...r, ts: new Date(r.ts), ingestTs: new Date(r.ingestTs) })),
-    TRADE_ROW_GROUP_SIZE,
-  );
+  codec: TradeParquetCodec = TRADE_PARQUET_COMPRESSION,
+): Buffer {
+  const out = parquetWriteBuffer({
+    codec,
+    compressors,
+    rowGroupSize: TRADE_ROW_GROUP_SIZE,
+    columnData: TRADE_PARQUET_COLUMNS.map((c) => ({
+      name: c.name,
+      type: c.type,
+      nullable: false,
+      data: rows.map((r) => cell(r, c)),
+    })),
+  });
+  return Buffer.from(out);
 }
 
 const ms = (v: unknown): number => (v instanceof Date ? v.getTime() : Number(v));
 
 /** Reads archived trades back, each through the trade v1 gate (a row that is not a trade throws, naming it). */
 export async function readTradesParquet(buf: Buffer): Promise<TradeRow[]> {
-  return (await readParquet(buf)).map((r) => {
+  const file = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  const rows = (await parquetReadObjects({ file, compressors: decompressors })) as Record<string, unknown>[];
+  return rows.map((r) => {
     const { partition, offset, ...fields } = r;
     const trade = parseTrade({
       ...fields,
-      v: Number(fields.v),
       ts: ms(fields.ts),
       ingestTs: ms(fields.ingestTs),
-      conditions: (fields.conditions as string[] | undefined) ?? [],
+      conditions: typeof fields.conditions === "string" ? JSON.parse(fields.conditions) : fields.conditions,
     });
     return { ...trade, partition: Number(partition), offset: Number(offset) };
   });

@@ -6,8 +6,7 @@ import {
   candleId,
   dateInZone,
   epochMsToDate,
-  type FormingCandleDocument,
-  formingCandleId,
+  type FormingCandlesDocument,
   INTERVAL_MS,
   isoUtc,
   makeBar,
@@ -16,11 +15,9 @@ import {
 import type { CandleData, CandleMeta } from "./candle.ts";
 import type { Width } from "./width.ts";
 
-function fields(c: CandleData, width: Width, meta: CandleMeta, processedTs: Date): Omit<CandleDocument, "_id"> {
+/** A candle's window and market fields as stored, closed or forming. */
+function market(c: CandleData) {
   return {
-    symbol: c.symbol,
-    assetClass: meta.assetClass,
-    width: width.label,
     ts: new Date(c.start),
     open: c.open,
     high: c.high,
@@ -29,10 +26,19 @@ function fields(c: CandleData, width: Width, meta: CandleMeta, processedTs: Date
     volume: c.volume,
     vwap: c.notional / c.volume,
     trades: c.trades,
+    ingestTs: new Date(c.ingestTs),
+  };
+}
+
+function fields(c: CandleData, width: Width, meta: CandleMeta, processedTs: Date): Omit<CandleDocument, "_id"> {
+  return {
+    symbol: c.symbol,
+    assetClass: meta.assetClass,
+    width: width.label,
+    ...market(c),
     exchange: meta.exchange,
     currency: meta.currency,
     source: meta.source,
-    ingestTs: new Date(c.ingestTs),
     processedTs,
   };
 }
@@ -41,16 +47,25 @@ export function candleDocument(c: CandleData, width: Width, meta: CandleMeta, pr
   return { _id: candleId(c.symbol, width.label, isoUtc(c.start)), ...fields(c, width, meta, processedTs) };
 }
 
-export function formingCandleDocument(
-  c: CandleData,
-  width: Width,
+/** A symbol's forming candles (snapshots of its newest open window per width) as one document. */
+export function formingCandlesDocument(
+  symbol: string,
+  candles: readonly CandleData[],
+  widthOf: (ms: number) => Width,
   meta: CandleMeta,
   processedTs: Date,
-): FormingCandleDocument {
+): FormingCandlesDocument {
   return {
-    _id: formingCandleId(c.symbol, width.label),
-    ...fields(c, width, meta, processedTs),
-    end: new Date(c.start + width.ms),
+    _id: symbol,
+    symbol,
+    assetClass: meta.assetClass,
+    exchange: meta.exchange,
+    currency: meta.currency,
+    source: meta.source,
+    processedTs,
+    candles: [...candles]
+      .sort((a, b) => a.width - b.width)
+      .map((c) => ({ width: widthOf(c.width).label, ...market(c), end: new Date(c.start + c.width) })),
   };
 }
 

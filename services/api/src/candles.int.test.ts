@@ -1,6 +1,7 @@
 import {
+  type CandleDocument,
   candlesCollection,
-  type FormingCandleDocument,
+  type FormingCandlesDocument,
   formingCandlesCollection,
   replaceById,
   writeCandles,
@@ -22,13 +23,11 @@ const get = async (url: string) => {
 };
 
 const T = Date.UTC(2024, 0, 2, 12, 0, 0);
-const doc = (symbol: string, width: string, ts: number, close: number): FormingCandleDocument => ({
-  _id: `${symbol}|${width}`,
+const candle = (symbol: string, width: string, ts: number, close: number): Omit<CandleDocument, "_id"> => ({
   symbol,
   assetClass: "crypto",
   width,
   ts: new Date(ts),
-  end: new Date(ts + 10_000),
   open: 10,
   high: 12,
   low: 9,
@@ -43,12 +42,32 @@ const doc = (symbol: string, width: string, ts: number, close: number): FormingC
   processedTs: new Date(ts + 600),
 });
 
+/** A symbol's forming candles document, its widths in the order given. */
+const forming = (symbol: string, widths: [string, number, number][]): FormingCandlesDocument => ({
+  _id: symbol,
+  ...candle(symbol, "1s", T, 0),
+  candles: widths.map(([width, ts, close]) => {
+    const {
+      symbol: _s,
+      assetClass: _a,
+      exchange: _e,
+      currency: _c,
+      source: _o,
+      processedTs: _p,
+      ...c
+    } = candle(symbol, width, ts, close);
+    return { ...c, end: new Date(ts + 10_000) };
+  }),
+});
+
 describe("trade candle routes", () => {
   it("serves the forming candles, by symbol and in width order, and the last closed candles oldest first", async () => {
     await replaceById(formingCandlesCollection(t.mongo.db), [
-      doc("BINANCE:BTCUSDT", "1m", T, 11),
-      doc("BINANCE:BTCUSDT", "1s", T + 9_000, 11.5),
-      doc("SYN-ETH", "10s", T, 20),
+      forming("BINANCE:BTCUSDT", [
+        ["1m", T, 11],
+        ["1s", T + 9_000, 11.5],
+      ]),
+      forming("SYN-ETH", [["10s", T, 20]]),
     ]);
     const all = await get("/api/candles/forming");
     expect(all.status).toBe(200);
@@ -62,10 +81,10 @@ describe("trade candle routes", () => {
 
     await writeCandles(
       candlesCollection(t.mongo.db),
-      Array.from({ length: 5 }, (_, i) => {
-        const { end: _e, ...d } = doc("SYN-ETH", "10s", T + i * 10_000, 20 + i);
-        return { ...d, _id: `SYN-ETH|10s|${new Date(T + i * 10_000).toISOString()}` };
-      }),
+      Array.from({ length: 5 }, (_, i) => ({
+        ...candle("SYN-ETH", "10s", T + i * 10_000, 20 + i),
+        _id: `SYN-ETH|10s|${new Date(T + i * 10_000).toISOString()}`,
+      })),
     );
     const closed = await get("/api/candles?symbol=SYN-ETH&width=10s&limit=3");
     expect(closed.body.count).toBe(3);

@@ -4,7 +4,7 @@
 import {
   type CandleDocument,
   candlesCollection,
-  type FormingCandleDocument,
+  type FormingCandlesDocument,
   formingCandlesCollection,
 } from "@quant/core";
 import type { FastifyInstance } from "fastify";
@@ -36,17 +36,20 @@ type ApiCandle = Pick<
   "symbol" | "width" | "open" | "high" | "low" | "close" | "volume" | "vwap" | "trades" | "source" | "exchange"
 > & { ts: string };
 
-const toApiCandle = (d: Omit<FormingCandleDocument, "_id" | "end">): ApiCandle => ({
+const toApiCandle = (
+  d: Pick<CandleDocument, "symbol" | "source" | "exchange">,
+  c: FormingCandlesDocument["candles"][number] | CandleDocument,
+): ApiCandle => ({
   symbol: d.symbol,
-  width: d.width,
-  ts: d.ts.toISOString(),
-  open: d.open,
-  high: d.high,
-  low: d.low,
-  close: d.close,
-  volume: d.volume,
-  vwap: d.vwap,
-  trades: d.trades,
+  width: c.width,
+  ts: c.ts.toISOString(),
+  open: c.open,
+  high: c.high,
+  low: c.low,
+  close: c.close,
+  volume: c.volume,
+  vwap: c.vwap,
+  trades: c.trades,
   source: d.source,
   exchange: d.exchange,
 });
@@ -57,15 +60,15 @@ export function registerCandleRoutes(app: FastifyInstance, db: Db): void {
   app.get("/api/candles/forming", async (req) => {
     const q = parseQuery(FormingQuery, req.query);
     const docs = await formingCandlesCollection(db)
-      .find(q.symbol ? { symbol: q.symbol } : {})
+      .find(q.symbol ? { _id: q.symbol } : {})
       .toArray();
-    docs.sort((a, b) => a.symbol.localeCompare(b.symbol) || widthMs(a.width) - widthMs(b.width));
+    docs.sort((a, b) => a.symbol.localeCompare(b.symbol));
     return {
-      candles: docs.map((d) => ({
-        ...toApiCandle(d),
-        end: d.end.toISOString(),
-        updated: d.processedTs.toISOString(),
-      })),
+      candles: docs.flatMap((d) =>
+        [...d.candles]
+          .sort((a, b) => widthMs(a.width) - widthMs(b.width))
+          .map((c) => ({ ...toApiCandle(d, c), end: c.end.toISOString(), updated: d.processedTs.toISOString() })),
+      ),
     };
   });
 
@@ -76,6 +79,11 @@ export function registerCandleRoutes(app: FastifyInstance, db: Db): void {
       .sort({ ts: -1 })
       .limit(q.limit)
       .toArray();
-    return { symbol: q.symbol, width: q.width, count: docs.length, candles: docs.reverse().map(toApiCandle) };
+    return {
+      symbol: q.symbol,
+      width: q.width,
+      count: docs.length,
+      candles: docs.reverse().map((d) => toApiCandle(d, d)),
+    };
   });
 }

@@ -10,7 +10,7 @@ import {
   barsCollection,
   type CandleDocument,
   candlesCollection,
-  type FormingCandleDocument,
+  type FormingCandlesDocument,
   formingCandlesCollection,
   replaceById,
   upsertBars,
@@ -140,11 +140,19 @@ describe("dashboard", () => {
       candlesCollection(t.mongo.db),
       [0, 1, 2].map((i) => ({ _id: `SYN-BTC|10s|${new Date(T + i * 10_000).toISOString()}`, ...candle(i, 100 + i) })),
     );
-    const forming = (close: number): FormingCandleDocument => ({
-      _id: "SYN-BTC|10s",
-      ...candle(3, close),
-      end: new Date(T + 40_000),
-    });
+    const forming = (close: number): FormingCandlesDocument => {
+      const { symbol, assetClass, exchange, currency, source, processedTs, ...c } = candle(3, close);
+      return {
+        _id: symbol,
+        symbol,
+        assetClass,
+        exchange,
+        currency,
+        source,
+        processedTs,
+        candles: [{ ...c, end: new Date(T + 40_000) }],
+      };
+    };
     await replaceById(formingCandlesCollection(t.mongo.db), [forming(103.5)]);
     const page = await context.newPage();
     const errors: string[] = [];

@@ -7,7 +7,10 @@
 //      also decode + aggregate from message buffers (what the consumer does per message);
 //   2. end to end on the native servers: M trades produced into a fresh 6-partition topic first; then, over that
 //      backlog, kafkajs consume-only (resolve offsets, nothing else), the candle aggregator (Kafka -> candles ->
-//      MongoDB, in-process: first batch -> last output written), and consume-only again; e2e / raw ratio;
+//      MongoDB, in-process), and consume-only again, each timed from its group join (the first fetch follows) to
+//      its last message (consume-only) or last output written (aggregator); e2e / raw ratio;
+//   0. the trade lake: the same trades as Parquet with each codec (hyparquet-writer, the lake's writer), bytes and
+//      write/read time, and parquetjs-lite (the bar lake's writer, no zstd) writing the same columns, per row;
 //   3. paced: the trade feed as a child process (`trade-feed synthetic --rate R --steady`, a plain Poisson process,
 //      ingestTs stamped as it sends) while the aggregator runs: arrival (ingestTs) -> candle visible (the forming
 //      candle's write acknowledged by MongoDB), p50/p95/p99/max.
@@ -17,7 +20,19 @@ import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { connectMongo, createKafkaBus, createLogger, loadConfigOrExit, type Trade } from "@quant/core";
+import {
+  connectMongo,
+  createKafkaBus,
+  createLogger,
+  loadConfigOrExit,
+  parquetSchema,
+  readTradesParquet,
+  type Trade,
+  type TradeParquetCodec,
+  type TradeRow,
+  writeParquet,
+  writeTradesParquet,
+} from "@quant/core";
 import { latencySummary } from "@quant/core/bench";
 import { CandleAggregator, decodeTrade, parseWidths, TradeGenerator } from "@quant/trades";
 import { aggregatorEnv } from "../src/config.ts";
@@ -67,6 +82,64 @@ function generate(count: number, start: number): string[] {
     if (e.kind === "trade") out.push(JSON.stringify({ ...e.trade, ingestTs: Math.max(e.at, e.trade.ts) }));
   return out;
 }
+
+// --- 0. The trade lake's codecs ---
+process.stdout.write("0. trade lake: 100,000 trades per codec\n");
+const lakeRows: TradeRow[] = generate(100_000, Date.UTC(2024, 0, 2)).map((s, i) => ({
+  ...(JSON.parse(s) as Trade),
+  partition: 0,
+  offset: i,
+}));
+const codecs: Record<string, { bytes: number; writeMs: number; readMs: number }> = {};
+for (const codec of ["ZSTD", "SNAPPY", "GZIP", "UNCOMPRESSED"] as TradeParquetCodec[]) {
+  const t0 = performance.now();
+  const buf = writeTradesParquet(lakeRows, codec);
+  const t1 = performance.now();
+  await readTradesParquet(buf);
+  codecs[codec] = { bytes: buf.length, writeMs: Math.round(t1 - t0), readMs: Math.round(performance.now() - t1) };
+}
+// parquetjs-lite (the bar lake's writer) on the same columns: 20,000 rows are enough to see its per-row cost.
+const lite = parquetSchema(
+  Object.fromEntries(
+    Object.entries({
+      v: "INT32",
+      symbol: "UTF8",
+      assetClass: "UTF8",
+      exchange: "UTF8",
+      currency: "UTF8",
+      ts: "TIMESTAMP_MILLIS",
+      ingestTs: "TIMESTAMP_MILLIS",
+      price: "DOUBLE",
+      size: "DOUBLE",
+      id: "UTF8",
+      conditions: "UTF8",
+      source: "UTF8",
+      partition: "INT32",
+      offset: "INT64",
+    }).map(([k, type]) => [k, { type, compression: "SNAPPY" }]),
+  ),
+);
+const liteRows = lakeRows.slice(0, 20_000).map((r) => ({
+  ...r,
+  ts: new Date(r.ts),
+  ingestTs: new Date(r.ingestTs),
+  conditions: JSON.stringify(r.conditions),
+}));
+const l0 = performance.now();
+const liteBytes = (await writeParquet(lite, liteRows, 100_000)).length;
+const liteMs = performance.now() - l0;
+const lake = {
+  rows: lakeRows.length,
+  hyparquetWriter: codecs,
+  parquetjsLiteSnappy: { rows: liteRows.length, bytes: liteBytes, writeMs: Math.round(liteMs) },
+  writeMicrosecondsPerRow: {
+    hyparquetWriterZstd: Number(((codecs.ZSTD!.writeMs * 1_000) / lakeRows.length).toFixed(1)),
+    parquetjsLiteSnappy: Number(((liteMs * 1_000) / liteRows.length).toFixed(1)),
+  },
+};
+process.stdout.write(
+  `   ZSTD ${codecs.ZSTD!.bytes} B, SNAPPY ${codecs.SNAPPY!.bytes} B; write µs/row: hyparquet-writer ZSTD ${lake.writeMicrosecondsPerRow.hyparquetWriterZstd}, parquetjs-lite SNAPPY ${lake.writeMicrosecondsPerRow.parquetjsLiteSnappy}\n`,
+);
 
 // --- 1. The aggregator alone ---
 process.stdout.write(`1. aggregator alone: generating ${N} trades\n`);
@@ -140,7 +213,8 @@ try {
   const backlog = generate(M, Date.now() - Math.ceil(M / 10) - 60_000);
   const keyOf = (s: string) => s.slice(s.indexOf('"symbol":"') + 10, s.indexOf('"', s.indexOf('"symbol":"') + 10));
   // Four producers in parallel, each with its own symbols (per-symbol order kept).
-  const producers = await Promise.all([0, 1, 2, 3].map(() => bus.producer({ idempotent: true })));
+  // Uncompressed, as the trade feed sends by default (FEED_COMPRESSION).
+  const producers = await Promise.all([0, 1, 2, 3].map(() => bus.producer({ idempotent: true, compression: "none" })));
   const p0 = performance.now();
   await Promise.all(
     producers.map(async (p, k) => {
@@ -166,11 +240,11 @@ try {
     let last = 0;
     let cpu0 = process.cpuUsage();
     const l = load();
+    consumer.onGroupJoin(() => {
+      first = performance.now();
+      cpu0 = process.cpuUsage();
+    });
     await consumer.runBatches(async (batch, control) => {
-      if (first === 0) {
-        first = performance.now();
-        cpu0 = process.cpuUsage();
-      }
       n += batch.messages.length;
       control.resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
       last = performance.now();
@@ -190,26 +264,36 @@ try {
   const raw1 = await rawConsume("a");
   process.stdout.write(`   kafkajs consume-only: ${raw1.perSecond} msg/s\n`);
   let consumed = 0;
+  let batches = 0;
+  let applyMs = 0;
+  let waitMs = 0;
   let firstBatch = 0;
   let lastBatchAt = 0;
   let doneAt = 0;
   let rounds = 0;
   let candles = 0;
+  const writeMs: Record<string, number> = {};
+  let stateBytes = 0;
   const e2eLoad = load();
   let e2eCpu0 = process.cpuUsage();
   let e2eCpu = 0;
   const app = await startCandleAggregator(config, logger, {
+    onJoin() {
+      firstBatch = performance.now();
+      e2eCpu0 = process.cpuUsage();
+    },
     onBatch(s) {
-      if (firstBatch === 0) {
-        firstBatch = performance.now();
-        e2eCpu0 = process.cpuUsage();
-      }
       consumed += s.messages;
+      batches++;
+      applyMs += s.ms;
+      waitMs += s.waitMs;
       lastBatchAt = performance.now();
     },
     onRound(r) {
       rounds++;
       candles += r.candles;
+      stateBytes += r.stateBytes;
+      for (const [k, v] of Object.entries(r.stepsMs)) writeMs[k] = Math.round((writeMs[k] ?? 0) + v);
       const end = performance.now();
       // The first round that started after the last batch was queued holds its outputs.
       if (consumed >= M && doneAt === 0 && end - r.ms >= lastBatchAt) {
@@ -234,7 +318,14 @@ try {
       perCpuSecond: Math.round(M / e2eCpu),
       loadAverage: e2eLoad,
       candlesWritten: candles,
+      batches,
+      /** Summed over batches (several partitions in flight overlap): applying them, waiting for the writer. */
+      batchApplyMs: Math.round(applyMs),
+      batchWaitMs: Math.round(waitMs),
       writeRounds: rounds,
+      /** Summed over the rounds of the writer lane. */
+      writeMs,
+      stateBytesWritten: stateBytes,
     },
     rawConsumeAfter: raw2,
     ratioToRawMean: Number((e2ePerSecond / rawMean).toFixed(2)),
@@ -326,6 +417,7 @@ const result = {
     ratioToRaw: e2e !== null && e2e.ratioToRawMean >= TARGETS.ratioToRaw,
     pacedP99: p99 !== undefined && p99 < TARGETS.pacedP99Ms,
   },
+  lake,
   aggregator,
   endToEnd,
   paced,

@@ -110,14 +110,17 @@ describe("candle aggregator on the native servers", () => {
     expect(bars.every((b) => b.source === "trades" && b.interval === "1m" && !b.partial)).toBe(true);
     expect(bars.find((b) => b.symbol === "SYN-BTC")?.id).toMatch(/^SYN-BTC\|1m\|2024-01-02T09:0\d:00Z$/);
 
-    // Forming candles: per symbol and width, the newest open window.
+    // Forming candles: one document per symbol, per width the newest open window, finest first.
     const forming = await formingCandlesCollection(env.mongo.db).find({}).toArray();
-    expect(forming).toHaveLength(4 * 3);
+    expect(forming.map((f) => f._id).sort()).toEqual(["SYN-AAPL", "SYN-BTC", "SYN-ETH", "SYN-SOL"]);
     for (const f of forming) {
+      expect(f.candles.map((c) => c.width)).toEqual(["1s", "10s", "1m"]);
       const newest = Math.max(...plain.applied.filter((t) => t.symbol === f.symbol).map((t) => t.ts));
-      const w = widthMs[f.width]!;
-      expect(f.ts.getTime(), f._id).toBe(newest - (newest % w));
-      expect(f.end.getTime()).toBe(f.ts.getTime() + w);
+      for (const c of f.candles) {
+        const w = widthMs[c.width]!;
+        expect(c.ts.getTime(), `${f._id} ${c.width}`).toBe(newest - (newest % w));
+        expect(c.end.getTime()).toBe(c.ts.getTime() + w);
+      }
     }
   });
 });

@@ -22,7 +22,7 @@ export const aggregatorEnv = {
    * How often each partition's window state is saved with its offset (ms); offsets are committed only with it. A
    * crash replays at most this much from the saved state, to the same candles.
    */
-  TRADES_CHECKPOINT_INTERVAL_MS: int(0, 600_000).default(2_000),
+  TRADES_CHECKPOINT_INTERVAL_MS: int(0, 600_000).default(5_000),
   /** Write the candle forming now per (symbol, width) to candles_forming (the dashboard's live candle). */
   TRADES_FORMING: booleanFlag.default(true),
   TRADES_FROM_BEGINNING: booleanFlag.default(true),

@@ -28,7 +28,7 @@ import {
   candleBar,
   candleDocument,
   decodeTrade,
-  formingCandleDocument,
+  formingCandlesDocument,
   RejectedTrade,
   type Width,
 } from "@quant/trades";
@@ -48,9 +48,8 @@ interface PartitionState {
   unsaved: boolean;
 }
 
-export interface TradeBatchStats {
-  topic: string;
-  partition: number;
+/** What became of a batch's messages, and what it produced. */
+export interface TradeCounts {
   messages: number;
   applied: number;
   duplicates: number;
@@ -60,8 +59,27 @@ export interface TradeBatchStats {
   rejected: number;
   candles: number;
   bars: number;
+}
+
+export const zeroCounts = (): TradeCounts => ({
+  messages: 0,
+  applied: 0,
+  duplicates: 0,
+  late: 0,
+  future: 0,
+  rejected: 0,
+  candles: 0,
+  bars: 0,
+});
+
+export interface TradeBatchStats extends TradeCounts {
+  topic: string;
+  partition: number;
   checkpoint: boolean;
+  /** Applying the batch (decode, aggregate, documents). */
   ms: number;
+  /** Waiting for the writer lane to catch up (backpressure). */
+  waitMs: number;
 }
 
 export interface BatchControlLike {
@@ -85,8 +103,12 @@ export interface CandleProcessorDeps {
   now?: () => Date;
 }
 
-/** Batches queued for the writer beyond which the consumer waits for it. */
-const MAX_QUEUED_BATCHES = 64;
+/**
+ * Batches queued for the writer beyond which the consumer waits for it. Queued outputs are per window, not per trade
+ * (candles, forming candles, a state now and then), and a round of the lane writes all of them together: a long
+ * queue makes few large rounds, which is what a backlog on a slow store needs.
+ */
+const MAX_QUEUED_BATCHES = 1_000;
 
 export class CandleProcessor {
   private readonly deps: CandleProcessorDeps;
@@ -153,18 +175,13 @@ export class CandleProcessor {
       while (start < messages.length && Number(messages[start]!.offset) < ps.nextOffset) start++;
     }
     const stats: TradeBatchStats = {
+      ...zeroCounts(),
       topic: batch.topic,
       partition: batch.partition,
       messages: messages.length - start,
-      applied: 0,
-      duplicates: 0,
-      late: 0,
-      future: 0,
-      rejected: 0,
-      candles: 0,
-      bars: 0,
       checkpoint: false,
       ms: 0,
+      waitMs: 0,
     };
     const processedTs = this.now();
     const agg = ps.aggregator;
@@ -215,10 +232,12 @@ export class CandleProcessor {
       }
     }
     stats.candles = outputs.candles.length;
+    const forming = agg.drainForming();
     if (this.deps.forming)
-      for (const c of agg.drainForming())
-        outputs.forming.push(formingCandleDocument(c, this.widthByMs.get(c.width)!, agg.meta(c.symbol)!, processedTs));
-    else agg.drainForming();
+      for (const [symbol, candles] of Map.groupBy(forming, (c) => c.symbol))
+        outputs.forming.push(
+          formingCandlesDocument(symbol, candles, (ms) => this.widthByMs.get(ms)!, agg.meta(symbol)!, processedTs),
+        );
     ps.unsaved = true;
     if (Date.now() - ps.savedAt >= this.deps.checkpointIntervalMs) {
       outputs.checkpoint = this.checkpointOf(ps);
@@ -228,8 +247,8 @@ export class CandleProcessor {
     control.resolveOffset(last.offset);
     writer.enqueue(outputs);
     stats.ms = performance.now() - started;
+    stats.waitMs = await writer.below(MAX_QUEUED_BATCHES, () => control.heartbeat());
     this.log.debug(stats, "batch");
-    await writer.below(MAX_QUEUED_BATCHES, () => control.heartbeat());
     return stats;
   }
 

@@ -4,9 +4,11 @@ import { connectMongo, createKafkaBus, ensureIndexes, type Logger, runDrainable 
 import { candleRules } from "@quant/trades";
 import type { AggregatorConfig } from "./config.ts";
 import { OutputWriter, type RoundStats } from "./outputs.ts";
-import { CandleProcessor, type TradeBatchStats } from "./processor.ts";
+import { CandleProcessor, type TradeBatchStats, type TradeCounts, zeroCounts } from "./processor.ts";
 
 export interface AggregatorHooks {
+  /** Each time the consumer joins its group (partitions assigned). */
+  onJoin?(): void;
   onBatch?(stats: TradeBatchStats): void;
   onRound?(stats: RoundStats): void;
   /** Arrival-to-visible latencies of applied trades, ms (turns their collection on). */
@@ -44,7 +46,7 @@ export async function startCandleAggregator(
       // Offsets are committed with the window state they reflect (outputs.ts), never on their own.
       autoCommit: false,
     });
-    const totals = { messages: 0, applied: 0, duplicates: 0, late: 0, future: 0, rejected: 0, candles: 0, bars: 0 };
+    const totals = zeroCounts();
     const writer = new OutputWriter({
       db: mongo.db,
       producer,
@@ -65,12 +67,15 @@ export async function startCandleAggregator(
       collectLatencies: hooks.onVisible !== undefined,
       logger,
     });
-    consumer.onGroupJoin((assigned) => processor.onAssignment(assigned));
+    consumer.onGroupJoin((assigned) => {
+      processor.onAssignment(assigned);
+      hooks.onJoin?.();
+    });
     await consumer.subscribe([config.TRADES_TOPIC], { fromBeginning: config.TRADES_FROM_BEGINNING });
     const loop = await runDrainable(consumer, [config.TRADES_TOPIC], async (batch, control) => {
       const stats = await processor.handleBatch(batch, control);
       if (!stats) return;
-      for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += stats[k];
+      for (const k of Object.keys(totals) as (keyof TradeCounts)[]) totals[k] += stats[k];
       hooks.onBatch?.(stats);
     });
     // Quiet partitions get their state saved (and offsets committed) too.
@@ -78,7 +83,7 @@ export async function startCandleAggregator(
     checkpoints.unref();
     const summary = setInterval(() => {
       if (totals.messages > 0) logger.info({ ...totals, pendingBatches: writer.pending }, "trades aggregated");
-      for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] = 0;
+      Object.assign(totals, zeroCounts());
     }, SUMMARY_MS);
     summary.unref();
     logger.info(

@@ -164,7 +164,7 @@ export class TradeArchiver {
         partition: f.partition,
         firstOffset: f.offset,
       });
-      const body = await writeTradesParquet(g);
+      const body = writeTradesParquet(g);
       await this.deps.store.put(key, body, { "content-type": "application/vnd.apache.parquet" });
       bytes += body.length;
     }

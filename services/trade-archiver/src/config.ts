@@ -12,7 +12,7 @@ export const archiverEnv = {
   /** A partition's buffered trades are written when the oldest is this old (ms)… */
   ARCHIVER_FLUSH_MS: int(100, 3_600_000).default(60_000),
   /** …or when it holds this many. */
-  ARCHIVER_MAX_ROWS: int(1, 10_000_000).default(100_000),
+  ARCHIVER_MAX_ROWS: int(1, 10_000_000).default(50_000),
   ARCHIVER_FROM_BEGINNING: booleanFlag.default(true),
   ARCHIVER_MAX_BYTES_PER_PARTITION: int(1_024, 64 * 1_048_576).default(1_048_576),
   ARCHIVER_SESSION_TIMEOUT_MS: int(6_000, 300_000).default(30_000),

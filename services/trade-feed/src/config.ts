@@ -13,6 +13,11 @@ export const feedEnv = {
   /** A batch of trades goes to Kafka when it is this old (ms) or FEED_MAX_BATCH trades long. */
   FEED_LINGER_MS: envInt(0, 10_000).default(5),
   FEED_MAX_BATCH: envInt(1, 100_000).default(2_000),
+  /**
+   * Kafka compression of trade messages: none (default: consuming gzip costs the aggregator and the archiver about
+   * twice the CPU per trade) or gzip (about a fifth of the bytes on the broker).
+   */
+  FEED_COMPRESSION: z.enum(["none", "gzip"]).default("none"),
   /** Seed of the synthetic feed (--seed overrides it). */
   SYNTHETIC_SEED: z.coerce.number().int().default(42),
 };

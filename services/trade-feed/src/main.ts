@@ -29,7 +29,7 @@ const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: `${config.
 async function feed(signal: AbortSignal): Promise<number> {
   try {
     await bus.connect();
-    const producer = await bus.producer({ idempotent: true });
+    const producer = await bus.producer({ idempotent: true, compression: config.FEED_COMPRESSION });
     const sender = new TradeSender(producer, config.TRADES_TOPIC, {
       lingerMs: config.FEED_LINGER_MS,
       maxBatch: config.FEED_MAX_BATCH,

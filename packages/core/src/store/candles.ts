@@ -1,7 +1,15 @@
-// Trade candles in MongoDB: closed candles of every width (`candles`, written once per window), the candle forming
-// now per (symbol, width) (`candles_forming`, rewritten as trades arrive: a small collection, one document per
-// symbol and width), and the candle aggregator's saved window state per input partition (`candle_state`).
-import { type AnyBulkWriteOperation, type Collection, type Db, type Filter, MongoBulkWriteError } from "mongodb";
+// Trade candles in MongoDB: closed candles of every width (`candles`, written once per window), the candles forming
+// now (`candles_forming`, one document per symbol holding every width, rewritten as trades arrive: a small
+// collection, and one statement per symbol instead of one per width — FerretDB pays per statement), and the candle
+// aggregator's saved window state per input partition (`candle_state`).
+import {
+  type AnyBulkWriteOperation,
+  type Collection,
+  type Db,
+  type Filter,
+  MongoBulkWriteError,
+  type OptionalUnlessRequiredId,
+} from "mongodb";
 import type { TradeAssetClass, TradeSource } from "../domain/trade.ts";
 import { BULK_OPS_PER_COMMAND } from "./bars.ts";
 import { COLLECTIONS } from "./layout.ts";
@@ -33,12 +41,22 @@ export interface CandleDocument {
   processedTs: Date;
 }
 
-/** The candle of a (symbol, width) forming now: the newest open window, not final. */
-export interface FormingCandleDocument extends Omit<CandleDocument, "_id"> {
-  /** `SYMBOL|width`. */
-  _id: string;
+/** The candle of one width forming now: the newest open window, not final. */
+export interface FormingCandle
+  extends Pick<
+    CandleDocument,
+    "width" | "ts" | "open" | "high" | "low" | "close" | "volume" | "vwap" | "trades" | "ingestTs"
+  > {
   /** Window end: the candle is final once the symbol's watermark passes it. */
   end: Date;
+}
+
+/** A symbol's candles forming now, one per width (finest first). */
+export interface FormingCandlesDocument
+  extends Pick<CandleDocument, "symbol" | "assetClass" | "exchange" | "currency" | "source" | "processedTs"> {
+  /** The symbol. */
+  _id: string;
+  candles: FormingCandle[];
 }
 
 /** The candle aggregator's state of one input partition, saved with the offset it reflects (one atomic write). */
@@ -58,18 +76,14 @@ export function candleId(symbol: string, width: string, ts: string): string {
   return `${symbol}|${width}|${ts}`;
 }
 
-export function formingCandleId(symbol: string, width: string): string {
-  return `${symbol}|${width}`;
-}
-
 export function candleStateId(topic: string, partition: number): string {
   return `${topic}|${partition}`;
 }
 
 export const candlesCollection = (db: Db): Collection<CandleDocument> =>
   db.collection<CandleDocument>(COLLECTIONS.candles);
-export const formingCandlesCollection = (db: Db): Collection<FormingCandleDocument> =>
-  db.collection<FormingCandleDocument>(COLLECTIONS.candlesForming);
+export const formingCandlesCollection = (db: Db): Collection<FormingCandlesDocument> =>
+  db.collection<FormingCandlesDocument>(COLLECTIONS.candlesForming);
 export const candleStateCollection = (db: Db): Collection<CandleStateDocument> =>
   db.collection<CandleStateDocument>(COLLECTIONS.candleState);
 
@@ -120,7 +134,7 @@ export async function writeCandles(
     return { inserted: (await collection.insertMany([...docs], { ordered: false })).insertedCount, replaced: 0 };
   } catch (err) {
     if (!(err instanceof MongoBulkWriteError)) throw err;
-    const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    const errors = errorsOf(err);
     if (errors.some((e) => e.code !== 11000)) throw err;
     const again = errors.map((e) => docs[e.index]!);
     const stored = new Map(
@@ -149,3 +163,25 @@ export async function replaceById<T extends { _id: string }>(
     await collection.bulkWrite(ops, { ordered: false });
   }
 }
+
+/**
+ * Rewrites documents as one delete and one insert: ~4x faster than as many replaceOne statements on FerretDB 1.24
+ * (10 documents: ~12 vs ~50 ms, measured), where every statement of an update pays a round of its own. Not atomic:
+ * a reader may miss a document for a moment, and a crash in between leaves it missing until its next rewrite — for
+ * documents that are rewritten all the time and that nothing depends on (the forming candles), never for state.
+ */
+export async function rewriteById<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: readonly T[],
+): Promise<void> {
+  if (docs.length === 0) return;
+  await collection.deleteMany({ _id: { $in: docs.map((d) => d._id) } } as Filter<T>);
+  try {
+    await collection.insertMany([...docs] as OptionalUnlessRequiredId<T>[], { ordered: false });
+  } catch (err) {
+    // Another writer got there first (a rebalance moving the symbol): its document is as recent.
+    if (!(err instanceof MongoBulkWriteError) || errorsOf(err).some((e) => e.code !== 11000)) throw err;
+  }
+}
+
+const errorsOf = (err: MongoBulkWriteError) => (Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]);

@@ -186,7 +186,6 @@ const config = loadConfigOrExit(aggregatorEnv, {
   LOG_LEVEL: "warn",
   KAFKA_CLIENT_ID: tag,
   MONGODB_DB: `${tag}_db`,
-  METRICS_PORT: "0",
   TRADES_TOPIC: `${tag}_trades`,
   TRADES_GROUP_ID: `${tag}_e2e`,
   TRADES_DEAD_LETTER_TOPIC: `${tag}_dlq`,
@@ -272,7 +271,8 @@ try {
   let doneAt = 0;
   let rounds = 0;
   let candles = 0;
-  const writeMs: Record<string, number> = {};
+  const writeMs: Record<string, number> = { forming: 0 };
+  let formingWrites = 0;
   let stateBytes = 0;
   const e2eLoad = load();
   let e2eCpu0 = process.cpuUsage();
@@ -288,6 +288,10 @@ try {
       applyMs += s.ms;
       waitMs += s.waitMs;
       lastBatchAt = performance.now();
+    },
+    onForming(f) {
+      formingWrites++;
+      writeMs.forming = Math.round(writeMs.forming! + f.ms);
     },
     onRound(r) {
       rounds++;
@@ -323,8 +327,9 @@ try {
       batchApplyMs: Math.round(applyMs),
       batchWaitMs: Math.round(waitMs),
       writeRounds: rounds,
-      /** Summed over the rounds of the writer lane. */
+      /** Summed over the rounds of the durable lane, and over the writes of the forming candles (the other lane). */
       writeMs,
+      formingWrites,
       stateBytesWritten: stateBytes,
     },
     rawConsumeAfter: raw2,
@@ -340,9 +345,13 @@ try {
   if (RATE > 0) {
     process.stdout.write(`3. paced: ${RATE} trades/s for ${SECONDS} s\n`);
     const samples: { at: number; ms: number }[] = [];
+    const arrivals: number[] = [];
     const pacedConfig = { ...config, TRADES_TOPIC: pacedTopic, TRADES_GROUP_ID: `${tag}_paced` };
     const pacedLoad = load();
     const app2 = await startCandleAggregator(pacedConfig, logger, {
+      onBatch(b) {
+        for (const ms of b.arrivalLagMs ?? []) arrivals.push(ms);
+      },
       onVisible(lat) {
         const at = performance.now();
         for (const ms of lat) samples.push({ at, ms });
@@ -390,6 +399,8 @@ try {
       loadAverage: pacedLoad,
       arrivalToVisibleMs: latencySummary(all),
       afterFirst2sMs: latencySummary(steady),
+      /** The first part of it: arrival to the aggregator applying the trade (the feed, Kafka, the consumer). */
+      arrivalToAppliedMs: latencySummary(arrivals),
     };
     process.stdout.write(
       `   arrival -> visible ms: ${JSON.stringify(paced.arrivalToVisibleMs)} (after 2 s: ${JSON.stringify(paced.afterFirst2sMs)})\n`,

@@ -1,5 +1,5 @@
 // The candle aggregator's configuration from the environment (zod), on the shared parts of @quant/core.
-import { booleanFlag, envInt as int, kafkaEnv, logEnv, metricsServerEnv, mongoEnv, TOPICS } from "@quant/core";
+import { booleanFlag, envInt as int, kafkaEnv, logEnv, mongoEnv, TOPICS } from "@quant/core";
 import { candleRulesEnv } from "@quant/trades";
 import { z } from "zod";
 
@@ -7,7 +7,6 @@ export const aggregatorEnv = {
   ...logEnv,
   ...kafkaEnv,
   ...mongoEnv,
-  ...metricsServerEnv,
   ...candleRulesEnv,
   TRADES_TOPIC: z.string().min(1).default(TOPICS.trades),
   /** Consumer group: replicas share the partitions (a symbol's trades live in one). */

@@ -80,6 +80,8 @@ export interface TradeBatchStats extends TradeCounts {
   ms: number;
   /** Waiting for the writer lane to catch up (backpressure). */
   waitMs: number;
+  /** With collectLatencies: arrival (ingestTs) to this batch's processing, ms, per applied trade. */
+  arrivalLagMs?: number[];
 }
 
 export interface BatchControlLike {
@@ -210,6 +212,10 @@ export class CandleProcessor {
     }
     const last = messages[messages.length - 1]!;
     ps.nextOffset = Number(last.offset) + 1;
+    if (applied) {
+      const now = Date.now();
+      stats.arrivalLagMs = applied.map((t) => now - t);
+    }
 
     const outputs: BatchOutputs = {
       deadLetters,

@@ -11,6 +11,7 @@ export interface AggregatorHooks {
   onJoin?(): void;
   onBatch?(stats: TradeBatchStats): void;
   onRound?(stats: RoundStats): void;
+  onForming?(stats: { symbols: number; ms: number }): void;
   /** Arrival-to-visible latencies of applied trades, ms (turns their collection on). */
   onVisible?(latenciesMs: number[]): void;
 }
@@ -55,6 +56,7 @@ export async function startCandleAggregator(
       logger,
       onVisible: hooks.onVisible,
       onRound: hooks.onRound,
+      onForming: hooks.onForming,
     });
     const processor = new CandleProcessor({
       db: mongo.db,

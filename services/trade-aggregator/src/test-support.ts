@@ -31,7 +31,6 @@ export async function createTradesEnv(name: string, extraTopics: readonly string
       KAFKA_CLIENT_ID: "test",
       MONGODB_URI: cfg.MONGODB_URI,
       MONGODB_DB: env.dbName,
-      METRICS_PORT: 0,
       TRADES_TOPIC: env.topic,
       TRADES_GROUP_ID: uniqueName(`${name}_group`),
       TRADES_DEAD_LETTER_TOPIC: env.deadLetterTopic,

@@ -1,8 +1,9 @@
 // An independent, deliberately plain recomputation of candles for the tests (no shared code with the aggregator):
 // walk the trades in arrival order keeping each symbol's newest event time, refuse what is behind it by more than
 // the lateness, skip repeated ids, then group the applied trades by window and build OHLCV by sorting on event time.
-import type { Trade } from "@quant/core";
+import type { CandleDocument, Trade } from "@quant/core";
 import type { CandleData } from "./candle.ts";
+import { parseWidth } from "./width.ts";
 
 export type PlainCandle = Pick<
   CandleData,
@@ -63,4 +64,21 @@ export function plainCandles(trades: readonly Trade[], widths: readonly number[]
   }
   closed.sort((a, b) => a.symbol.localeCompare(b.symbol) || a.width - b.width || a.start - b.start);
   return { closed, applied, late, duplicates };
+}
+
+/** Stored candle documents in the recomputation's form and order, to compare the two. */
+export function plainOfDocuments(docs: readonly CandleDocument[]): PlainCandle[] {
+  return docs
+    .map((d) => ({
+      symbol: d.symbol,
+      width: parseWidth(d.width).ms,
+      start: d.ts.getTime(),
+      open: d.open,
+      high: d.high,
+      low: d.low,
+      close: d.close,
+      volume: d.volume,
+      trades: d.trades,
+    }))
+    .sort((a, b) => a.symbol.localeCompare(b.symbol) || a.width - b.width || a.start - b.start);
 }

@@ -4,8 +4,8 @@
 // as bars v1 on the bar topic; the forming candles are the newest open windows.
 import { type Bar, candlesCollection, DLQ_HEADERS, formingCandlesCollection, parseBar, type Trade } from "@quant/core";
 import { testLogger, waitFor } from "@quant/core/testing";
-import { type Emission, TradeGenerator } from "@quant/trades";
-import { plainCandles } from "@quant/trades/testing";
+import { type Emission, parseWidth, TradeGenerator } from "@quant/trades";
+import { plainCandles, plainOfDocuments } from "@quant/trades/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCandleAggregator } from "./run.ts";
 import { createTradesEnv, produceEmissions, readTopic, stateAtEnd, type TradesTestEnv } from "./test-support.ts";
@@ -53,20 +53,7 @@ describe("candle aggregator on the native servers", () => {
 
     // Closed candles: exactly the recomputation's, OHLCV and trade counts.
     const stored = await candlesCollection(env.mongo.db).find({}).toArray();
-    const widthMs = { "1s": 1_000, "10s": 10_000, "1m": 60_000 } as Record<string, number>;
-    const mine = stored
-      .map((d) => ({
-        symbol: d.symbol,
-        width: widthMs[d.width]!,
-        start: d.ts.getTime(),
-        open: d.open,
-        high: d.high,
-        low: d.low,
-        close: d.close,
-        volume: d.volume,
-        trades: d.trades,
-      }))
-      .sort((a, b) => a.symbol.localeCompare(b.symbol) || a.width - b.width || a.start - b.start);
+    const mine = plainOfDocuments(stored);
     expect(mine).toEqual(plain.closed);
     expect(stored.find((d) => d.symbol === "SYN-AAPL")).toMatchObject({ assetClass: "equity", source: "synthetic" });
 
@@ -117,7 +104,7 @@ describe("candle aggregator on the native servers", () => {
       expect(f.candles.map((c) => c.width)).toEqual(["1s", "10s", "1m"]);
       const newest = Math.max(...plain.applied.filter((t) => t.symbol === f.symbol).map((t) => t.ts));
       for (const c of f.candles) {
-        const w = widthMs[c.width]!;
+        const w = parseWidth(c.width).ms;
         expect(c.ts.getTime(), `${f._id} ${c.width}`).toBe(newest - (newest % w));
         expect(c.end.getTime()).toBe(c.ts.getTime() + w);
       }

@@ -5,7 +5,6 @@ import {
   type Bar,
   barsCollection,
   connectMongo,
-  createObjectStore,
   type MongoHandle,
   type ObjectStore,
   rollupCollection,
@@ -13,6 +12,7 @@ import {
 import {
   countBars,
   createPipelineTestEnv,
+  createTestBucket,
   type PipelineTestEnv,
   produceBars,
   snapshotBars,
@@ -36,7 +36,7 @@ describe("batch processor and reconcile", () => {
   let env: PipelineTestEnv;
   let store: ObjectStore;
   let batchDb: MongoHandle;
-  const bucket = uniqueName("batch").toLowerCase().replaceAll("_", "-");
+  let bucket: Awaited<ReturnType<typeof createTestBucket>> | undefined;
   const market = new SyntheticMarket({ seed: 5 });
   const bars = [
     ...market.bars("AAPL", "equity", "1d", "2023-01-01", "2023-12-31"),
@@ -67,25 +67,12 @@ describe("batch processor and reconcile", () => {
 
   beforeAll(async () => {
     env = await createPipelineTestEnv("batch");
-    store = createObjectStore(
-      {
-        endpoint: cfg.S3_ENDPOINT,
-        accessKey: cfg.S3_ACCESS_KEY,
-        secretKey: cfg.S3_SECRET_KEY,
-        bucket,
-        region: cfg.S3_REGION,
-      },
-      testLogger,
-    );
-    await store.ensureBucket();
+    bucket = await createTestBucket("batch");
+    store = bucket.store;
     batchDb = await connectMongo({ uri: cfg.MONGODB_URI, dbName: uniqueName("batch_only") }, testLogger);
   });
   afterAll(async () => {
-    if (store) {
-      const keys = await store.list("");
-      if (keys.length > 0) await store.client.removeObjects(bucket, keys);
-      await store.client.removeBucket(bucket);
-    }
+    await bucket?.remove();
     await batchDb?.db.dropDatabase().catch(() => {});
     await batchDb?.close();
     await env?.close();

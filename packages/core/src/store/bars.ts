@@ -1,7 +1,7 @@
 // The enriched bar document: the bar v1 fields, every metric of BAR_METRIC_FIELDS (null until warm, never NaN),
 // per-metric warm flags and provenance. One shape for the stream, the batch path and the API.
 import { BAR_METRIC_FIELDS, type BarMetricField, type BarMetrics, type BarWarm } from "@quant/indicators";
-import { type AnyBulkWriteOperation, type Collection, MongoBulkWriteError } from "mongodb";
+import { type AnyBulkWriteOperation, type Collection, type Filter, MongoBulkWriteError } from "mongodb";
 import type { Bar } from "../domain/bar.ts";
 import type { AssetClass, BarSource, Interval } from "../domain/market.ts";
 import { isoUtc } from "../domain/time.ts";
@@ -245,11 +245,28 @@ export async function upsertBars(
       toReplace = errors.map((e) => docs[e.index]!);
     }
   }
-  const chunk = opts.opsPerCommand ?? BULK_OPS_PER_COMMAND;
-  for (let i = 0; i < toReplace.length; i += chunk) {
-    const ops: AnyBulkWriteOperation<BarDocument>[] = toReplace.slice(i, i + chunk).map((d) => ({
-      replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true },
-    }));
+  const replaced = await replaceById(collection, toReplace, opts.opsPerCommand);
+  result.upserted += replaced.upserted;
+  result.matched += replaced.matched;
+  return result;
+}
+
+/**
+ * The store's write, written once: unordered bulkWrites of replaceOne upserts keyed by _id, at most `opsPerCommand`
+ * statements each (FerretDB 1.24, see BULK_OPS_PER_COMMAND). Bar documents, checkpoints and cross-asset points go
+ * through it.
+ */
+export async function replaceById<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: readonly T[],
+  opsPerCommand = BULK_OPS_PER_COMMAND,
+): Promise<{ upserted: number; matched: number }> {
+  const result = { upserted: 0, matched: 0 };
+  for (let i = 0; i < docs.length; i += opsPerCommand) {
+    // The generic T hides that { _id } is a filter of T: the cast states it.
+    const ops = docs.slice(i, i + opsPerCommand).map((d) => ({
+      replaceOne: { filter: { _id: d._id } as Filter<T>, replacement: d, upsert: true },
+    })) as AnyBulkWriteOperation<T>[];
     const r = await collection.bulkWrite(ops, { ordered: false });
     result.upserted += r.upsertedCount;
     result.matched += r.matchedCount;

@@ -1,6 +1,6 @@
 import type { AssetClass, Interval } from "@quant/core";
 import type { SourceName } from "../args.ts";
-import type { Normalised } from "../normalise.ts";
+import { emptyNormalised, type Normalised } from "../normalise.ts";
 
 export interface SeriesRequest {
   symbol: string;
@@ -25,14 +25,5 @@ export interface MarketSource {
 }
 
 export function emptyResult(): SeriesResult {
-  return {
-    bars: [],
-    events: [],
-    nullBars: [],
-    partialNullBars: [],
-    invalidBars: [],
-    outsideWindow: 0,
-    requests: 0,
-    notes: [],
-  };
+  return { ...emptyNormalised(), requests: 0, notes: [] };
 }

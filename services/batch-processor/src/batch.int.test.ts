@@ -78,7 +78,11 @@ describe("batch processor and reconcile", () => {
     await env?.close();
   });
 
-  it("stream and batch write the same documents; reconcile finds no difference; a second batch run changes nothing", async () => {
+  // The stream run, a reconcile and two batch runs over ~3,100 bars and their rollups: 75 s on a quiet machine, over
+  // 180 s at load 30 (FerretDB writes slow down first).
+  it("stream and batch write the same documents; reconcile finds no difference; a second batch run changes nothing", {
+    timeout: 420_000,
+  }, async () => {
     await writeLake(store, sent);
     await produceBars(env.producer, env.topic, sent);
     const streamRun = startStreamProcess(env);

@@ -45,6 +45,47 @@ describe("SyntheticMarket", () => {
     expect(tnx.every((b) => b.volume === 0 && b.close > 0 && b.close < 20)).toBe(true);
   });
 
+  it("pins generated levels to real closes: through every anchor, bridged between, continued after the last", () => {
+    const anchors = {
+      BTC: [
+        { date: "2012-01-31", close: 5.55 },
+        { date: "2012-02-29", close: 4.99 },
+      ],
+    };
+    const m = new SyntheticMarket({ seed: 9, gapRate: 0, outlierRate: 0, anchors });
+    const bars = m.bars("BTC", "crypto", "1d", "2012-01-31", "2012-04-30");
+    const close = (d: string) => bars.find((b) => b.tradingDate === d)?.close;
+    expect(close("2012-01-31")).toBeCloseTo(5.55, 4);
+    expect(close("2012-02-29")).toBeCloseTo(4.99, 4);
+    // Between the anchors the path moves, at the anchors' order of magnitude (the free path starts anywhere in
+    // 0.2..40,000); after the last one it goes on from 4.99.
+    const between = bars.filter((b) => b.tradingDate > "2012-01-31" && b.tradingDate < "2012-02-29");
+    expect(between.every((b) => b.close > 2 && b.close < 12)).toBe(true);
+    expect(new Set(between.map((b) => b.close)).size).toBeGreaterThan(20);
+    expect(close("2012-03-01")! / 4.99).toBeGreaterThan(0.7);
+    expect(close("2012-03-01")! / 4.99).toBeLessThan(1.4);
+    expect(m.anchoredSpan("BTC")).toEqual({ from: "2012-01-31", to: "2012-02-29" });
+    // Intraday bars of an anchored date close at the anchor too (they bridge the previous close to it).
+    expect(m.bars("BTC", "crypto", "1m", "2012-02-29", "2012-02-29").at(-1)?.close).toBeCloseTo(4.99, 4);
+  });
+
+  it("keeps the four Treasury yields in the usual upward-sloping order at plausible levels", () => {
+    const m = new SyntheticMarket({ seed: 42, gapRate: 0, outlierRate: 0 });
+    const bySymbol = Object.fromEntries(
+      ["^IRX", "^FVX", "^TNX", "^TYX"].map((s) => [s, m.bars(s, "bond", "1d", "2000-01-01", "2024-12-31")]),
+    );
+    const n = bySymbol["^IRX"]!.length;
+    expect(n).toBeGreaterThan(6_000);
+    for (let i = 0; i < n; i++) {
+      const [irx, fvx, tnx, tyx] = ["^IRX", "^FVX", "^TNX", "^TYX"].map((s) => bySymbol[s]![i]!.close);
+      expect(irx).toBeLessThan(fvx!);
+      expect(fvx).toBeLessThan(tnx!);
+      expect(tnx).toBeLessThan(tyx!);
+      expect(irx).toBeGreaterThan(0);
+      expect(tyx).toBeLessThan(15);
+    }
+  });
+
   it("serves benchmarks: N bars for S symbols, interleaved in time order", () => {
     const m = new SyntheticMarket({ seed: 5 });
     const symbols = Array.from({ length: 20 }, (_, i) => `SYM${i}`);

@@ -7,11 +7,12 @@ import { fileURLToPath } from "node:url";
 import type { KafkaStatsReader } from "@quant/core";
 import {
   type BarDocument,
+  type BarSource,
   COLLECTIONS,
-  crossAssetCollection,
   INTERVAL_MS,
   type Interval,
   type Logger,
+  latestBarKey,
   type MongoHealth,
   type PipelineMetrics,
   topicForAsset,
@@ -21,15 +22,8 @@ import {
 import { BAR_METRIC_FIELDS } from "@quant/indicators";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { Db } from "mongodb";
-import type { LivePoller } from "./live.ts";
-import {
-  barsRangeCursor,
-  crossAssetCursor,
-  lastBarsCursor,
-  latestBars,
-  type SeriesKey,
-  topMoversCursor,
-} from "./queries.ts";
+import { barsRangeCursor, type SeriesKey, topMoversCursor } from "./queries.ts";
+import type { ServingCache } from "./serving-cache.ts";
 import {
   BarsQuery,
   CrossAssetQuery,
@@ -45,7 +39,8 @@ export interface AppDeps {
   db: Db;
   mongoHealth(): Promise<MongoHealth>;
   kafkaStats: KafkaStatsReader | null;
-  live: LivePoller;
+  /** Latest bars, series and live updates from memory (serving-cache.ts). */
+  cache: ServingCache;
   metrics: PipelineMetrics;
   logger: Logger;
   maxBars: number;
@@ -109,6 +104,11 @@ export function rollupIntervals(symbol: string): Interval[] {
   const finest = scrapedIntervals(symbol).find((i) => i !== "1d");
   if (!finest) return [];
   return (["5m", "1h", "1d"] as Interval[]).filter((i) => INTERVAL_MS[i] > INTERVAL_MS[finest]);
+}
+
+/** The finest interval the universe scrapes a symbol at below 1d (the rollups' source), if any. */
+function rollupSourceOf(symbol: string): Interval | undefined {
+  return scrapedIntervals(symbol).find((i) => i !== "1d");
 }
 
 function intervalsOf(symbol: string): Interval[] {
@@ -182,25 +182,54 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     throw new HttpError(404, `unknown symbol: ${symbol}`);
   }
 
+  /**
+   * Where a series' bars come from (`replay`, `synthetic`, `yahoo`), from its latest bar; a rollup series has the
+   * provenance of the bars it is built from. null when the series has no bar.
+   */
+  function provenanceOf(
+    latest: Map<string, BarDocument & { kind?: string }>,
+    symbol: string,
+    interval: Interval,
+    kind: "scraped" | "rollup",
+  ): BarSource | null {
+    const bar = latest.get(latestBarKey(symbol, interval, kind));
+    if (!bar) return null;
+    if (kind === "rollup") {
+      const from = rollupSourceOf(symbol);
+      return from ? (latest.get(latestBarKey(symbol, from, "scraped"))?.source ?? null) : null;
+    }
+    return bar.source;
+  }
+
   app.get("/api/symbols", async (req) => {
     parseQuery(EmptyQuery, req.query);
-    const symbols = universeSymbols();
-    const primary = symbols.map(({ symbol }) => {
-      const scraped = scrapedIntervals(symbol);
-      return { symbol, interval: scraped.includes("1d") ? ("1d" as const) : scraped[0]! };
-    });
-    const latest = await latestBars(deps.db, primary);
+    const latest = await deps.cache.latestBars();
     return {
-      symbols: symbols.map((s, i) => {
-        const bar = latest[i];
+      symbols: universeSymbols().map((s) => {
+        const scraped = scrapedIntervals(s.symbol);
+        const primary = scraped.includes("1d") ? ("1d" as const) : scraped[0]!;
+        const bar = latest.get(latestBarKey(s.symbol, primary, "scraped"));
+        // Provenance per interval the symbol has bars at (the dashboard's synthetic badge).
+        const sources: Partial<Record<Interval, BarSource>> = {};
+        for (const i of intervalsOf(s.symbol)) {
+          const p = provenanceOf(latest, s.symbol, i, resolveSource(s.symbol, i, "auto"));
+          if (p) sources[i] = p;
+        }
         return {
           symbol: s.symbol,
           assetClass: s.assetClass,
           intervals: intervalsOf(s.symbol),
-          scraped: scrapedIntervals(s.symbol),
+          scraped,
           rollups: rollupIntervals(s.symbol),
+          sources,
           latest: bar
-            ? { interval: bar.interval, ts: bar.ts.toISOString(), close: bar.close, logReturn: bar.logReturn }
+            ? {
+                interval: bar.interval,
+                ts: bar.ts.toISOString(),
+                close: bar.close,
+                logReturn: bar.logReturn,
+                source: bar.source,
+              }
             : null,
         };
       }),
@@ -217,26 +246,52 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     let docs: BarDocument[];
     if (q.from || q.to) {
       const r = resolveRange(q, q.interval, deps.maxBars);
-      docs = await barsRangeCursor(deps.db, key, r.from, r.to, q.limit ?? deps.maxBars).toArray();
+      const limit = q.limit ?? deps.maxBars;
+      docs =
+        (await deps.cache.rangeBars(key, r.from, r.to, limit)) ??
+        (await barsRangeCursor(deps.db, key, r.from, r.to, limit).toArray());
     } else {
-      docs = (await lastBarsCursor(deps.db, key, q.limit ?? 500).toArray()).reverse();
+      docs = await deps.cache.lastBars(key, q.limit ?? 500);
     }
-    return { symbol: q.symbol, interval: q.interval, source, count: docs.length, bars: docs.map(toApiBar) };
+    const provenance = provenanceOf(await deps.cache.latestBars(), q.symbol, q.interval, source);
+    return {
+      symbol: q.symbol,
+      interval: q.interval,
+      source,
+      provenance,
+      count: docs.length,
+      bars: docs.map(toApiBar),
+    };
   });
 
   app.get("/api/cross-asset/series", async (req) => {
     parseQuery(EmptyQuery, req.query);
-    const series = (await crossAssetCollection(deps.db).distinct("series")).map(String).sort();
-    return { series };
+    const markers = await deps.cache.crossAssetSeries();
+    return {
+      series: markers.map((m) => m._id),
+      details: markers.map((m) => ({
+        series: m._id,
+        kind: m.kind,
+        a: m.a,
+        b: m.b,
+        from: m.from.toISOString(),
+        to: m.to.toISOString(),
+        source: m.source,
+      })),
+    };
   });
 
   app.get("/api/cross-asset", async (req) => {
     const q = parseQuery(CrossAssetQuery, req.query);
     const interval = q.series.split("|")[1] as Interval;
     const r = resolveRange(q, interval, deps.maxBars);
-    const docs = await crossAssetCursor(deps.db, q.series, r.from, r.to, deps.maxBars).toArray();
+    const docs = (await deps.cache.crossAsset(q.series))
+      .filter((d) => d.ts >= r.from && d.ts < r.to)
+      .slice(0, deps.maxBars);
+    const marker = (await deps.cache.crossAssetSeries()).find((m) => m._id === q.series);
     return {
       series: q.series,
+      source: marker?.source ?? docs[0]?.source ?? null,
       count: docs.length,
       points: docs.map((d) => ({ ts: d.ts.toISOString(), value: d.value })),
     };
@@ -262,7 +317,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     parseQuery(EmptyQuery, req.query);
     const [mongo, kafka] = await Promise.all([deps.mongoHealth(), deps.kafkaStats?.read() ?? Promise.resolve(null)]);
     const series = universeSeries();
-    const latest = mongo.ok ? await latestBars(deps.db, series).catch(() => series.map(() => null)) : [];
+    const stored = mongo.ok ? await deps.cache.latestBars().catch(() => new Map()) : new Map();
+    const latest = series.map((s) => stored.get(latestBarKey(s.symbol, s.interval, "scraped")) ?? null);
     const byAsset = new Map<string, { topic: string; lastBarTs: string | null; series: number; withBars: number }>();
     series.forEach((s, i) => {
       const e = byAsset.get(s.assetClass) ?? {
@@ -315,7 +371,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     res.write(`retry: ${Math.max(1_000, INTERVAL_MS["1m"] / 60)}\n`);
     const source = resolveSource(q.symbol, q.interval, q.source);
     res.write(`event: ready\ndata: ${JSON.stringify({ symbol: q.symbol, interval: q.interval, source })}\n\n`);
-    const unsubscribe = deps.live.subscribe({ symbol: q.symbol, interval: q.interval, source }, (bars) => {
+    const unsubscribe = deps.cache.subscribe({ symbol: q.symbol, interval: q.interval, source }, (bars) => {
       res.write(`event: bars\ndata: ${JSON.stringify(bars.map(toApiBar))}\n\n`);
     });
     const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), heartbeatMs);
@@ -340,7 +396,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook("onClose", async () => {
     for (const r of streams) r.raw.end();
     streams.clear();
-    deps.live.stop();
+    deps.cache.stop();
   });
 
   return app;

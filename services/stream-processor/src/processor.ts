@@ -36,6 +36,7 @@ import {
   type OutgoingMessage,
   type ProducerHandle,
   parseCheckpointState,
+  recordLatestBars,
   rollupCollection,
   sameBarContent,
   sameBarDocument,
@@ -302,7 +303,10 @@ export class StreamProcessor {
     await this.deps.onStep?.("deadLetters");
     stepsMs.deadLetters = step();
     stats.rollups += pending.rollups.size;
-    await this.documentWriter.write(pendingDocuments(pending), heartbeat);
+    const written = pendingDocuments(pending);
+    await this.documentWriter.write(written, heartbeat);
+    // The series' latest bars (latest_bars, read by the API) follow their documents.
+    if (written.length > 0) await this.lane(() => recordLatestBars(this.deps.db, written));
     await this.deps.onStep?.("bars");
     stepsMs.bars = step();
     // Only this batch's series: their state is exactly what was just written (a series lives in one partition, and
@@ -411,6 +415,8 @@ export class StreamProcessor {
     const affected = rolled.rollups?.affectedFrom({ ...late, ts: lateTs });
     const rollupTail = rolled.docs.filter((d) => d.ts.getTime() >= (affected?.get(d.interval) ?? 0));
     const rollupsRewritten = await this.writeChanged("rollup", rollupTail, await this.readRollups(s), heartbeat);
+    // The newest documents again (a new processedTs): readers of latest_bars see that the series was rewritten.
+    await recordLatestBars(this.deps.db, [...enriched.docs.slice(-1), ...rolled.docs]);
     this.adopt(s, enriched.indicators, enriched.docs, rolled.rollups);
     // The dirty mark goes with the checkpoint saved after this batch, whatever the interval.
     s.savedAt = Number.NEGATIVE_INFINITY;
@@ -580,6 +586,7 @@ export class StreamProcessor {
     const rewritten = await this.writeChanged(s.interval, enriched.docs, storedDocs, heartbeat);
     const rolled = this.recomputeRollups(s, enriched.docs, processedTs);
     const rollupsRewritten = await this.writeChanged("rollup", rolled.docs, await this.readRollups(s), heartbeat);
+    await recordLatestBars(this.deps.db, [...enriched.docs.slice(-1), ...rolled.docs]);
     this.adopt(s, enriched.indicators, enriched.docs, rolled.rollups);
     await saveCheckpoints(checkpointsCollection(this.deps.db), [this.checkpointOf(s)]);
     s.savedAt = Date.now();

@@ -1,6 +1,6 @@
 // Cross-asset series: yield-curve slopes, rolling correlations and betas, one document per (series, ts).
 import type { AnyBulkWriteOperation, Collection } from "mongodb";
-import type { Interval } from "../domain/market.ts";
+import type { BarSource, Interval } from "../domain/market.ts";
 import { BULK_OPS_PER_COMMAND } from "./bars.ts";
 
 export type CrossAssetKind = "slope" | "correlation" | "beta";
@@ -17,6 +17,8 @@ export interface CrossAssetDocument {
   ts: Date;
   /** null while the metric is not warm (never NaN). */
   value: number | null;
+  /** Provenance of the inputs: `synthetic` when either input series is generated data. */
+  source?: BarSource;
   processedTs: Date;
 }
 

@@ -398,7 +398,9 @@ export class StreamProcessor {
   ): Promise<void> {
     // Documents of this batch so far go out first, so that the history read below is complete (and no pending
     // rollup document computed before the late bar is written over the recomputed one).
-    await this.writeDocuments(pendingDocuments(pending));
+    const flushed = pendingDocuments(pending);
+    await this.writeDocuments(flushed);
+    await recordLatestBars(this.deps.db, flushed);
     pending.bars.clear();
     pending.rollups.clear();
     const storedDocs = await this.readHistory(s);

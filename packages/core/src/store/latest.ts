@@ -3,7 +3,7 @@
 // documents here instead of one query per series over the bar collections: on FerretDB 1.24 (SQLite) each of those is
 // a full scan of the collection (docs/serving.md), so /api/symbols took seconds. The API also watches these
 // documents to know when a series changed (new bar, rewrite after a late bar) instead of polling every series.
-import { type AnyBulkWriteOperation, type Collection, type Db, MongoBulkWriteError } from "mongodb";
+import type { AnyBulkWriteOperation, Collection, Db } from "mongodb";
 import type { BarSource, Interval } from "../domain/market.ts";
 import { type BarDocument, BULK_OPS_PER_COMMAND } from "./bars.ts";
 import type { CrossAssetKind } from "./cross-asset.ts";
@@ -55,7 +55,7 @@ export function latestBarKey(symbol: string, interval: Interval, kind: SeriesKin
  * Records the newest of these documents per series as its latest bar, unless a newer one is stored: a batch
  * recomputing an old range never moves a series' latest bar back. The same ts replaces the stored one (a rewrite:
  * final over partial, or metrics recomputed after a late bar; processedTs then tells readers the series changed).
- * Returns how many series were recorded.
+ * Returns how many series were recorded (older ones are left out).
  */
 export async function recordLatestBars(db: Db, docs: readonly BarDocument[]): Promise<number> {
   const newest = new Map<string, BarDocument>();
@@ -64,28 +64,32 @@ export async function recordLatestBars(db: Db, docs: readonly BarDocument[]): Pr
     const cur = newest.get(key);
     if (!cur || d.ts.getTime() >= cur.ts.getTime()) newest.set(key, d);
   }
-  const ops: AnyBulkWriteOperation<LatestBarDocument>[] = [...newest].map(([key, d]) => {
-    const { _id, ...rest } = d;
-    return {
-      replaceOne: {
-        filter: { _id: key, ts: { $lte: d.ts } },
-        replacement: { ...rest, _id: key, kind: seriesKindOf(d), barId: _id },
-        upsert: true,
-      },
-    };
-  });
   const coll = latestBarsCollection(db);
-  for (let i = 0; i < ops.length; i += BULK_OPS_PER_COMMAND) {
-    try {
-      await coll.bulkWrite(ops.slice(i, i + BULK_OPS_PER_COMMAND), { ordered: false });
-    } catch (err) {
-      // A newer latest bar is stored: the filter misses, the upsert's insert hits the _id (E11000). Nothing to do.
-      if (!(err instanceof MongoBulkWriteError)) throw err;
-      const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-      if (errors.some((e) => e.code !== 11000)) throw err;
-    }
+  // Compared with what is stored first: FerretDB 1.24 ends an unordered bulk write at its first error, so an upsert
+  // that would hit a newer stored bar (E11000) must not be sent. The ts condition stays in the filter, so a writer
+  // that moved the series on meanwhile is not overwritten (the replace then matches nothing).
+  const stored = new Map(
+    (await coll.find({ _id: { $in: [...newest.keys()] } }, { projection: { ts: 1 } }).toArray()).map((d) => [
+      d._id,
+      d.ts,
+    ]),
+  );
+  const ops: AnyBulkWriteOperation<LatestBarDocument>[] = [];
+  for (const [key, d] of newest) {
+    const have = stored.get(key);
+    if (have && have.getTime() > d.ts.getTime()) continue;
+    const { _id, ...rest } = d;
+    ops.push({
+      replaceOne: {
+        filter: have ? { _id: key, ts: { $lte: d.ts } } : { _id: key },
+        replacement: { ...rest, kind: seriesKindOf(d), barId: _id },
+        upsert: !have,
+      },
+    });
   }
-  return newest.size;
+  for (let i = 0; i < ops.length; i += BULK_OPS_PER_COMMAND)
+    await coll.bulkWrite(ops.slice(i, i + BULK_OPS_PER_COMMAND), { ordered: false });
+  return ops.length;
 }
 
 /** Every series' latest bar (a few dozen documents). */

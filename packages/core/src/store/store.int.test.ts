@@ -118,7 +118,7 @@ describe("MongoDB layout on the native server", () => {
     expect((await read()).get(key)).toMatchObject({ barId: docs[19]!._id, kind: "scraped", close: docs[19]!.close });
     expect((await read()).get(latestBarKey("AAPL", "1d", "rollup"))).toMatchObject({ kind: "rollup" });
     // A batch over an older range: the newer latest bar stays.
-    await recordLatestBars(mongo.db, docs.slice(0, 5));
+    expect(await recordLatestBars(mongo.db, docs.slice(0, 5))).toBe(0);
     expect((await read()).get(key)?.barId).toBe(docs[19]!._id);
     // The same bar rewritten (a late bar recomputed the series): replaced, with its new processedTs.
     const rewritten = { ...docs[19]!, processedTs: new Date("2024-03-02T00:00:00Z") };

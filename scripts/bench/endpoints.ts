@@ -3,7 +3,7 @@
 // within a time budget, p50/p95/p99. The request parameters come from the API's own answers (the first symbol with
 // bars, its daily series, a rollup series, the yield-curve slope over the last 3 years of ^TNX), so the same
 // command times any API version on any data.
-import { nearestRank } from "./stats.ts";
+import { nearestRank } from "@quant/core/bench";
 
 export interface EndpointResult {
   name: string;

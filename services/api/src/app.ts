@@ -4,25 +4,27 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { KafkaStatsReader } from "@quant/core";
 import {
   type BarDocument,
   type BarSource,
+  barsRangeCursor,
   COLLECTIONS,
   INTERVAL_MS,
   type Interval,
+  type KafkaStatsReader,
   type Logger,
   latestBarKey,
   type MongoHealth,
   type PipelineMetrics,
   topicForAsset,
-  UNIVERSE,
+  topMoversCursor,
+  universeSeries,
   universeSymbols,
 } from "@quant/core";
+import { rollupSourceInterval, rollupTargets } from "@quant/enrich";
 import { BAR_METRIC_FIELDS } from "@quant/indicators";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { Db } from "mongodb";
-import { barsRangeCursor, type SeriesKey, topMoversCursor } from "./queries.ts";
 import type { ServingCache } from "./serving-cache.ts";
 import {
   BarsQuery,
@@ -76,39 +78,30 @@ export function toApiBar(d: BarDocument): ApiBar {
   return out;
 }
 
-/** Every (symbol, interval) series of the universe, with the asset class. */
-export function universeSeries(): (SeriesKey & { assetClass: string })[] {
-  const out = new Map<string, SeriesKey & { assetClass: string }>();
-  for (const spec of Object.values(UNIVERSE))
-    for (const symbol of spec.symbols)
-      for (const interval of spec.intervals)
-        out.set(`${symbol}|${interval}`, { symbol, interval, assetClass: spec.assetClass });
-  return [...out.values()];
-}
-
 const INTERVAL_ORDER: Interval[] = ["1m", "5m", "15m", "1h", "1d"];
 
 /** Intervals the universe scrapes for a symbol. */
 export function scrapedIntervals(symbol: string): Interval[] {
-  const set = new Set<Interval>();
-  for (const spec of Object.values(UNIVERSE))
-    if (spec.symbols.includes(symbol)) for (const i of spec.intervals) set.add(i);
+  const set = new Set(universeSeries().flatMap((s) => (s.symbol === symbol ? [s.interval] : [])));
   return INTERVAL_ORDER.filter((i) => set.has(i));
 }
 
 /**
- * Intervals the stream processor rolls a symbol up to (bars_rollup): 5m, 1h, 1d above its finest scraped intraday
- * interval (1m -> 5m -> 1h -> 1d; 5m -> 1h -> 1d); none for symbols scraped daily only.
+ * Intervals the stream processor rolls a symbol up to (bars_rollup): the rollup targets (@quant/enrich's rule, the
+ * one the processors follow) of each series the universe scrapes for it; none for symbols scraped daily only.
  */
 export function rollupIntervals(symbol: string): Interval[] {
-  const finest = scrapedIntervals(symbol).find((i) => i !== "1d");
-  if (!finest) return [];
-  return (["5m", "1h", "1d"] as Interval[]).filter((i) => INTERVAL_MS[i] > INTERVAL_MS[finest]);
+  const set = new Set(
+    universeSeries().flatMap((s) => (s.symbol === symbol ? rollupTargets(s.assetClass, s.interval) : [])),
+  );
+  return INTERVAL_ORDER.filter((i) => set.has(i));
 }
 
-/** The finest interval the universe scrapes a symbol at below 1d (the rollups' source), if any. */
+/** The series a symbol's rollups are built from (@quant/enrich's rule), if any. */
 function rollupSourceOf(symbol: string): Interval | undefined {
-  return scrapedIntervals(symbol).find((i) => i !== "1d");
+  const assetClass = universeSymbols().find((s) => s.symbol === symbol)?.assetClass;
+  const source = assetClass ? rollupSourceInterval(assetClass) : null;
+  return source && scrapedIntervals(symbol).includes(source) ? source : undefined;
 }
 
 function intervalsOf(symbol: string): Interval[] {
@@ -175,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   /** 404 for a symbol that is neither in the universe nor in the store (one indexed lookup per collection). */
   async function assertKnownSymbol(symbol: string): Promise<void> {
     if (universeSymbols().some((s) => s.symbol === symbol)) return;
+    for (const d of (await deps.cache.latestBars()).values()) if (d.symbol === symbol) return;
     for (const name of [COLLECTIONS.barsDaily, COLLECTIONS.barsIntraday]) {
       const hit = await deps.db.collection(name).findOne({ symbol }, { projection: { _id: 1 } });
       if (hit) return;
@@ -204,21 +198,38 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/api/symbols", async (req) => {
     parseQuery(EmptyQuery, req.query);
     const latest = await deps.cache.latestBars();
+    // The universe, plus any symbol and interval stored outside it (a scrape with --symbols/--interval, e.g. the
+    // recorded AAPL 1m session): latest_bars knows every stored series.
+    const stored = new Map<string, { assetClass: string; intervals: Set<Interval> }>();
+    for (const d of latest.values()) {
+      if (d.kind !== "scraped") continue;
+      const e = stored.get(d.symbol) ?? { assetClass: d.assetClass, intervals: new Set<Interval>() };
+      e.intervals.add(d.interval);
+      stored.set(d.symbol, e);
+    }
+    const symbols = [
+      ...universeSymbols(),
+      ...[...stored]
+        .filter(([symbol]) => !universeSymbols().some((u) => u.symbol === symbol))
+        .map(([symbol, e]) => ({ symbol, assetClass: e.assetClass })),
+    ];
     return {
-      symbols: universeSymbols().map((s) => {
-        const scraped = scrapedIntervals(s.symbol);
-        const primary = scraped.includes("1d") ? ("1d" as const) : scraped[0]!;
-        const bar = latest.get(latestBarKey(s.symbol, primary, "scraped"));
+      symbols: symbols.map((s) => {
+        const only = [...(stored.get(s.symbol)?.intervals ?? [])];
+        const scraped = INTERVAL_ORDER.filter((i) => scrapedIntervals(s.symbol).includes(i) || only.includes(i));
+        const intervals = INTERVAL_ORDER.filter((i) => intervalsOf(s.symbol).includes(i) || only.includes(i));
+        const primary = scraped.includes("1d") ? ("1d" as const) : scraped[0];
+        const bar = primary ? latest.get(latestBarKey(s.symbol, primary, "scraped")) : undefined;
         // Provenance per interval the symbol has bars at (the dashboard's synthetic badge).
         const sources: Partial<Record<Interval, BarSource>> = {};
-        for (const i of intervalsOf(s.symbol)) {
+        for (const i of intervals) {
           const p = provenanceOf(latest, s.symbol, i, resolveSource(s.symbol, i, "auto"));
           if (p) sources[i] = p;
         }
         return {
           symbol: s.symbol,
           assetClass: s.assetClass,
-          intervals: intervalsOf(s.symbol),
+          intervals,
           scraped,
           rollups: rollupIntervals(s.symbol),
           sources,

@@ -18,12 +18,13 @@ import {
   crossAssetCollection,
   type LatestBarDocument,
   type Logger,
+  lastBarsCursor,
   latestBarKey,
   readCrossAssetSeries,
   readLatestBars,
+  type SeriesKey,
 } from "@quant/core";
 import type { Db } from "mongodb";
-import { lastBarsCursor, type SeriesKey } from "./queries.ts";
 
 export type BarListener = (bars: BarDocument[]) => void;
 

@@ -46,11 +46,37 @@ export async function listLakeSeries(store: ObjectStore, req: RangeRequest): Pro
 /** Partitions read at once: a daily series over years is thousands of small objects. */
 const READ_CONCURRENCY = 8;
 
-/** Every bar of the series from its first partition up to `to`, in partition order. */
-export async function readSeriesBars(store: ObjectStore, s: LakeSeries): Promise<Bar[]> {
+/** A lake row refused at the border (schema, identity, partition, plausibility): where, and why. */
+export interface RefusedRow {
+  key: string;
+  id: string;
+  kind: string;
+  reason: string;
+}
+
+/**
+ * Every bar of the series from its first partition up to `to`, in partition order, each through the border's gate
+ * (readBarsParquet with the partition: a row naming another series or an impossible price is refused, counted, and
+ * written nowhere).
+ */
+export async function readSeriesBars(
+  store: ObjectStore,
+  s: LakeSeries,
+): Promise<{ bars: Bar[]; refused: RefusedRow[] }> {
   const limit = pLimit(READ_CONCURRENCY);
-  const parts = await Promise.all(
-    s.partitions.map((p) => limit(async () => readBarsParquet(await store.get(p.key)))),
+  const reads = await Promise.all(
+    s.partitions.map((p) =>
+      limit(async () => {
+        const partition = { assetClass: s.assetClass, interval: s.interval, symbol: s.symbol, date: p.date };
+        return { key: p.key, read: await readBarsParquet(await store.get(p.key), partition) };
+      }),
+    ),
   );
-  return parts.flat();
+  const bars: Bar[] = [];
+  const refused: RefusedRow[] = [];
+  for (const { key, read } of reads) {
+    for (const b of read.bars) bars.push(b);
+    for (const r of read.rejected) refused.push({ key, id: r.id, kind: r.kind, reason: r.reason });
+  }
+  return { bars, refused };
 }

@@ -25,10 +25,12 @@ export interface LakeWriteResult {
   /** Partitions that existed and were merged. */
   merged: number;
   rows: number;
+  /** Rows of existing partitions refused by the border's gate (another series' row, an impossible price): dropped. */
+  refusedRows: number;
 }
 
-async function readIfExists<T>(store: ObjectStore, key: string, read: (b: Buffer) => Promise<T[]>): Promise<T[]> {
-  if (!(await store.exists(key))) return [];
+async function readIfExists<T>(store: ObjectStore, key: string, read: (b: Buffer) => Promise<T>, none: T): Promise<T> {
+  if (!(await store.exists(key))) return none;
   return read(await store.get(key));
 }
 
@@ -40,20 +42,25 @@ export async function writeBarsToLake(store: ObjectStore, bars: readonly Bar[]):
     if (!list) partitions.set(key, (list = []));
     list.push(b);
   }
-  const result: LakeWriteResult = { objects: [], merged: 0, rows: 0 };
+  const result: LakeWriteResult = { objects: [], merged: 0, rows: 0, refusedRows: 0 };
   const limit = pLimit(LAKE_WRITE_CONCURRENCY);
   await Promise.all(
     [...partitions].map(([key, incoming]) =>
       limit(async () => {
-        const existing = await readIfExists(store, key, readBarsParquet);
-        if (existing.length > 0) result.merged++;
-        const merged = mergeBars(existing, incoming);
+        const partition = barPartitionOf(incoming[0]!);
+        const existing = await readIfExists(store, key, (b) => readBarsParquet(b, partition), {
+          bars: [],
+          rejected: [],
+        });
+        if (existing.bars.length + existing.rejected.length > 0) result.merged++;
+        result.refusedRows += existing.rejected.length;
+        const merged = mergeBars(existing.bars, incoming);
         await store.put(key, await writeBarsParquet(merged), { "content-type": "application/vnd.apache.parquet" });
         result.rows += merged.length;
       }),
     ),
   );
-  // In partition order, as before (the keys sort by date within a series).
+  // In partition order (the keys sort by date within a series).
   result.objects.push(...partitions.keys());
   return result;
 }
@@ -65,7 +72,7 @@ export async function writeEventsToLake(store: ObjectStore, events: readonly Cor
     bySymbol.set(key, [...(bySymbol.get(key) ?? []), e]);
   }
   for (const [key, incoming] of bySymbol) {
-    const merged = mergeEvents(await readIfExists(store, key, readEventsParquet), incoming);
+    const merged = mergeEvents(await readIfExists(store, key, readEventsParquet, []), incoming);
     await store.put(key, await writeEventsParquet(merged), { "content-type": "application/vnd.apache.parquet" });
   }
   return [...bySymbol.keys()];

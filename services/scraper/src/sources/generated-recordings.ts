@@ -12,7 +12,7 @@ import { chartExchange } from "./chart-recording.ts";
 import type { Recording } from "./replay.ts";
 
 /** Bump when the generator changes: existing generated recordings are then rewritten. */
-export const GENERATED_VERSION = 2;
+export const GENERATED_VERSION = 3;
 const MANIFEST = "generated.json";
 
 /** The windows recorded per interval (clipped to start at a symbol's first real level). */
@@ -143,7 +143,8 @@ export function generatedPlan(
     for (const symbol of spec.symbols) {
       for (const interval of ["1m", "5m", "1d"] as const) {
         const key = `${symbol}|${interval}`;
-        if (!spec.intervals.includes(interval) || seen.has(key)) continue;
+        // Daily history is scraped for every symbol (e.g. crypto 1d for the cross-asset job), intraday as the job says.
+        if ((interval !== "1d" && !spec.intervals.includes(interval)) || seen.has(key)) continue;
         seen.add(key);
         if ((coverage.get(key) ?? 0) >= REAL_COVERAGE_ENOUGH_MS) continue;
         const window = GENERATED_WINDOWS[interval];

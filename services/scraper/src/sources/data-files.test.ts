@@ -161,5 +161,6 @@ describe("generated recordings", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+    // It writes every generated recording (25 years of four yields among them): seconds on a loaded machine.
+  }, 60_000);
 });

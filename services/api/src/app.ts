@@ -109,13 +109,19 @@ function intervalsOf(symbol: string): Interval[] {
   return INTERVAL_ORDER.filter((i) => set.has(i));
 }
 
-/** auto: the scraped series where the universe scrapes that interval, else the rollup where there is one. */
+/**
+ * auto: the series that has bars, scraped first (a symbol scraped at 5m but only rolled up to 5m from its 1m bars shows
+ * the rollup); with neither stored, the scraped series where the universe scrapes that interval, else the rollup.
+ */
 export function resolveSource(
   symbol: string,
   interval: Interval,
   requested: "auto" | "scraped" | "rollup",
+  stored?: ReadonlyMap<string, unknown>,
 ): "scraped" | "rollup" {
   if (requested !== "auto") return requested;
+  if (stored?.has(latestBarKey(symbol, interval, "scraped"))) return "scraped";
+  if (stored?.has(latestBarKey(symbol, interval, "rollup"))) return "rollup";
   if (scrapedIntervals(symbol).includes(interval)) return "scraped";
   return rollupIntervals(symbol).includes(interval) ? "rollup" : "scraped";
 }
@@ -223,7 +229,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         // Provenance per interval the symbol has bars at (the dashboard's synthetic badge).
         const sources: Partial<Record<Interval, BarSource>> = {};
         for (const i of intervals) {
-          const p = provenanceOf(latest, s.symbol, i, resolveSource(s.symbol, i, "auto"));
+          const p = provenanceOf(latest, s.symbol, i, resolveSource(s.symbol, i, "auto", latest));
           if (p) sources[i] = p;
         }
         return {
@@ -252,7 +258,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (q.limit !== undefined && (q.limit < 1 || q.limit > deps.maxBars))
       throw new HttpError(400, `limit: expected 1 to ${deps.maxBars}`);
     await assertKnownSymbol(q.symbol);
-    const source = resolveSource(q.symbol, q.interval, q.source);
+    const source = resolveSource(q.symbol, q.interval, q.source, await deps.cache.latestBars());
     const key = { symbol: q.symbol, interval: q.interval, source };
     let docs: BarDocument[];
     if (q.from || q.to) {
@@ -380,7 +386,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       "x-accel-buffering": "no",
     });
     res.write(`retry: ${Math.max(1_000, INTERVAL_MS["1m"] / 60)}\n`);
-    const source = resolveSource(q.symbol, q.interval, q.source);
+    const source = resolveSource(q.symbol, q.interval, q.source, await deps.cache.latestBars());
     res.write(`event: ready\ndata: ${JSON.stringify({ symbol: q.symbol, interval: q.interval, source })}\n\n`);
     const unsubscribe = deps.cache.subscribe({ symbol: q.symbol, interval: q.interval, source }, (bars) => {
       res.write(`event: bars\ndata: ${JSON.stringify(bars.map(toApiBar))}\n\n`);

@@ -132,7 +132,11 @@ async function loadSeries() {
   const data = await getJson(`/api/bars?symbol=${encodeURIComponent(symbol)}&interval=${interval}&limit=1000`);
   state.bars = data.bars;
   state.provenance = data.provenance;
-  showProvenance($("provenance"), data.provenance, data.source === "rollup" ? "rollup of " : "");
+  showProvenance(
+    $("provenance"),
+    data.provenance,
+    `${data.source === "rollup" ? "rollup of " : ""}${data.mixed ? "partly " : ""}`,
+  );
   setAll(state.bars);
   chart.timeScale().fitContent();
   legend(state.bars.at(-1));

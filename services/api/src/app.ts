@@ -270,12 +270,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     } else {
       docs = await deps.cache.lastBars(key, q.limit ?? 500);
     }
-    const provenance = provenanceOf(await deps.cache.latestBars(), q.symbol, q.interval, source);
+    // Generated data anywhere in what is shown makes it synthetic (a series may mix real and generated bars, e.g. a
+    // replayed day next to generated history); a rollup takes the provenance of the series it is built from.
+    const shown = new Set(docs.map((d) => d.source).filter((x) => x !== "rollup"));
+    const provenance = shown.has("synthetic")
+      ? "synthetic"
+      : (provenanceOf(await deps.cache.latestBars(), q.symbol, q.interval, source) ??
+        ([...shown][0] as BarSource | undefined) ??
+        null);
+    const mixed = shown.size > 1;
     return {
       symbol: q.symbol,
       interval: q.interval,
       source,
       provenance,
+      mixed,
       count: docs.length,
       bars: docs.map(toApiBar),
     };

@@ -32,9 +32,18 @@ export async function dashboardRequests(base: string): Promise<{ name: string; p
   const first = symbols.find((s) => s.latest) ?? symbols[0]!;
   const daily = first.intervals.includes("1d") ? "1d" : first.intervals.at(-1)!;
   const rollup = symbols.find((s) => s.latest && (s.rollups ?? []).includes("1h"));
+  // The slope over its stored extent (the last 5 years of it at most, as the dashboard asks), else the 3 years before
+  // ^TNX's latest bar (an API without cross_asset_series details).
+  const details = (
+    (await (await fetch(`${base}/api/cross-asset/series`)).json()) as {
+      details?: { series: string; from: string; to: string }[];
+    }
+  ).details?.find((d) => d.series === "slope:^TNX-^IRX|1d");
   const tnx = symbols.find((s) => s.symbol === "^TNX")?.latest;
-  const to = tnx ? new Date(Date.parse(tnx.ts) + 86_400_000) : new Date();
-  const from = new Date(to.getTime() - 3 * 365 * 86_400_000);
+  const to = new Date(Date.parse(details?.to ?? tnx?.ts ?? new Date().toISOString()) + 86_400_000);
+  const from = details
+    ? new Date(Math.max(Date.parse(details.from), to.getTime() - 5 * 365 * 86_400_000))
+    : new Date(to.getTime() - 3 * 365 * 86_400_000);
   const day = (d: Date) => d.toISOString().slice(0, 10);
   const q = encodeURIComponent;
   return [
@@ -60,10 +69,11 @@ export async function dashboardRequests(base: string): Promise<{ name: string; p
 
 export async function benchEndpoints(
   base: string,
-  opts: { reps: number; budgetMs: number; say: (s: string) => void },
+  opts: { reps: number; budgetMs: number; say: (s: string) => void; planFrom?: string },
 ): Promise<EndpointResult[]> {
   const out: EndpointResult[] = [];
-  for (const { name, path } of await dashboardRequests(base)) {
+  // The parameters may come from another API over the same data (e.g. timing an older API version with the same URLs).
+  for (const { name, path } of await dashboardRequests(opts.planFrom ?? base)) {
     opts.say(`timing ${name}: GET ${path}`);
     const one = async () => {
       const t = performance.now();

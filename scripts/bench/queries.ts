@@ -310,13 +310,14 @@ async function main(): Promise<void> {
       "load-only": { type: "boolean", default: false },
       only: { type: "string" },
       api: { type: "string" },
+      "plan-from": { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
       "usage: pnpm bench [--docs N (1000000)] [--reuse] [--json FILE] [--reps R (1000)] [--budget-ms MS (20000)] [--warmup W (5)] [--db NAME (quant_bench)] [--load-only] [--only Q1,Q2]\n" +
-        "       pnpm bench --api URL [--json FILE] [--reps R] [--budget-ms MS]   (the dashboard's endpoints on a running API)\n",
+        "       pnpm bench --api URL [--plan-from URL] [--json FILE] [--reps R] [--budget-ms MS]   (the dashboard's endpoints on a running API)\n",
     );
     return;
   }
@@ -330,7 +331,12 @@ async function main(): Promise<void> {
     return;
   }
   if (values.api) {
-    await endpointBench(values.api.replace(/\/$/, ""), { reps, budgetMs, json: values.json });
+    await endpointBench(values.api.replace(/\/$/, ""), {
+      reps,
+      budgetMs,
+      json: values.json,
+      planFrom: values["plan-from"]?.replace(/\/$/, ""),
+    });
     return;
   }
   const only = values.only?.split(",").map((x) => x.trim());
@@ -418,8 +424,11 @@ async function main(): Promise<void> {
   }
 }
 
-async function endpointBench(base: string, o: { reps: number; budgetMs: number; json?: string }): Promise<void> {
-  const results = await benchEndpoints(base, { reps: o.reps, budgetMs: o.budgetMs, say });
+async function endpointBench(
+  base: string,
+  o: { reps: number; budgetMs: number; json?: string; planFrom?: string },
+): Promise<void> {
+  const results = await benchEndpoints(base, { reps: o.reps, budgetMs: o.budgetMs, say, planFrom: o.planFrom });
   const rows = [
     ["endpoint", "status", "runs", "cold ms", "p50 ms", "p95 ms", "p99 ms", "bytes"],
     ...results.map((r) => [

@@ -25,7 +25,7 @@ import { rollupSourceInterval, rollupTargets } from "@quant/enrich";
 import { BAR_METRIC_FIELDS } from "@quant/indicators";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { Db } from "mongodb";
-import type { ServingCache } from "./serving-cache.ts";
+import { type ServingCache, seriesId } from "./serving-cache.ts";
 import {
   BarsQuery,
   CrossAssetQuery,
@@ -144,12 +144,34 @@ function staticAssets(): Map<string, { type: string; body: Buffer }> {
   return new Map(files.map(([url, path, type]) => [url, { type, body: readFileSync(path) }]));
 }
 
+/**
+ * A read shared by the requests of the next `ms` milliseconds: the dashboard's panels poll Kafka offsets and server
+ * health, and one read a second serves every open dashboard.
+ */
+export function sharedFor<T>(ms: number, read: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | null = null;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at >= ms) {
+      const value = read();
+      last = { at: now, value };
+      // A failed read is not kept: the next request tries again.
+      value.catch(() => {
+        if (last?.value === value) last = null;
+      });
+    }
+    return last.value;
+  };
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: 100 }, bodyLimit: 1_024 });
   const log = deps.logger.child({ component: "http" });
   const streams = new Set<FastifyReply>();
   const assets = staticAssets();
   const heartbeatMs = deps.heartbeatMs ?? 15_000;
+  const kafkaStats = deps.kafkaStats ? sharedFor(1_000, () => deps.kafkaStats!.read()) : null;
+  const mongoHealth = sharedFor(1_000, () => deps.mongoHealth());
 
   app.addHook("onResponse", async (req, reply) => {
     deps.metrics.httpRequestSeconds.observe(
@@ -253,7 +275,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     };
   });
 
-  app.get("/api/bars", async (req) => {
+  /** Serialised /api/bars answers of the last bars of a series, by series and limit (see below). */
+  const answers = new Map<string, { generation: number; body: string }>();
+
+  app.get("/api/bars", async (req, reply) => {
     const q = parseQuery(BarsQuery, req.query);
     if (q.limit !== undefined && (q.limit < 1 || q.limit > deps.maxBars))
       throw new HttpError(400, `limit: expected 1 to ${deps.maxBars}`);
@@ -261,6 +286,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const source = resolveSource(q.symbol, q.interval, q.source, await deps.cache.latestBars());
     const key = { symbol: q.symbol, interval: q.interval, source };
     let docs: BarDocument[];
+    let memoKey: string | null = null;
+    let generation = 0;
     if (q.from || q.to) {
       const r = resolveRange(q, q.interval, deps.maxBars);
       const limit = q.limit ?? deps.maxBars;
@@ -268,7 +295,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         (await deps.cache.rangeBars(key, r.from, r.to, limit)) ??
         (await barsRangeCursor(deps.db, key, r.from, r.to, limit).toArray());
     } else {
-      docs = await deps.cache.lastBars(key, q.limit ?? 500);
+      ({ bars: docs, generation } = await deps.cache.lastBarsWithGeneration(key, q.limit ?? 500));
+      // The same bars give the same answer: serialised once per read of the series (1,000 bars are ~300 KB of JSON).
+      memoKey = `${seriesId(key)}|${q.limit ?? 500}`;
+      const memo = answers.get(memoKey);
+      if (memo && memo.generation === generation) return reply.type("application/json; charset=utf-8").send(memo.body);
     }
     // Generated data anywhere in what is shown makes it synthetic (a series may mix real and generated bars, e.g. a
     // replayed day next to generated history); a rollup takes the provenance of the series it is built from.
@@ -279,7 +310,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         ([...shown][0] as BarSource | undefined) ??
         null);
     const mixed = shown.size > 1;
-    return {
+    const body = JSON.stringify({
       symbol: q.symbol,
       interval: q.interval,
       source,
@@ -287,7 +318,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       mixed,
       count: docs.length,
       bars: docs.map(toApiBar),
-    };
+    });
+    if (memoKey) answers.set(memoKey, { generation, body });
+    return reply.type("application/json; charset=utf-8").send(body);
   });
 
   app.get("/api/cross-asset/series", async (req) => {
@@ -341,7 +374,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get("/api/health", async (req, reply) => {
     parseQuery(EmptyQuery, req.query);
-    const [mongo, kafka] = await Promise.all([deps.mongoHealth(), deps.kafkaStats?.read() ?? Promise.resolve(null)]);
+    const [mongo, kafka] = await Promise.all([mongoHealth(), kafkaStats?.() ?? Promise.resolve(null)]);
     const series = universeSeries();
     const stored = mongo.ok ? await deps.cache.latestBars().catch(() => new Map()) : new Map();
     const latest = series.map((s) => stored.get(latestBarKey(s.symbol, s.interval, "scraped")) ?? null);
@@ -376,8 +409,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get("/api/pipeline", async (req) => {
     parseQuery(EmptyQuery, req.query);
-    if (!deps.kafkaStats) return { ok: false, disabled: true, topics: [], deadLetters: null, totalLag: null };
-    const stats = await deps.kafkaStats.read();
+    if (!kafkaStats) return { ok: false, disabled: true, topics: [], deadLetters: null, totalLag: null };
+    const stats = await kafkaStats();
     for (const t of stats.topics)
       if (t.lag !== null) deps.metrics.consumerLag.set({ group: stats.group, topic: t.topic, partition: "all" }, t.lag);
     return stats;

@@ -36,6 +36,8 @@ interface CachedSeries {
   version: string | null;
   /** Read at least once. */
   loaded: boolean;
+  /** Bumped at every read: lets callers reuse what they built from the same bars (e.g. a serialised answer). */
+  generation: number;
   loading: Promise<void> | null;
   listeners: Set<BarListener>;
   /** Newest bar pushed to listeners. */
@@ -112,8 +114,13 @@ export class ServingCache {
 
   /** The newest `limit` bars of a series (at most maxBars), oldest first. */
   async lastBars(key: SeriesKey, limit: number): Promise<BarDocument[]> {
+    return (await this.lastBarsWithGeneration(key, limit)).bars;
+  }
+
+  /** lastBars, with the generation of the cached bars (it changes whenever they are read again). */
+  async lastBarsWithGeneration(key: SeriesKey, limit: number): Promise<{ bars: BarDocument[]; generation: number }> {
     const s = await this.#loaded(key);
-    return s.bars.slice(-Math.min(limit, this.#maxBars));
+    return { bars: s.bars.slice(-Math.min(limit, this.#maxBars)), generation: s.generation };
   }
 
   /**
@@ -201,6 +208,7 @@ export class ServingCache {
         bars: [],
         version: null,
         loaded: false,
+        generation: 0,
         loading: null,
         listeners: new Set(),
         sentTs: -1,
@@ -229,6 +237,7 @@ export class ServingCache {
       s.bars = docs;
       s.version = version;
       s.loaded = true;
+      s.generation++;
       this.#notify(s);
     };
     const p = (this.#queue = this.#queue.then(run, run));

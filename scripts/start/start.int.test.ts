@@ -124,6 +124,11 @@ describe("pnpm start in a fresh clone", () => {
     expect(output).toMatch(/✓ native servers \(Kafka, FerretDB, MinIO\) .*: started kafka, mongo, s3/);
     expect(output).toMatch(/pipeline ready in [\d.]+ s \(source replay, run /);
     expect(output).toMatch(/reconcile \(stream documents vs batch computation from the lake\): 0 difference\(s\)/);
+    // The whole design on real data: SMA200 warm on several daily series, rollups, the cross-asset job's series.
+    expect(output).toMatch(/SMA200 warm on ([3-9]|\d{2,}) daily series/);
+    expect(output).toMatch(/rollups \(bars_rollup\): 5m [1-9][\d,]*, 1h [1-9][\d,]*, 1d [1-9]/);
+    expect(output).toMatch(/cross-asset series \(cross_asset\): ([3-9]|\d{2,}) \(/);
+    expect(output).toMatch(/cross-asset job \([\d-]+\.\.[\d-]+\): [1-9][\d,]* documents written/);
     expect(output).not.toMatch(/Warning/);
   }, 1_600_000);
 
@@ -140,6 +145,20 @@ describe("pnpm start in a fresh clone", () => {
     };
     expect(bars.count).toBeGreaterThan(0);
     expect((await fetch(`http://127.0.0.1:${PORTS.METRICS_PORT}/healthz`)).status).toBe(200);
+    // Only real data is called replay (docs/ingestion.md, "The default run"); the rest is labelled synthetic.
+    const { symbols } = (await (await fetch(`http://127.0.0.1:${PORTS.API_PORT}/api/symbols`)).json()) as {
+      symbols: { symbol: string; sources: Record<string, string> }[];
+    };
+    const bySource = (p: string) =>
+      symbols
+        .flatMap((s) => Object.entries(s.sources).flatMap(([i, src]) => (src === p ? [`${s.symbol} ${i}`] : [])))
+        .sort();
+    expect(bySource("replay")).toEqual(
+      ["AAPL 1d", "AAPL 1m", "GOOGL 1d", "META 1d", "MSFT 1d", "TSLA 1d", "^GSPC 1d", "^IXIC 1d"].sort(),
+    );
+    expect(bySource("synthetic")).toEqual(
+      ["BTC-USD 1d", "BTC-USD 1h", "BTC-USD 1m", "BTC-USD 5m", "^FVX 1d", "^IRX 1d", "^TNX 1d", "^TYX 1d"].sort(),
+    );
   });
 
   it("on Ctrl-C stops everything it started, even with its output pipe closed (`| tee log`), and leaves nothing", async () => {

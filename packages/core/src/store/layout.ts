@@ -19,6 +19,10 @@ export const COLLECTIONS = {
   barsRollup: "bars_rollup",
   indicatorState: "indicator_state",
   crossAsset: "cross_asset",
+  /** The newest document of each bar series, kept by the writers (latest.ts). */
+  latestBars: "latest_bars",
+  /** Extent and provenance of each cross-asset series, kept by the cross-asset job (latest.ts). */
+  crossAssetSeries: "cross_asset_series",
 } as const;
 
 export type BarsCollectionName = typeof COLLECTIONS.barsIntraday | typeof COLLECTIONS.barsDaily;

@@ -1,6 +1,6 @@
 // Starting, finding and stopping the servers this clone started. A server is "ours" only if its pid
 // file says so; `down` never touches a process it did not start.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { dirname, join } from "node:path";
@@ -152,4 +152,14 @@ export function goEnv(): Record<string, string> {
     // Use the machine's Go (>= the modules' go lines); never download a toolchain.
     GOTOOLCHAIN: "local",
   };
+}
+
+/** A Go module downloaded into the module cache (`go mod download -json`): its read-only source directory. */
+export function downloadedModule(module: string, version: string, owner: string): string {
+  const dl = spawnSync("go", ["mod", "download", "-json", `${module}@${version}`], {
+    env: { ...process.env, ...goEnv() },
+    encoding: "utf8",
+  });
+  if (dl.status !== 0) throw new StackError(`${owner}: go mod download ${module}@${version} failed: ${dl.stderr}`);
+  return (JSON.parse(dl.stdout) as { Dir: string }).Dir;
 }

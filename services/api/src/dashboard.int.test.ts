@@ -1,12 +1,16 @@
 // End-to-end: the dashboard in headless Chromium against the API on the native servers. Chromium is Debian's
 // package (/usr/bin/chromium): installed here with apt-get when missing (idempotent; CI runs as root), driven by
 // playwright-core (no browser download). The screenshot lands in test-artifacts/ (git-ignored).
+// With QUANT_TEST_API_URL set (pnpm test:compose), the page comes from that running API instead (the compose stack's,
+// on its published port): the chart must show the pipeline's own AAPL 1d bars, read from the stack's MongoDB
+// (MONGODB_URI, MONGODB_DB), and the live bar is written there.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { barsCollection, upsertBars } from "@quant/core";
+import { type BarDocument, barsCollection, connectMongo, type MongoHandle, upsertBars } from "@quant/core";
+import { testLogger } from "@quant/core/testing";
 import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriesDocs, startTestApi, type TestApi } from "./test-data.ts";
@@ -22,15 +26,38 @@ export function ensureChromium(): void {
   execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "chromium"], { stdio: "inherit", env });
 }
 
-let t: TestApi;
+/** The API the browser opens, the AAPL 1d documents it serves, and the database a live bar is written to. */
+interface Target {
+  address: string;
+  stored: BarDocument[];
+  db: MongoHandle["db"];
+  close(): Promise<void>;
+}
+
+async function startTarget(): Promise<Target> {
+  const external = process.env.QUANT_TEST_API_URL;
+  if (!external) {
+    const t: TestApi = await startTestApi({ pollMs: 250 });
+    const address = await t.app.listen({ host: "127.0.0.1", port: 0 });
+    return { address, stored: t.docs.get("AAPL|1d")!, db: t.mongo.db, close: () => t.close() };
+  }
+  const mongo = await connectMongo({ uri: process.env.MONGODB_URI!, dbName: process.env.MONGODB_DB! }, testLogger);
+  const stored = await barsCollection(mongo.db, "1d")
+    .find({ symbol: "AAPL", interval: "1d" })
+    .sort({ ts: 1 })
+    .toArray();
+  return { address: external.replace(/\/$/, ""), stored, db: mongo.db, close: () => mongo.close() };
+}
+
+let t: Target;
 let context: BrowserContext;
 let userDataDir: string;
 let address: string;
 
 beforeAll(async () => {
   ensureChromium();
-  t = await startTestApi({ pollMs: 250 });
-  address = await t.app.listen({ host: "127.0.0.1", port: 0 });
+  t = await startTarget();
+  address = t.address;
   userDataDir = mkdtempSync(join(tmpdir(), "quant-chromium-"));
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -67,7 +94,8 @@ describe("dashboard", () => {
         timeout: 60_000,
       },
     );
-    const stored = t.docs.get("AAPL|1d")!;
+    const stored = t.stored;
+    expect(stored.length).toBeGreaterThan(20);
     type Dash = {
       candles(): { time: number; close: number }[];
       overlay(f: string): { time: number; value?: number }[];
@@ -93,7 +121,7 @@ describe("dashboard", () => {
 
     // A new bar written through the store shows up without a reload (SSE from the 250 ms poller).
     const next = seriesDocs("AAPL", "equity", "1d", stored.length + 1).at(-1)!;
-    await upsertBars(barsCollection(t.mongo.db, "1d"), [next], { insertFirst: true });
+    await upsertBars(barsCollection(t.db, "1d"), [next], { insertFirst: true });
     await page.waitForFunction(
       (n) => (globalThis as unknown as { __dashboard: Dash }).__dashboard.candles().length === n,
       stored.length + 1,

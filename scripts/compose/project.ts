@@ -99,18 +99,18 @@ export function endpoints(env: Record<string, string>) {
   };
 }
 
-/** Runs one compose (or docker) command to its end; output captured. */
+/** Runs one compose (or docker) command to its end; stdout apart (a job's summary line), and both together. */
 export function run(
   cmd: readonly string[],
   opts: { timeoutMs?: number } = {},
-): { code: number | null; output: string } {
+): { code: number | null; stdout: string; output: string } {
   const r = spawnSync(cmd[0]!, cmd.slice(1), {
     cwd: REPO_ROOT,
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
-    timeout: opts.timeoutMs ?? 600_000,
+    timeout: opts.timeoutMs ?? 900_000,
   });
-  return { code: r.status, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+  return { code: r.status, stdout: r.stdout ?? "", output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
 }
 
 /** The compose command prefix chosen by main.ts (QUANT_COMPOSE_CLI, JSON), with this project's files. */

@@ -88,11 +88,12 @@ describe("dashboard", () => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(`${address}/?symbol=AAPL&interval=1d`);
+    // waitForFunction(fn, arg, options): the options are the third argument (as the second, they were the page
+    // function's argument and the default 30 s applied).
     await page.waitForFunction(
       () => (globalThis as unknown as { __dashboard?: { ready: boolean } }).__dashboard?.ready,
-      {
-        timeout: 60_000,
-      },
+      undefined,
+      { timeout: 120_000 },
     );
     const stored = t.stored;
     expect(stored.length).toBeGreaterThan(20);

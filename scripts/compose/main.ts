@@ -6,7 +6,7 @@
 //      replicas, reconcile and batch through `compose run`, the API and the dashboard in Chromium, a clean `down`;
 //   5. `down -v` (again, if a check failed before its own), and the engine stopped with the host as it was found.
 // Exit code: the checks'. Logs: .stack/logs/compose/ (every service's log when something failed), dockerd.log.
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { composeCommand } from "../stack/compose-cli.ts";
@@ -27,7 +27,9 @@ async function step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
   const t0 = Date.now();
   say(`${name} ...`);
   try {
-    return await fn();
+    const result = await fn();
+    if (interrupted && !cleaningUp) throw new Error(`interrupted (${interrupted})`);
+    return result;
   } finally {
     const seconds = (Date.now() - t0) / 1000;
     timings.push({ step: name, seconds });
@@ -35,11 +37,29 @@ async function step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
   }
 }
 
+// Ctrl-C or SIGTERM: the command in progress is stopped, then the stack is taken down and the engine stopped as at
+// any other end (the finally of main). A second signal exits at once.
+let interrupted: NodeJS.Signals | null = null;
+let cleaningUp = false;
+let current: ChildProcess | null = null;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (interrupted) process.exit(130);
+    interrupted = signal;
+    say(`${signal}: stopping, then taking everything down`);
+    current?.kill("SIGTERM");
+  });
+}
+
 /** Runs a command with its output on ours; resolves to its exit code. */
 function live(cmd: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(cmd[0]!, cmd.slice(1), { cwd: REPO_ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
-    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    current = child;
+    child.on("exit", (code, signal) => {
+      current = null;
+      resolve(code ?? (signal ? 128 : 1));
+    });
   });
 }
 
@@ -90,6 +110,7 @@ async function main(): Promise<number> {
     say(`failed: ${(err as Error).message}`);
     status = status === 0 ? 1 : status;
   } finally {
+    cleaningUp = true;
     if (project) {
       const left = run(["docker", "ps", "--all", "--quiet", "--filter", `label=com.docker.compose.project=${PROJECT}`]);
       if (left.output.trim()) {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sleep } from "../stack/process.ts";
 import { AirflowClient } from "../start/airflow-client.ts";
 import { DAG_ID, dagConf, jobRanges, rangeArgs, rangeLabel } from "../start/plan.ts";
-import { collectionCounts, parseBatchLine, parseReconcileLine } from "../start/summary.ts";
+import { collectionCounts } from "../start/summary.ts";
 import { composeFromEnv, endpoints, PROJECT, readTestEnv, run } from "./project.ts";
 
 const compose = composeFromEnv();
@@ -32,6 +32,16 @@ function ps(): PsEntry[] {
   // One JSON object per line (compose v2.21+), or one array (older).
   const text = r.output.trim();
   return text.startsWith("[") ? (JSON.parse(text) as PsEntry[]) : text.split("\n").map((l) => JSON.parse(l) as PsEntry);
+}
+
+/** The --json result a batch or reconcile run wrote to its stdout (the last JSON line). */
+function jobResult<T>(stdout: string): T {
+  const line = stdout
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .at(-1);
+  expect(line, stdout).toBeDefined();
+  return JSON.parse(line!) as T;
 }
 
 let mongo: MongoHandle;
@@ -191,12 +201,13 @@ describe.sequential(`compose stack ${PROJECT} (docker-compose.yml + docker-compo
         "batch-processor",
         "services/batch-processor/src/reconcile-main.ts",
         ...rangeArgs(r),
+        "--json",
+        "/dev/stdout",
       ]);
-      // The summary is on stdout; progress lines go to stderr.
-      const result = parseReconcileLine(label, out.code, out.stdout);
-      expect(result.exitCode, out.output).toBe(0);
-      expect(result.documents, result.line).toBeGreaterThan(0);
-      expect(result.count, result.line).toBe(0);
+      expect(out.code, out.output).toBe(0);
+      const result = jobResult<{ compared: number; differences: number }>(out.stdout);
+      expect(result.compared, label).toBeGreaterThan(0);
+      expect(result.differences, label).toBe(0);
     },
   );
 
@@ -214,11 +225,13 @@ describe.sequential(`compose stack ${PROJECT} (docker-compose.yml + docker-compo
       // One series: the batch recomputes each series from its origin, minutes per series on FerretDB under load.
       "--symbols",
       "AAPL",
+      "--json",
+      "/dev/stdout",
     ]);
-    const result = parseBatchLine("equities 2020-10-01 AAPL", out.code, out.stdout);
-    expect(result.exitCode, out.output).toBe(0);
-    expect(result.documents, result.line).toBeGreaterThan(0);
-    expect(result.count, result.line).toBe(0);
+    expect(out.code, out.output).toBe(0);
+    const result = jobResult<{ documents: number; inserted: number }>(out.stdout);
+    expect(result.documents).toBeGreaterThan(0);
+    expect(result.inserted).toBe(0);
   });
 
   it("the API and the dashboard answer on the published port, serving the pipeline's bars", async () => {

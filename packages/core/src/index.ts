@@ -1,3 +1,4 @@
+export * from "./bar-messages.ts";
 export * from "./calendar.ts";
 export * from "./clients/kafka.ts";
 export * from "./clients/mongo.ts";
@@ -6,10 +7,12 @@ export * from "./config.ts";
 export * from "./domain/bar.ts";
 export * from "./domain/json-schema.ts";
 export * from "./domain/market.ts";
+export * from "./domain/time.ts";
 export * from "./lake.ts";
 export * from "./logger.ts";
 export * from "./metrics.ts";
 export * from "./pipeline-stats.ts";
+export * from "./shutdown.ts";
 export * from "./store/index.ts";
 export * from "./topics.ts";
 export * from "./universe.ts";

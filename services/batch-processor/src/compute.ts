@@ -1,7 +1,7 @@
 // The batch computation: every series of the request from its origin in the lake, through the stream's enrichment
 // (same BarIndicators options, same document builder), keeping the documents whose trading date is in range.
 import type { BarDocument, Logger, ObjectStore } from "@quant/core";
-import { enrichSeries, orderSeries, rollupHistory } from "@quant/stream-processor";
+import { enrichSeries, orderSeries, rollupHistory } from "@quant/enrich";
 import type { RangeRequest } from "./args.ts";
 import { type LakeSeries, listLakeSeries, readSeriesBars } from "./lake-series.ts";
 import type { Progress } from "./progress.ts";
@@ -11,6 +11,7 @@ export interface SeriesResult {
   docs: BarDocument[];
   /** Rollup documents (bars_rollup) of a rollup source series (the stream's rollupHistory), else empty. */
   rollups: BarDocument[];
+  /** Lake rows refused at the border plus bars the indicators refused: written nowhere, as the stream does. */
   rejected: number;
 }
 
@@ -23,8 +24,13 @@ export async function* computeRange(
   const progress = opts.progress?.(series.length);
   const processedTs = opts.processedTs ?? new Date();
   for (const s of series) {
-    const bars = readSeriesBars(store, s);
-    const enriched = enrichSeries(await bars, processedTs);
+    const { bars, refused } = await readSeriesBars(store, s);
+    for (const r of refused)
+      opts.logger.warn(
+        { key: r.key, id: r.id, kind: r.kind, reason: r.reason },
+        "lake row refused (the stream dead-letters it)",
+      );
+    const enriched = enrichSeries(bars, processedTs);
     for (const r of enriched.rejected)
       opts.logger.warn(
         { id: r.bar.id, reason: r.reason },
@@ -34,10 +40,10 @@ export async function* computeRange(
     const docs = enriched.docs.filter(inRange);
     // Rollups from the accepted bars, as the stream folds only those into the series and its windows.
     const accepted = new Set(enriched.docs.map((d) => d._id));
-    const source = (await bars).filter((b) => accepted.has(b.id));
+    const source = bars.filter((b) => accepted.has(b.id));
     const rollups = rollupHistory(orderSeries(source), processedTs).docs.filter(inRange);
     progress?.tick(`${s.symbol} ${s.interval}`);
-    yield { series: s, docs, rollups, rejected: enriched.rejected.length };
+    yield { series: s, docs, rollups, rejected: refused.length + enriched.rejected.length };
   }
   progress?.done();
 }

@@ -8,7 +8,7 @@ import {
   type ObjectStore,
   rollupCollection,
 } from "@quant/core";
-import { rollupTargets } from "@quant/stream-processor";
+import { rollupTargets } from "@quant/enrich";
 import type { RangeRequest } from "./args.ts";
 import { computeRange } from "./compute.ts";
 import type { Progress } from "./progress.ts";

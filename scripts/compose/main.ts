@@ -119,6 +119,9 @@ async function main(): Promise<number> {
       }
     }
     if (engine?.started) {
+      // Scraper containers of failed task tries (a DockerOperator removes only successful ones): the private
+      // engine keeps no stopped container between runs.
+      run(["docker", "container", "prune", "--force"]);
       const restored = await step("stop the engine", () => engine!.stop());
       say(`host network restored: ${restored.length > 0 ? restored.join("; ") : "nothing to undo"}`);
     }

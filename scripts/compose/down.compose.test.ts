@@ -82,7 +82,8 @@ describe.sequential(`compose down of ${PROJECT}`, () => {
     ]) {
       const left = run(["docker", ...kind, "--quiet", "--filter", label]);
       expect(left.code, left.output).toBe(0);
-      expect({ kind: kind[0], left: left.output.trim() }).toEqual({ kind: kind[0], left: "" });
+      // stdout only: the ids (the CLI may warn on stderr).
+      expect({ kind: kind[0], left: left.stdout.trim() }, left.output).toEqual({ kind: kind[0], left: "" });
     }
   });
 });

@@ -113,7 +113,7 @@ async function main(): Promise<number> {
     cleaningUp = true;
     if (project) {
       const left = run(["docker", "ps", "--all", "--quiet", "--filter", `label=com.docker.compose.project=${PROJECT}`]);
-      if (left.output.trim()) {
+      if (left.stdout.trim()) {
         if (status !== 0) saveLogs(project);
         await step("down -v", () => live([...project!, "down", "--volumes", "--remove-orphans"]));
       }

@@ -75,12 +75,15 @@ describe.sequential(`compose down of ${PROJECT}`, () => {
     // 137: still running at the end of its grace period, killed.
     const killed = [...codes].filter(([, code]) => code === 137).map(([name]) => name);
     expect(killed, JSON.stringify(Object.fromEntries(codes))).toEqual([]);
-    for (const kind of [
-      ["ps", "--all"],
-      ["volume", "ls"],
-      ["network", "ls"],
-    ]) {
-      const left = run(["docker", ...kind, "--quiet", "--filter", label]);
+    // Compose's own containers by name (the scraper containers Airflow starts inherit the image's project label; those
+    // of failed tries are kept by the DockerOperator, and pruned with the private engine by main.ts).
+    const filters: [string[], string][] = [
+      [["ps", "--all"], `name=^${PROJECT}-`],
+      [["volume", "ls"], label],
+      [["network", "ls"], label],
+    ];
+    for (const [kind, filter] of filters) {
+      const left = run(["docker", ...kind, "--quiet", "--filter", filter]);
       expect(left.code, left.output).toBe(0);
       // stdout only: the ids (the CLI may warn on stderr).
       expect({ kind: kind[0], left: left.stdout.trim() }, left.output).toEqual({ kind: kind[0], left: "" });

@@ -112,7 +112,7 @@ async function main(): Promise<number> {
   } finally {
     cleaningUp = true;
     if (project) {
-      const left = run(["docker", "ps", "--all", "--quiet", "--filter", `label=com.docker.compose.project=${PROJECT}`]);
+      const left = run(["docker", "ps", "--all", "--quiet", "--filter", `name=^${PROJECT}-`]);
       if (left.stdout.trim()) {
         if (status !== 0) saveLogs(project);
         await step("down -v", () => live([...project!, "down", "--volumes", "--remove-orphans"]));

@@ -61,23 +61,9 @@ export function readJobResult(
     const last = readLogTail(log, 1).trim() || "(no output)";
     return { label, exitCode, error: `exit ${exitCode}: ${last}`, series: null, documents: null, count: null };
   }
-  return name === "reconcile"
-    ? {
-        label,
-        exitCode,
-        error: null,
-        series: r.series ?? null,
-        documents: r.compared ?? null,
-        count: r.differences ?? null,
-      }
-    : {
-        label,
-        exitCode,
-        error: null,
-        series: r.series ?? null,
-        documents: r.documents ?? null,
-        count: r.inserted ?? null,
-      };
+  // reconcile: documents compared and differences; batch: documents written and the new ones among them.
+  const [documents, count] = name === "reconcile" ? [r.compared, r.differences] : [r.documents, r.inserted];
+  return { label, exitCode, error: null, series: r.series ?? null, documents: documents ?? null, count: count ?? null };
 }
 
 /** Kafka statistics (of the stream processor's group) and the MongoDB database of a run, open while `fn` runs. */

@@ -1,9 +1,9 @@
-import { type Bar, type BarDocument, barDocumentDifferences, toBarDocument } from "@quant/core";
+import { type Bar, type BarDocument, barDocumentDifferences, indicatorBar, toBarDocument } from "@quant/core";
 import { BarIndicators } from "@quant/indicators";
 import { SyntheticMarket } from "@quant/synthetic";
 import { describe, expect, it } from "vitest";
 import { rollupHistory, rollupSourceInterval, rollupTargets, SeriesRollups, windowOf } from "./rollup.ts";
-import { indicatorBar, indicatorOptionsFor } from "./series.ts";
+import { indicatorOptionsFor } from "./series.ts";
 import { plainRollupBars } from "./testing.ts";
 
 const market = new SyntheticMarket({ seed: 3 });

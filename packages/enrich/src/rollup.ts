@@ -24,12 +24,13 @@ import {
   epochMsToDate,
   INTERVAL_MS,
   type Interval,
+  indicatorBar,
   isoUtc,
   toBarDocument,
   UNIVERSE,
 } from "@quant/core";
 import { BarIndicators, type BarIndicatorsState, InvalidInputError } from "@quant/indicators";
-import { indicatorBar, indicatorOptionsFor } from "./series.ts";
+import { indicatorOptionsFor } from "./series.ts";
 
 /** Rollup intervals, finest first. */
 export const ROLLUP_INTERVALS: readonly Interval[] = ["5m", "1h", "1d"];

@@ -148,7 +148,7 @@ describe("batch processor and reconcile", () => {
     expect(await verifyIndexes(env.mongo)).toEqual({ missing: [], mismatched: [] });
     const analysis = await analyzeQueries(env.mongo);
     expect(analysis.map((a) => a.query)).toEqual([
-      "latestBar",
+      "latestBars",
       "lastBars",
       "dateRange",
       "yieldCurveSlope",

@@ -7,6 +7,7 @@ import {
   type Logger,
   type MongoHandle,
   type ObjectStore,
+  recordLatestBars,
   rollupCollection,
   upsertBars,
 } from "@quant/core";
@@ -62,6 +63,8 @@ export async function runBatch(
       summary.documents += docs.length;
     }
     summary.rollups += r.rollups.length;
+    // Never moves a series' latest bar back (a range in the past): see recordLatestBars.
+    await recordLatestBars(deps.mongo.db, [...r.docs, ...r.rollups]);
   }
   return summary;
 }

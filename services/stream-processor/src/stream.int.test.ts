@@ -5,12 +5,13 @@ import {
   barId,
   barsCollection,
   checkpointsCollection,
+  indicatorBar,
   isoUtc,
   markCheckpointDirty,
   toBarDocument,
 } from "@quant/core";
 import { countBars, documentBytes, produceBars, snapshotBars, testLogger, waitFor } from "@quant/core/testing";
-import { indicatorBar, indicatorOptionsFor } from "@quant/enrich";
+import { indicatorOptionsFor } from "@quant/enrich";
 import { BarIndicators } from "@quant/indicators";
 import { SyntheticMarket } from "@quant/synthetic";
 import { describe, expect, it } from "vitest";

@@ -1,7 +1,19 @@
 // The enriched bar document: the bar v1 fields, every metric of BAR_METRIC_FIELDS (null until warm, never NaN),
 // per-metric warm flags and provenance. One shape for the stream, the batch path and the API.
-import { BAR_METRIC_FIELDS, type BarMetricField, type BarMetrics, type BarWarm } from "@quant/indicators";
-import { type AnyBulkWriteOperation, type Collection, type Filter, MongoBulkWriteError } from "mongodb";
+import {
+  BAR_METRIC_FIELDS,
+  type BarMetricField,
+  type BarMetrics,
+  type BarWarm,
+  type Bar as IndicatorBar,
+} from "@quant/indicators";
+import {
+  type AnyBulkWriteOperation,
+  type Collection,
+  type Filter,
+  MongoBulkWriteError,
+  type OptionalUnlessRequiredId,
+} from "mongodb";
 import type { Bar } from "../domain/bar.ts";
 import type { AssetClass, BarSource, Interval } from "../domain/market.ts";
 import { isoUtc } from "../domain/time.ts";
@@ -37,6 +49,11 @@ export interface BarDocument extends BarDocumentMetrics {
 }
 
 const finiteOrNull = (x: number | undefined): number | null => (x !== undefined && Number.isFinite(x) ? x : null);
+
+/** A bar as the indicators take it (ts as epoch ms). */
+export function indicatorBar(b: Bar): IndicatorBar {
+  return { ts: Date.parse(b.ts), open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
+}
 
 /** Builds the document of a bar from the metric values and warm flags right after update()/replace(). */
 export function toBarDocument(bar: Bar, values: BarMetrics, warm: BarWarm, processedTs: Date): BarDocument {
@@ -231,11 +248,23 @@ export async function upsertBars(
   docs: readonly BarDocument[],
   opts: UpsertOptions = {},
 ): Promise<{ upserted: number; matched: number }> {
+  return upsertById(collection, docs, opts);
+}
+
+/** upsertBars for any document keyed by _id (cross-asset points too): insert-first when asked, then replaceById. */
+export async function upsertById<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: readonly T[],
+  opts: UpsertOptions = {},
+): Promise<{ upserted: number; matched: number }> {
   const result = { upserted: 0, matched: 0 };
   let toReplace = docs;
   if (opts.insertFirst && docs.length > 0) {
     try {
-      result.upserted += (await collection.insertMany([...docs], { ordered: false })).insertedCount;
+      // The generic T hides that these are insertable documents of the collection: the cast states it.
+      result.upserted += (
+        await collection.insertMany([...docs] as OptionalUnlessRequiredId<T>[], { ordered: false })
+      ).insertedCount;
       toReplace = [];
     } catch (err) {
       if (!(err instanceof MongoBulkWriteError)) throw err;

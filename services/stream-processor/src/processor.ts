@@ -30,6 +30,7 @@ import {
   checkpointsCollection,
   documentsToWrite,
   type IncomingBatch,
+  indicatorBar,
   type Logger,
   loadCheckpoints,
   type MongoHandle,
@@ -48,7 +49,6 @@ import {
 } from "@quant/core";
 import {
   enrichSeries,
-  indicatorBar,
   indicatorOptionsFor,
   newIndicators,
   orderSeries,

@@ -1,7 +1,7 @@
 // Cross-asset series: yield-curve slopes, rolling correlations and betas, one document per (series, ts).
-import { type AnyBulkWriteOperation, type Collection, MongoBulkWriteError } from "mongodb";
+import type { Collection } from "mongodb";
 import type { BarSource, Interval } from "../domain/market.ts";
-import { BULK_OPS_PER_COMMAND } from "./bars.ts";
+import { upsertById } from "./bars.ts";
 
 export type CrossAssetKind = "slope" | "correlation" | "beta";
 
@@ -34,21 +34,5 @@ export async function upsertCrossAsset(
   collection: Collection<CrossAssetDocument>,
   docs: readonly CrossAssetDocument[],
 ): Promise<void> {
-  let toReplace: readonly CrossAssetDocument[] = [];
-  if (docs.length > 0) {
-    try {
-      await collection.insertMany([...docs], { ordered: false });
-    } catch (err) {
-      if (!(err instanceof MongoBulkWriteError)) throw err;
-      const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-      if (errors.some((e) => e.code !== 11000)) throw err;
-      toReplace = errors.map((e) => docs[e.index]!);
-    }
-  }
-  for (let i = 0; i < toReplace.length; i += BULK_OPS_PER_COMMAND) {
-    const ops: AnyBulkWriteOperation<CrossAssetDocument>[] = toReplace.slice(i, i + BULK_OPS_PER_COMMAND).map((d) => ({
-      replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true },
-    }));
-    await collection.bulkWrite(ops, { ordered: false });
-  }
+  await upsertById(collection, docs, { insertFirst: true });
 }

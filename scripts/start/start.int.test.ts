@@ -18,22 +18,28 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stackSettings } from "../stack/env.ts";
 import { REPO_ROOT } from "../stack/paths.ts";
 import { portOpen } from "../stack/process.ts";
 import { waitUntil } from "../stack/wait.ts";
 
 const copy = join(mkdtempSync(join(tmpdir(), "start-fresh-")), "clone");
+// Ports of its own: this clone's ports + 10,000, so that clones running the suite side by side (each with its own
+// STACK_*/API/AIRFLOW/METRICS ports in .env) never meet, and none meets the suite's own servers.
+const settings = stackSettings();
+const own = (port: number) => port + 10_000;
+const airflowPort = own(Number(process.env.AIRFLOW_PORT || 8080));
 const PORTS = {
-  STACK_KAFKA_PORT: 19192,
-  STACK_KAFKA_CONTROLLER_PORT: 19193,
-  STACK_MONGO_PORT: 19017,
-  STACK_S3_PORT: 19100,
-  STACK_S3_CONSOLE_PORT: 19101,
-  API_PORT: 19001,
-  AIRFLOW_PORT: 19091,
-  METRICS_PORT: 19464,
-  AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT: 18795,
-  AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT: 18796,
+  STACK_KAFKA_PORT: own(settings.kafkaPort),
+  STACK_KAFKA_CONTROLLER_PORT: own(settings.kafkaControllerPort),
+  STACK_MONGO_PORT: own(settings.mongoPort),
+  STACK_S3_PORT: own(settings.s3Port),
+  STACK_S3_CONSOLE_PORT: own(settings.s3ConsolePort),
+  API_PORT: own(Number(process.env.API_PORT || 8000)),
+  AIRFLOW_PORT: airflowPort,
+  METRICS_PORT: own(Number(process.env.METRICS_PORT || 9464)),
+  AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT: airflowPort + 1,
+  AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT: airflowPort + 2,
 };
 
 /** The tree as a clone has it (tracked and new files, not ignored ones), with the installed node_modules linked. */
@@ -124,6 +130,11 @@ describe("pnpm start in a fresh clone", () => {
     expect(output).toMatch(/✓ native servers \(Kafka, FerretDB, MinIO\) .*: started kafka, mongo, s3/);
     expect(output).toMatch(/pipeline ready in [\d.]+ s \(source replay, run /);
     expect(output).toMatch(/reconcile \(stream documents vs batch computation from the lake\): 0 difference\(s\)/);
+    // The whole design on real data: SMA200 warm on several daily series, rollups, the cross-asset job's series.
+    expect(output).toMatch(/SMA200 warm on ([3-9]|\d{2,}) daily series/);
+    expect(output).toMatch(/rollups \(bars_rollup\): 5m [1-9][\d,]*, 1h [1-9][\d,]*, 1d [1-9]/);
+    expect(output).toMatch(/cross-asset series \(cross_asset\): ([3-9]|\d{2,}) \(/);
+    expect(output).toMatch(/cross-asset job \([\d-]+\.\.[\d-]+\): [1-9][\d,]* documents written/);
     expect(output).not.toMatch(/Warning/);
   }, 1_600_000);
 
@@ -140,6 +151,20 @@ describe("pnpm start in a fresh clone", () => {
     };
     expect(bars.count).toBeGreaterThan(0);
     expect((await fetch(`http://127.0.0.1:${PORTS.METRICS_PORT}/healthz`)).status).toBe(200);
+    // Only real data is called replay (docs/ingestion.md, "The default run"); the rest is labelled synthetic.
+    const { symbols } = (await (await fetch(`http://127.0.0.1:${PORTS.API_PORT}/api/symbols`)).json()) as {
+      symbols: { symbol: string; sources: Record<string, string> }[];
+    };
+    const bySource = (p: string) =>
+      symbols
+        .flatMap((s) => Object.entries(s.sources).flatMap(([i, src]) => (src === p ? [`${s.symbol} ${i}`] : [])))
+        .sort();
+    expect(bySource("replay")).toEqual(
+      ["AAPL 1d", "AAPL 1m", "GOOGL 1d", "META 1d", "MSFT 1d", "TSLA 1d", "^GSPC 1d", "^IXIC 1d"].sort(),
+    );
+    expect(bySource("synthetic")).toEqual(
+      ["BTC-USD 1d", "BTC-USD 1h", "BTC-USD 1m", "BTC-USD 5m", "^FVX 1d", "^IRX 1d", "^TNX 1d", "^TYX 1d"].sort(),
+    );
   });
 
   it("on Ctrl-C stops everything it started, even with its output pipe closed (`| tee log`), and leaves nothing", async () => {

@@ -1,22 +1,245 @@
-export * from "./bar-messages.ts";
-export * from "./calendar.ts";
-export * from "./clients/kafka.ts";
-export * from "./clients/mongo.ts";
-export * from "./clients/s3.ts";
-export * from "./config.ts";
-export * from "./dead-letters.ts";
-export * from "./domain/bar.ts";
-export * from "./domain/json-schema.ts";
-export * from "./domain/market.ts";
-export * from "./domain/time.ts";
-export * from "./domain/trade.ts";
-export * from "./lake.ts";
-export * from "./logger.ts";
-export * from "./metrics.ts";
-export * from "./parquet.ts";
-export * from "./pipeline-stats.ts";
-export * from "./shutdown.ts";
-export * from "./store/index.ts";
-export * from "./topics.ts";
-export * from "./trade-lake.ts";
-export * from "./universe.ts";
+// @quant/core's public surface, listed module by module (no `export *`): what services, packages and scripts may use.
+export { barMessage, publishBars } from "./bar-messages.ts";
+export {
+  addDays,
+  DAY_MS,
+  dateInZone,
+  datesBetween,
+  dateToEpochMs,
+  epochMsToDate,
+  isNyseEarlyClose,
+  isNyseHoliday,
+  isNyseTradingDay,
+  NEW_YORK,
+  nyseHolidays,
+  nyseSession,
+  nyseTradingDays,
+  type Session,
+  weekday,
+  zonedTimeToUtc,
+  zoneOffsetMinutes,
+} from "./calendar.ts";
+export {
+  type BatchControl,
+  type ConsumerHandle,
+  createKafkaBus,
+  type IncomingBatch,
+  type IncomingMessage,
+  type KafkaBus,
+  type KafkaConfig,
+  type OutgoingMessage,
+  type PartitionOffsets,
+  type ProducerHandle,
+  runDrainable,
+  type TopicSpec,
+} from "./clients/kafka.ts";
+export { connectMongo, type MongoConfig, type MongoHandle, type MongoHealth } from "./clients/mongo.ts";
+export { createObjectStore, type ObjectStore, type S3Config, s3ConfigFromEnv } from "./clients/s3.ts";
+export {
+  booleanFlag,
+  ConfigError,
+  type ConfigShape,
+  defaultCacheDir,
+  envInt,
+  kafkaEnv,
+  loadConfig,
+  loadConfigOrExit,
+  logEnv,
+  metricsServerEnv,
+  mongoEnv,
+  pushgatewayEnv,
+  s3Env,
+} from "./config.ts";
+export { DLQ_HEADERS, deadLetter, type SourceMessage } from "./dead-letters.ts";
+export {
+  type Bar,
+  type BarInput,
+  type BarKey,
+  type BarRejectKind,
+  BarV1,
+  BarV1Base,
+  barId,
+  InvalidBarError,
+  implausibility,
+  makeBar,
+  PRICE_LIMITS,
+  parseBar,
+  parseBarId,
+} from "./domain/bar.ts";
+export { barJsonSchema, tradeJsonSchema } from "./domain/json-schema.ts";
+export { AssetClass, BarSource, INTERVAL_MS, Interval } from "./domain/market.ts";
+export { CanonicalIsoUtc, IsoUtcString, isoUtc } from "./domain/time.ts";
+export {
+  InvalidTradeError,
+  isTradeV1,
+  makeTrade,
+  parseTrade,
+  TRADE_LIMITS,
+  type Trade,
+  TradeAssetClass,
+  type TradeInput,
+  TradeSource,
+  TradeV1,
+} from "./domain/trade.ts";
+export {
+  BAR_PARQUET_FIELDS,
+  BARS_FILE,
+  type BarPartition,
+  barPartitionKey,
+  barPartitionOf,
+  barSymbolPrefix,
+  CorporateEvent,
+  decodeSymbol,
+  EVENT_PARQUET_FIELDS,
+  EVENTS_FILE,
+  encodeSymbol,
+  eventsKey,
+  LAKE_EVENTS_PREFIX,
+  LAKE_RAW_PREFIX,
+  mergeBars,
+  mergeEvents,
+  PARQUET_COMPRESSION,
+  PARQUET_ROW_GROUP_SIZE,
+  parseBarPartitionKey,
+  type RejectedRow,
+  readBarsParquet,
+  readEventsParquet,
+  writeBarsParquet,
+  writeEventsParquet,
+} from "./lake.ts";
+export { createLogger, type Logger } from "./logger.ts";
+export {
+  createMetricsRegistry,
+  DELAY_BUCKETS,
+  exposedMetricNames,
+  LATENCY_BUCKETS,
+  type MetricsServer,
+  observeStoreWrites,
+  PIPELINE_METRICS,
+  type PipelineMetrics,
+  pushJobMetrics,
+  pushMetrics,
+  type RegistryOptions,
+  startMetricsServer,
+  timed,
+} from "./metrics.ts";
+export { parquetSchema, readParquet, writeParquet } from "./parquet.ts";
+export { createKafkaStats, type KafkaStatsReader, type PipelineStats, type TopicStats } from "./pipeline-stats.ts";
+export { onShutdown, type Shutdown, type ShutdownOptions } from "./shutdown.ts";
+export {
+  BAR_COMPARED_FIELDS,
+  type BarContent,
+  type BarDocument,
+  type BarDocumentMetrics,
+  type BarFieldDifference,
+  BULK_OPS_PER_COMMAND,
+  barContent,
+  barDocumentDifferences,
+  barOfDocument,
+  documentsToWrite,
+  indicatorBar,
+  replaceById,
+  sameBarContent,
+  sameBarDocument,
+  toBarDocument,
+  type UpsertOptions,
+  upsertBars,
+  upsertById,
+} from "./store/bars.ts";
+export {
+  CANDLE_COMPARED_FIELDS,
+  type CandleDocument,
+  type CandleStateDocument,
+  candleDifferences,
+  candleId,
+  candleStateCollection,
+  candleStateId,
+  candlesCollection,
+  type FormingCandle,
+  type FormingCandlesDocument,
+  formingCandlesCollection,
+  rewriteById,
+  writeCandles,
+} from "./store/candles.ts";
+export {
+  type CheckpointDocument,
+  loadCheckpoints,
+  markCheckpointDirty,
+  parseCheckpointState,
+  saveCheckpoints,
+  seriesKey,
+} from "./store/checkpoints.ts";
+export {
+  type CrossAssetDocument,
+  type CrossAssetKind,
+  crossAssetSeries,
+  upsertCrossAsset,
+} from "./store/cross-asset.ts";
+export {
+  type CrossAssetSeriesDocument,
+  crossAssetSeriesCollection,
+  type LatestBarDocument,
+  latestBarKey,
+  latestBarsCollection,
+  readCrossAssetSeries,
+  readLatestBars,
+  recordCrossAssetSeries,
+  recordLatestBars,
+  type SeriesKind,
+  seriesKindOf,
+} from "./store/latest.ts";
+export {
+  BARS_COLLECTIONS,
+  type BarsCollectionName,
+  barDocumentCollectionName,
+  barsCollection,
+  barsCollectionName,
+  COLLECTIONS,
+  checkpointsCollection,
+  crossAssetCollection,
+  ensureIndexes,
+  INDEX_SPECS,
+  INTRADAY_TTL_INDEX,
+  type IndexSpec,
+  rollupCollection,
+  setIntradayTtl,
+} from "./store/layout.ts";
+export {
+  analyzeExplain,
+  barsRangeCursor,
+  CANONICAL_QUERIES,
+  type CanonicalQuery,
+  type CanonicalQueryArgs,
+  crossAssetCursor,
+  crossAssetSeriesCursor,
+  expectedIndexOf,
+  explainCursor,
+  lastBarsCursor,
+  latestBarCursor,
+  latestBars,
+  latestBarsCursor,
+  type PlanAnalysis,
+  type QueryStats,
+  type SeriesKey,
+  seriesCollection,
+  topMoversCursor,
+} from "./store/queries.ts";
+export { BAR_TOPICS, TOPIC_SPECS, TOPICS, type Topic, topicForAsset } from "./topics.ts";
+export {
+  LAKE_TRADES_PREFIX,
+  orderTradeRows,
+  parseTradeObjectKey,
+  readTradesParquet,
+  TRADE_PARQUET_COLUMNS,
+  TRADE_PARQUET_COMPRESSION,
+  TRADE_ROW_GROUP_SIZE,
+  type TradeObject,
+  type TradeParquetCodec,
+  type TradeRow,
+  tradeDate,
+  tradeObjectKey,
+  tradeSymbolPrefix,
+  writeTradesParquet,
+  ZSTD_AVAILABLE,
+} from "./trade-lake.ts";
+export { type JobSpec, type ScrapeJob, UNIVERSE, universeSeries, universeSymbols } from "./universe.ts";

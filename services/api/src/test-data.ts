@@ -1,5 +1,6 @@
 // Test data for the API's integration tests: synthetic bars through the processors' own enrichment and upsertBars,
-// into a database of the test's own.
+// into a database of the test's own, written as the writers write (bar documents, then latest_bars). Equities are
+// labelled replay here (standing in for recorded data), the yields and BTC-USD synthetic, so the dashboard has both.
 import {
   type AssetClass,
   type BarDocument,
@@ -11,6 +12,8 @@ import {
   ensureIndexes,
   type Interval,
   type MongoHandle,
+  recordCrossAssetSeries,
+  recordLatestBars,
   rollupCollection,
   upsertBars,
 } from "@quant/core";
@@ -19,11 +22,11 @@ import { enrichSeries } from "@quant/enrich";
 import { SyntheticMarket } from "@quant/synthetic";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.ts";
-import { LivePoller } from "./live.ts";
+import { ServingCache } from "./serving-cache.ts";
 
 export const market = new SyntheticMarket({ seed: 7 });
 
-/** Enriched documents of one synthetic series (count bars from `from`). */
+/** Enriched documents of one synthetic series (count bars from `from`), labelled replay for equities. */
 export function seriesDocs(
   symbol: string,
   assetClass: AssetClass,
@@ -32,13 +35,31 @@ export function seriesDocs(
   from = "2024-01-02",
 ): BarDocument[] {
   const bars = market.series({ symbols: [symbol], assetClass, interval, count, from }).get(symbol)!;
-  return enrichSeries(bars, new Date()).docs;
+  const source = assetClass === "equity" ? ("replay" as const) : ("synthetic" as const);
+  return enrichSeries(
+    bars.map((b) => ({ ...b, source })),
+    new Date(),
+  ).docs;
+}
+
+/** Writes bar documents the way the processors do: the documents, then the series' latest bars. */
+export async function writeBars(db: MongoHandle["db"], docs: readonly BarDocument[]): Promise<void> {
+  const scraped = docs.filter((d) => d.source !== "rollup");
+  const rollups = docs.filter((d) => d.source === "rollup");
+  for (const interval of new Set(scraped.map((d) => d.interval)))
+    await upsertBars(
+      barsCollection(db, interval),
+      scraped.filter((d) => d.interval === interval),
+      { insertFirst: true },
+    );
+  if (rollups.length > 0) await upsertBars(rollupCollection(db), rollups, { insertFirst: true });
+  await recordLatestBars(db, docs);
 }
 
 export interface TestApi {
   mongo: MongoHandle;
   app: FastifyInstance;
-  live: LivePoller;
+  cache: ServingCache;
   docs: Map<string, BarDocument[]>;
   close(): Promise<void>;
 }
@@ -62,37 +83,50 @@ export async function startTestApi(opts: { pollMs?: number; daily?: number } = {
   ];
   for (const [symbol, assetClass, interval, count] of plan) {
     const d = seriesDocs(symbol, assetClass, interval, count);
-    await upsertBars(barsCollection(mongo.db, interval), d, { insertFirst: true });
+    await writeBars(mongo.db, d);
     docs.set(`${symbol}|${interval}`, d);
   }
   // Rollups the stream processor would build (bars_rollup, source `rollup`): 1h bars of BTC-USD.
   const rollups = seriesDocs("BTC-USD", "crypto", "1h", 48).map((d) => ({ ...d, source: "rollup" as const }));
-  await upsertBars(rollupCollection(mongo.db), rollups, { insertFirst: true });
+  await writeBars(mongo.db, rollups);
   docs.set("BTC-USD|1h|rollup", rollups);
   const irx = new Map(docs.get("^IRX|1d")!.map((d) => [d.ts.getTime(), d.close]));
   const series = crossAssetSeries("slope", "^TNX", "^IRX", "1d");
-  await crossAssetCollection(mongo.db).insertMany(
-    docs
-      .get("^TNX|1d")!
-      .filter((d) => irx.has(d.ts.getTime()))
-      .map((d) => ({
-        _id: `${series}|${d.ts.toISOString()}`,
-        series,
-        kind: "slope" as const,
-        interval: "1d" as const,
-        a: "^TNX",
-        b: "^IRX",
-        ts: d.ts,
-        value: d.close - irx.get(d.ts.getTime())!,
-        processedTs: new Date(),
-      })),
-  );
-  const live = new LivePoller(mongo.db, opts.pollMs ?? 200, testLogger);
+  const slope = docs
+    .get("^TNX|1d")!
+    .filter((d) => irx.has(d.ts.getTime()))
+    .map((d) => ({
+      _id: `${series}|${d.ts.toISOString()}`,
+      series,
+      kind: "slope" as const,
+      interval: "1d" as const,
+      a: "^TNX",
+      b: "^IRX",
+      ts: d.ts,
+      value: d.close - irx.get(d.ts.getTime())!,
+      source: "synthetic" as const,
+      processedTs: new Date(),
+    }));
+  await crossAssetCollection(mongo.db).insertMany(slope);
+  await recordCrossAssetSeries(mongo.db, [
+    {
+      _id: series,
+      kind: "slope",
+      interval: "1d",
+      a: "^TNX",
+      b: "^IRX",
+      from: slope[0]!.ts,
+      to: slope.at(-1)!.ts,
+      source: "synthetic",
+      processedTs: new Date(),
+    },
+  ]);
+  const cache = new ServingCache(mongo.db, { pollMs: opts.pollMs ?? 200, maxBars: 5_000, logger: testLogger });
   const app = await buildApp({
     db: mongo.db,
     mongoHealth: () => mongo.health(),
     kafkaStats: null,
-    live,
+    cache,
     metrics: createMetricsRegistry({ service: "api-test", processMetrics: false }),
     logger: testLogger,
     maxBars: 5_000,
@@ -101,9 +135,10 @@ export async function startTestApi(opts: { pollMs?: number; daily?: number } = {
   return {
     mongo,
     app,
-    live,
+    cache,
     docs,
     async close() {
+      cache.stop();
       await app.close();
       await mongo.db.dropDatabase().catch(() => {});
       await mongo.close();

@@ -9,6 +9,7 @@ import {
   type Logger,
   type MongoHandle,
   type ObjectStore,
+  recordLatestBars,
   rollupCollection,
   upsertBars,
   writeCandles,
@@ -80,6 +81,8 @@ export async function runBatch(req: RangeRequest, deps: RangeDeps): Promise<Batc
     await write(barsCollection(deps.mongo.db, r.series.interval), r.docs);
     await write(rollupCollection(deps.mongo.db), r.rollups);
     summary.rollups += r.rollups.length;
+    // Never moves a series' latest bar back (a range in the past): see recordLatestBars.
+    await recordLatestBars(deps.mongo.db, [...r.docs, ...r.rollups]);
   }
   for await (const t of computeTradeRange(deps.store, req, { ...deps, rules: deps.rules ?? DEFAULT_CANDLE_RULES })) {
     summary.tradeSeries++;

@@ -1,8 +1,15 @@
 // The batch CLI at the end of a run pushes its metrics to the Pushgateway of PUSHGATEWAY_URL (here a recorder: the
 // Pushgateway is not part of the native stack), reading the real lake and writing the real MongoDB.
 import { resolve } from "node:path";
-import { connectMongo, createObjectStore, s3ConfigFromEnv } from "@quant/core";
-import { runNodeScript, startPushRecorder, testConfig, testLogger, uniqueName } from "@quant/core/testing";
+import { connectMongo } from "@quant/core";
+import {
+  createTestBucket,
+  runNodeScript,
+  startPushRecorder,
+  testConfig,
+  testLogger,
+  uniqueName,
+} from "@quant/core/testing";
 import { SyntheticMarket } from "@quant/synthetic";
 import { describe, expect, it } from "vitest";
 import { writeLake } from "./test-support.ts";
@@ -12,13 +19,11 @@ const MAIN = resolve(import.meta.dirname, "main.ts");
 describe("batch: metrics push", () => {
   it("pushes bars read and written, write durations and the run's duration once, under the asset classes", async () => {
     const cfg = testConfig();
-    const bucket = uniqueName("batchpush").toLowerCase().replaceAll("_", "-");
+    const { store, bucket, remove } = await createTestBucket("batchpush");
     const dbName = uniqueName("batch_push");
-    const store = createObjectStore(s3ConfigFromEnv({ ...cfg, S3_BUCKET: bucket }), testLogger);
     const mongo = await connectMongo({ uri: cfg.MONGODB_URI, dbName }, testLogger);
     const gateway = await startPushRecorder();
     try {
-      await store.ensureBucket();
       const bars = new SyntheticMarket({ seed: 3 }).bars("AAPL", "equity", "1d", "2024-01-01", "2024-01-31");
       await writeLake(store, bars);
       const env = {
@@ -47,9 +52,7 @@ describe("batch: metrics push", () => {
       await gateway.close();
       await mongo.db.dropDatabase().catch(() => {});
       await mongo.close();
-      const keys = await store.list("").catch(() => []);
-      if (keys.length > 0) await store.client.removeObjects(bucket, keys);
-      await store.client.removeBucket(bucket).catch(() => {});
+      await remove().catch(() => {});
     }
   }, 120_000);
 });

@@ -15,11 +15,10 @@ import {
 import {
   type ChildScript,
   createPipelineTestEnv,
-  dropTestBucket,
+  createTestBucket,
   type PipelineTestEnv,
   testConfig,
   testLogger,
-  testObjectStore,
   uniqueName,
   waitFor,
 } from "@quant/core/testing";
@@ -35,10 +34,11 @@ describe("trade candles: stream against the batch recomputation from the trade l
   const cfg = testConfig();
   let env: PipelineTestEnv;
   let store: ObjectStore;
+  let bucket: string;
+  let removeBucket: (() => Promise<void>) | undefined;
   let batchDb: MongoHandle;
   const children: ChildScript[] = [];
   const tradesTopic = uniqueName("tl_trades");
-  const bucket = uniqueName("tradelake").toLowerCase().replaceAll("_", "-");
   const generator = new TradeGenerator({
     seed: 17,
     symbols: [
@@ -64,13 +64,12 @@ describe("trade candles: stream against the batch recomputation from the trade l
 
   beforeAll(async () => {
     env = await createPipelineTestEnv("tlake", 3, [tradesTopic]);
-    store = testObjectStore(bucket);
-    await store.ensureBucket();
+    ({ store, bucket, remove: removeBucket } = await createTestBucket("tradelake"));
     batchDb = await connectMongo({ uri: cfg.MONGODB_URI, dbName: uniqueName("tlake_batch") }, testLogger);
   });
   afterAll(async () => {
     for (const c of children) c.child.kill("SIGKILL");
-    if (store) await dropTestBucket(store);
+    await removeBucket?.();
     await batchDb?.db.dropDatabase().catch(() => {});
     await batchDb?.close();
     await env?.close();

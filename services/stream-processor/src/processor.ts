@@ -31,6 +31,7 @@ import {
   deadLetter,
   documentsToWrite,
   type IncomingBatch,
+  indicatorBar,
   type Logger,
   loadCheckpoints,
   type MongoHandle,
@@ -38,6 +39,7 @@ import {
   type OutgoingMessage,
   type ProducerHandle,
   parseCheckpointState,
+  recordLatestBars,
   rollupCollection,
   sameBarContent,
   saveCheckpoints,
@@ -48,7 +50,6 @@ import {
 } from "@quant/core";
 import {
   enrichSeries,
-  indicatorBar,
   indicatorOptionsFor,
   newIndicators,
   orderSeries,
@@ -289,12 +290,39 @@ export class StreamProcessor {
         heartbeat,
       );
       const stored = await this.prefetchStored(decoded.map((d) => d.bar));
+      // Consecutive late bars of a series are merged in one recompute, run before the series' next in-order bar (or
+      // at the end of the batch): a backfill of older history after newer bars (thousands of late bars) then costs one
+      // recompute per series and batch, not one per bar, and an isolated late bar is merged where it arrived.
+      const late = new Map<SeriesState, { bar: Bar; msg: IncomingBatch["messages"][number] }[]>();
+      const mergeLate = async (s: SeriesState) => {
+        const items = late.get(s);
+        if (!items) return;
+        late.delete(s);
+        const bars = items.map((i) => i.bar);
+        const refused = await this.recomputeWithLateBars(s, bars, pending, processedTs, heartbeat);
+        // A late bar the indicators refuse goes to the dead letters, like any refused bar; the others are merged.
+        for (const { bar, msg } of items) {
+          const reason = refused.get(bar.id);
+          if (reason === undefined) continue;
+          stats.late--;
+          deadLetters.push(
+            deadLetter(msg, "indicator", new InvalidInputError("bar", bar.id, reason).message, processedTs),
+          );
+        }
+      };
       let n = 0;
       for (const { bar, msg } of decoded) {
         if (++n % 250 === 0) await heartbeat();
         const s = this.series.get(seriesKey(bar.symbol, bar.interval))!;
+        if (late.has(s) && (s.lastTs === null || Date.parse(bar.ts) >= s.lastTs)) await mergeLate(s);
         try {
-          const outcome = await this.apply(s, bar, pending, stored, processedTs, heartbeat);
+          const outcome = await this.apply(s, bar, pending, stored, processedTs, () => {
+            const items = late.get(s) ?? [];
+            // The same late bar twice in a row (a replay) is one late bar.
+            if (items.some((i) => i.bar.id === bar.id && sameBarContent(i.bar, bar))) return false;
+            late.set(s, [...items, { bar, msg }]);
+            return true;
+          });
           stats[outcome]++;
           if (outcome !== "duplicates") touched.add(s);
         } catch (err) {
@@ -302,6 +330,7 @@ export class StreamProcessor {
           deadLetters.push(deadLetter(msg, "indicator", err.message, processedTs));
         }
       }
+      for (const s of [...late.keys()]) await mergeLate(s);
     });
     stats.deadLetters = deadLetters.length;
     stepsMs.compute = step();
@@ -310,7 +339,10 @@ export class StreamProcessor {
     await this.deps.onStep?.("deadLetters");
     stepsMs.deadLetters = step();
     stats.rollups += pending.rollups.size;
-    await this.documentWriter.write(pendingDocuments(pending), heartbeat);
+    const written = pendingDocuments(pending);
+    await this.documentWriter.write(written, heartbeat);
+    // The series' latest bars (latest_bars, read by the API) follow their documents.
+    if (written.length > 0) await this.lane(() => recordLatestBars(this.deps.db, written));
     await this.deps.onStep?.("bars");
     stepsMs.bars = step();
     // Only this batch's series: their state is exactly what was just written (a series lives in one partition, and
@@ -350,7 +382,8 @@ export class StreamProcessor {
     pending: Pending,
     stored: Map<string, BarDocument>,
     processedTs: Date,
-    heartbeat: Heartbeat,
+    /** Keeps a late bar for the end of the batch (false: the batch already has it). */
+    deferLate: () => boolean,
   ): Promise<"written" | "duplicates" | "replaced" | "late"> {
     const ts = Date.parse(bar.ts);
     if (s.lastTs === null || ts > s.lastTs) {
@@ -380,52 +413,61 @@ export class StreamProcessor {
       stored.get(bar.id) ??
       (await barsCollection(this.deps.db, bar.interval).findOne({ _id: bar.id }));
     if (known && (sameBarContent(known, bar) || (bar.partial && !known.partial))) return "duplicates";
-    await this.recomputeWithLateBar(s, bar, pending, processedTs, heartbeat);
-    return "late";
+    return deferLate() ? "late" : "duplicates";
   }
 
   /**
-   * Late-data policy: a bar older than the series' last bar (new, or different from the stored one) is merged into
-   * the series as stored in MongoDB, and the series is recomputed from its origin; every document from the late
-   * bar's ts onwards that differs from the recomputed one is rewritten (see writeChanged). So no later value is left
-   * computed without it. The checkpoint is marked dirty first: a crash in the middle makes the next owner rebuild the
-   * series from history. The series' rollups are recomputed from the same merged history; rollup documents from the
-   * late bar's window on (per rollup interval) are rewritten where they differ. A late bar within the allowed
-   * lateness only changes open windows.
+   * Late-data policy: bars older than the series' last bar (new, or different from the stored ones) are merged into
+   * the series as stored in MongoDB, and the series is recomputed from its origin, once for a run of consecutive late
+   * bars (the later of two with the same ts wins, as a correction would); every document from the earliest late bar's
+   * ts onwards that differs from the recomputed one is rewritten (see writeChanged). So no later value is left
+   * computed without them. The checkpoint is marked dirty first: a crash in the middle makes the next owner rebuild
+   * the series from history. The series' rollups are recomputed from the same merged history; rollup documents from
+   * the earliest late bar's window on (per rollup interval) are rewritten where they differ. A late bar within the
+   * allowed lateness only changes open windows. Returns the late bars the indicators refused (id -> reason): they are
+   * left out of the series.
    */
-  private async recomputeWithLateBar(
+  private async recomputeWithLateBars(
     s: SeriesState,
-    late: Bar,
+    lates: readonly Bar[],
     pending: Pending,
     processedTs: Date,
     heartbeat: Heartbeat,
-  ): Promise<void> {
+  ): Promise<Map<string, string>> {
     // Documents of this batch so far go out first, so that the history read below is complete (and no pending
-    // rollup document computed before the late bar is written over the recomputed one).
-    await this.writeDocuments(pendingDocuments(pending));
+    // rollup document computed before the late bars is written over the recomputed one).
+    const flushed = pendingDocuments(pending);
+    await this.writeDocuments(flushed);
+    await recordLatestBars(this.deps.db, flushed);
     pending.bars.clear();
     pending.rollups.clear();
     const storedDocs = await this.readHistory(s);
-    const merged = storedDocs.filter((d) => d._id !== late.id).map(barOfDocument);
-    merged.push(late);
-    const lateTs = Date.parse(late.ts);
+    const lateIds = new Set(lates.map((b) => b.id));
+    const merged = storedDocs.filter((d) => !lateIds.has(d._id)).map(barOfDocument);
+    merged.push(...lates);
     const enriched = enrichSeries(merged, processedTs);
-    const refused = enriched.rejected.find((r) => r.bar.id === late.id);
-    if (refused) throw new InvalidInputError("bar", late.id, refused.reason);
+    const refused = new Map(enriched.rejected.filter((r) => lateIds.has(r.bar.id)).map((r) => [r.bar.id, r.reason]));
+    const accepted = lates.filter((b) => !refused.has(b.id));
+    if (accepted.length === 0) return refused;
+    const first = accepted.reduce((a, b) => (Date.parse(b.ts) < Date.parse(a.ts) ? b : a));
+    const lateTs = Date.parse(first.ts);
     await markCheckpointDirty(checkpointsCollection(this.deps.db), s.key, new Date(lateTs));
     const tail = enriched.docs.filter((d) => d.ts.getTime() >= lateTs);
     const rewritten = await this.writeChanged(s.interval, tail, storedDocs, heartbeat);
     const rolled = this.recomputeRollups(s, enriched.docs, processedTs);
-    const affected = rolled.rollups?.affectedFrom({ ...late, ts: lateTs });
+    const affected = rolled.rollups?.affectedFrom({ ...first, ts: lateTs });
     const rollupTail = rolled.docs.filter((d) => d.ts.getTime() >= (affected?.get(d.interval) ?? 0));
     const rollupsRewritten = await this.writeChanged("rollup", rollupTail, await this.readRollups(s), heartbeat);
+    // The newest documents again (a new processedTs): readers of latest_bars see that the series was rewritten.
+    await recordLatestBars(this.deps.db, [...enriched.docs.slice(-1), ...rolled.docs]);
     this.adopt(s, enriched.indicators, enriched.docs, rolled.rollups);
     // The dirty mark goes with the checkpoint saved after this batch, whatever the interval.
     s.savedAt = Number.NEGATIVE_INFINITY;
     this.log.warn(
-      { series: s.key, lateTs: late.ts, rewritten, rollupsRewritten },
-      "late bar: series recomputed from origin",
+      { series: s.key, lateBars: accepted.length, lateTs: first.ts, rewritten, rollupsRewritten },
+      "late bars: series recomputed from origin",
     );
+    return refused;
   }
 
   /** The rollups of a series recomputed from its enriched documents (null/empty when it is no rollup source). */
@@ -582,6 +624,7 @@ export class StreamProcessor {
     const rewritten = await this.writeChanged(s.interval, enriched.docs, storedDocs, heartbeat);
     const rolled = this.recomputeRollups(s, enriched.docs, processedTs);
     const rollupsRewritten = await this.writeChanged("rollup", rolled.docs, await this.readRollups(s), heartbeat);
+    await recordLatestBars(this.deps.db, [...enriched.docs.slice(-1), ...rolled.docs]);
     this.adopt(s, enriched.indicators, enriched.docs, rolled.rollups);
     await saveCheckpoints(checkpointsCollection(this.deps.db), [this.checkpointOf(s)]);
     s.savedAt = Date.now();

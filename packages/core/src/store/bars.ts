@@ -1,7 +1,19 @@
 // The enriched bar document: the bar v1 fields, every metric of BAR_METRIC_FIELDS (null until warm, never NaN),
 // per-metric warm flags and provenance. One shape for the stream, the batch path and the API.
-import { BAR_METRIC_FIELDS, type BarMetricField, type BarMetrics, type BarWarm } from "@quant/indicators";
-import { type AnyBulkWriteOperation, type Collection, MongoBulkWriteError } from "mongodb";
+import {
+  BAR_METRIC_FIELDS,
+  type BarMetricField,
+  type BarMetrics,
+  type BarWarm,
+  type Bar as IndicatorBar,
+} from "@quant/indicators";
+import {
+  type AnyBulkWriteOperation,
+  type Collection,
+  type Filter,
+  MongoBulkWriteError,
+  type OptionalUnlessRequiredId,
+} from "mongodb";
 import type { Bar } from "../domain/bar.ts";
 import type { AssetClass, BarSource, Interval } from "../domain/market.ts";
 import { isoUtc } from "../domain/time.ts";
@@ -37,6 +49,11 @@ export interface BarDocument extends BarDocumentMetrics {
 }
 
 const finiteOrNull = (x: number | undefined): number | null => (x !== undefined && Number.isFinite(x) ? x : null);
+
+/** A bar as the indicators take it (ts as epoch ms). */
+export function indicatorBar(b: Bar): IndicatorBar {
+  return { ts: Date.parse(b.ts), open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
+}
 
 /** Builds the document of a bar from the metric values and warm flags right after update()/replace(). */
 export function toBarDocument(bar: Bar, values: BarMetrics, warm: BarWarm, processedTs: Date): BarDocument {
@@ -231,11 +248,23 @@ export async function upsertBars(
   docs: readonly BarDocument[],
   opts: UpsertOptions = {},
 ): Promise<{ upserted: number; matched: number }> {
+  return upsertById(collection, docs, opts);
+}
+
+/** upsertBars for any document keyed by _id (cross-asset points too): insert-first when asked, then replaceById. */
+export async function upsertById<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: readonly T[],
+  opts: UpsertOptions = {},
+): Promise<{ upserted: number; matched: number }> {
   const result = { upserted: 0, matched: 0 };
   let toReplace = docs;
   if (opts.insertFirst && docs.length > 0) {
     try {
-      result.upserted += (await collection.insertMany([...docs], { ordered: false })).insertedCount;
+      // The generic T hides that these are insertable documents of the collection: the cast states it.
+      result.upserted += (
+        await collection.insertMany([...docs] as OptionalUnlessRequiredId<T>[], { ordered: false })
+      ).insertedCount;
       toReplace = [];
     } catch (err) {
       if (!(err instanceof MongoBulkWriteError)) throw err;
@@ -245,11 +274,28 @@ export async function upsertBars(
       toReplace = errors.map((e) => docs[e.index]!);
     }
   }
-  const chunk = opts.opsPerCommand ?? BULK_OPS_PER_COMMAND;
-  for (let i = 0; i < toReplace.length; i += chunk) {
-    const ops: AnyBulkWriteOperation<BarDocument>[] = toReplace.slice(i, i + chunk).map((d) => ({
-      replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true },
-    }));
+  const replaced = await replaceById(collection, toReplace, opts.opsPerCommand);
+  result.upserted += replaced.upserted;
+  result.matched += replaced.matched;
+  return result;
+}
+
+/**
+ * The store's write, written once: unordered bulkWrites of replaceOne upserts keyed by _id, at most `opsPerCommand`
+ * statements each (FerretDB 1.24, see BULK_OPS_PER_COMMAND). Bar documents, checkpoints and cross-asset points go
+ * through it.
+ */
+export async function replaceById<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: readonly T[],
+  opsPerCommand = BULK_OPS_PER_COMMAND,
+): Promise<{ upserted: number; matched: number }> {
+  const result = { upserted: 0, matched: 0 };
+  for (let i = 0; i < docs.length; i += opsPerCommand) {
+    // The generic T hides that { _id } is a filter of T: the cast states it.
+    const ops = docs.slice(i, i + opsPerCommand).map((d) => ({
+      replaceOne: { filter: { _id: d._id } as Filter<T>, replacement: d, upsert: true },
+    })) as AnyBulkWriteOperation<T>[];
     const r = await collection.bulkWrite(ops, { ordered: false });
     result.upserted += r.upsertedCount;
     result.matched += r.matchedCount;

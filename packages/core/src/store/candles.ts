@@ -2,16 +2,9 @@
 // now (`candles_forming`, one document per symbol holding every width, rewritten as trades arrive: a small
 // collection, and one statement per symbol instead of one per width — FerretDB pays per statement), and the candle
 // aggregator's saved window state per input partition (`candle_state`).
-import {
-  type AnyBulkWriteOperation,
-  type Collection,
-  type Db,
-  type Filter,
-  MongoBulkWriteError,
-  type OptionalUnlessRequiredId,
-} from "mongodb";
+import { type Collection, type Db, type Filter, MongoBulkWriteError, type OptionalUnlessRequiredId } from "mongodb";
 import type { TradeAssetClass, TradeSource } from "../domain/trade.ts";
-import { BULK_OPS_PER_COMMAND } from "./bars.ts";
+import { replaceById } from "./bars.ts";
 import { COLLECTIONS } from "./layout.ts";
 
 export interface CandleDocument {
@@ -146,21 +139,6 @@ export async function writeCandles(
     });
     await replaceById(collection, differing);
     return { inserted: err.result.insertedCount, replaced: differing.length };
-  }
-}
-
-/** Unordered replaceOne upserts keyed by _id, in commands of at most BULK_OPS_PER_COMMAND (FerretDB 1.24). */
-export async function replaceById<T extends { _id: string }>(
-  collection: Collection<T>,
-  docs: readonly T[],
-): Promise<void> {
-  for (let i = 0; i < docs.length; i += BULK_OPS_PER_COMMAND) {
-    const ops = docs.slice(i, i + BULK_OPS_PER_COMMAND).map(
-      (d): AnyBulkWriteOperation<T> => ({
-        replaceOne: { filter: { _id: d._id } as Filter<T>, replacement: d, upsert: true },
-      }),
-    );
-    await collection.bulkWrite(ops, { ordered: false });
   }
 }
 

@@ -21,6 +21,11 @@ export const COLLECTIONS = {
   barsRollup: "bars_rollup",
   indicatorState: "indicator_state",
   crossAsset: "cross_asset",
+  /** The newest document of each bar series, kept by the writers (latest.ts). */
+  latestBars: "latest_bars",
+  /** Extent and provenance of each cross-asset series, kept by the cross-asset job (latest.ts). */
+  crossAssetSeries: "cross_asset_series",
+  /** Trade candles (candles.ts): closed ones, the ones forming now, the candle aggregator's window state. */
   candles: "candles",
   candlesForming: "candles_forming",
   candleState: "candle_state",
@@ -69,13 +74,13 @@ export interface IndexSpec {
   serves: string[];
 }
 
-/** The bar key: unique per (symbol, interval, ts); also serves latest bar, last N bars and date ranges (prefix + ts). */
+/** The bar key: unique per (symbol, interval, ts); also serves the last N bars and date ranges (prefix + ts). */
 const barKeyIndex = (collection: string): IndexSpec => ({
   collection,
   name: "symbol_interval_ts",
   key: { symbol: 1, interval: 1, ts: 1 },
   options: { unique: true },
-  serves: ["latestBar", "lastBars", "dateRange"],
+  serves: ["lastBars", "dateRange"],
 });
 
 export const INDEX_SPECS: readonly IndexSpec[] = [

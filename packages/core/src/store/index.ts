@@ -1,6 +1,0 @@
-export * from "./bars.ts";
-export * from "./candles.ts";
-export * from "./checkpoints.ts";
-export * from "./cross-asset.ts";
-export * from "./layout.ts";
-export * from "./queries.ts";

@@ -163,7 +163,8 @@ describe.sequential(`compose stack ${PROJECT} (docker-compose.yml + docker-compo
       expect(await count("bars_intraday", { symbol: "BTC-USD", interval: "1m", source: "synthetic" })).toBe(1440);
       for (const y of ["^IRX", "^FVX", "^TNX", "^TYX"])
         expect(await count("bars_daily", { symbol: y, interval: "1d", source: "synthetic" }), y).toBeGreaterThan(40);
-      expect(await count("bars_rollup", { symbol: "BTC-USD", interval: "1h" })).toBe(24);
+      // 24 hours of 1m bars close 23 hourly windows: the last one stays open (the watermark lags 2 minutes, @quant/enrich).
+      expect(await count("bars_rollup", { symbol: "BTC-USD", interval: "1h" })).toBe(23);
     } finally {
       await stats.close();
     }

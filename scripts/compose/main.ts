@@ -146,6 +146,9 @@ async function main(): Promise<number> {
       // Scraper containers of failed task tries (a DockerOperator removes only successful ones): the private
       // engine keeps no stopped container between runs.
       run(["docker", "container", "prune", "--force"]);
+      // Our images' earlier builds (untagged once rebuilt): the data root keeps only what the next run uses, and the
+      // build cache (which the engine trims itself).
+      run(["docker", "image", "prune", "--force"]);
       const restored = await step("stop the engine", () => engine!.stop());
       say(`host network restored: ${restored.length > 0 ? restored.join("; ") : "nothing to undo"}`);
     }

@@ -50,8 +50,13 @@ PASSED_ENV = (
 # Passed too, but as private_environment: not rendered in the UI or the logs.
 SECRET_ENV = ("S3_ACCESS_KEY", "S3_SECRET_KEY")
 
-# Where PIPELINE_FIXTURES_HOST_DIR is mounted in the scraper container (docker runner).
-CONTAINER_FIXTURES_DIR = "/fixtures/yahoo"
+# Where the host directories of PIPELINE_<name>_HOST_DIR are mounted read-only in the scraper container (docker
+# runner), and the scraper variable that points there: the recorded Yahoo responses and the recordings converted
+# from PyPI data files (`pnpm fixtures`), both read by --source replay.
+CONTAINER_MOUNTS = (
+    ("PIPELINE_FIXTURES_HOST_DIR", "/fixtures/yahoo", "YAHOO_FIXTURES_DIR"),
+    ("PIPELINE_DATA_FILES_HOST_DIR", "/fixtures/yahoo-data-files", "YAHOO_DATA_FILES_DIR"),
+)
 
 # Templates for the run's data interval, as YYYY-MM-DD (UTC).
 FROM_INTERVAL_START = "{{ data_interval_start | ds }}"
@@ -244,13 +249,14 @@ def _docker_task(task_id: str, args: str, doc: str):
     network = os.environ.get("PIPELINE_DOCKER_NETWORK", "").strip() or None
     environment = {k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)}
     mounts = []
-    # The recorded Yahoo responses for --source replay: a directory on the Docker host, mounted read-only.
-    fixtures = os.environ.get("PIPELINE_FIXTURES_HOST_DIR", "").strip()
-    if fixtures:
-        from docker.types import Mount
+    # The recordings for --source replay: directories on the Docker host, mounted read-only.
+    for host_variable, target, scraper_variable in CONTAINER_MOUNTS:
+        source = os.environ.get(host_variable, "").strip()
+        if source:
+            from docker.types import Mount
 
-        mounts.append(Mount(target=CONTAINER_FIXTURES_DIR, source=fixtures, type="bind", read_only=True))
-        environment["YAHOO_FIXTURES_DIR"] = CONTAINER_FIXTURES_DIR
+            mounts.append(Mount(target=target, source=source, type="bind", read_only=True))
+            environment[scraper_variable] = target
     return DockerOperator(
         task_id=task_id,
         image=image,

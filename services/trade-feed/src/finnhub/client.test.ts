@@ -76,7 +76,11 @@ describe("Finnhub WebSocket client", () => {
   it("keeps retrying a refused connection with growing delays, and stop() ends it for good", async () => {
     player = await startFinnhubPlayer({ waitFor: 1, frames: () => [], after: () => "open" }, "another-key-456");
     const c = connect(player.url, []);
-    await until(() => player!.connections.length >= 4, "four attempts");
+    // The server sees a connection before the client's open event counts it: wait for both to agree.
+    await until(
+      () => player!.connections.length >= 4 && c.stats.connects === player!.connections.length,
+      "four attempts",
+    );
     await c.stop();
     const attempts = player.connections.length;
     await new Promise((r) => setTimeout(r, 400));

@@ -1,7 +1,7 @@
 // The enriched bar document: the bar v1 fields, every metric of BAR_METRIC_FIELDS (null until warm, never NaN),
 // per-metric warm flags and provenance. One shape for the stream, the batch path and the API.
 import { BAR_METRIC_FIELDS, type BarMetricField, type BarMetrics, type BarWarm } from "@quant/indicators";
-import { type AnyBulkWriteOperation, type Collection, MongoBulkWriteError } from "mongodb";
+import { type AnyBulkWriteOperation, type Collection, type Filter, MongoBulkWriteError } from "mongodb";
 import type { Bar } from "../domain/bar.ts";
 import type { AssetClass, BarSource, Interval } from "../domain/market.ts";
 
@@ -187,6 +187,22 @@ export function sameBarDocument(stored: BarDocument, computed: BarDocument): boo
  * therefore sent as unordered bulkWrites of at most this many statements; MongoDB callers may pass a larger chunk.
  */
 export const BULK_OPS_PER_COMMAND = 32;
+
+/**
+ * Unordered bulk replaceOne upserts keyed by _id, BULK_OPS_PER_COMMAND statements per command: the write of every
+ * collection whose documents are replaced whole (checkpoints, cross-asset series, quality rows).
+ */
+export async function replaceById<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: readonly T[],
+): Promise<void> {
+  for (let i = 0; i < docs.length; i += BULK_OPS_PER_COMMAND) {
+    const ops = docs.slice(i, i + BULK_OPS_PER_COMMAND).map((d) => ({
+      replaceOne: { filter: { _id: d._id } as Filter<T>, replacement: d, upsert: true },
+    })) as AnyBulkWriteOperation<T>[];
+    await collection.bulkWrite(ops, { ordered: false });
+  }
+}
 
 export interface UpsertOptions {
   /** Statements per bulkWrite command (default BULK_OPS_PER_COMMAND). */

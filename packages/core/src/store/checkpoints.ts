@@ -1,9 +1,9 @@
 // Indicator checkpoints: the BarIndicators state of one (symbol, interval) series after the last bar written,
 // so that a restart or a rebalance resumes SMA200 & co. instead of resetting them.
 import type { BarIndicatorsState } from "@quant/indicators";
-import type { AnyBulkWriteOperation, Collection } from "mongodb";
+import type { Collection } from "mongodb";
 import type { AssetClass, Interval } from "../domain/market.ts";
-import { type BarContent, BULK_OPS_PER_COMMAND } from "./bars.ts";
+import { type BarContent, replaceById } from "./bars.ts";
 
 export interface CheckpointDocument {
   /** `SYMBOL|interval`. */
@@ -53,12 +53,7 @@ export async function saveCheckpoints(
   collection: Collection<CheckpointDocument>,
   docs: readonly CheckpointDocument[],
 ): Promise<void> {
-  for (let i = 0; i < docs.length; i += BULK_OPS_PER_COMMAND) {
-    const ops: AnyBulkWriteOperation<CheckpointDocument>[] = docs.slice(i, i + BULK_OPS_PER_COMMAND).map((d) => ({
-      replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true },
-    }));
-    await collection.bulkWrite(ops, { ordered: false });
-  }
+  await replaceById(collection, docs);
 }
 
 /** Marks a series dirty (a recompute from `from` is about to rewrite documents). */

@@ -1,7 +1,7 @@
 // Cross-asset series: yield-curve slopes, rolling correlations and betas, one document per (series, ts).
-import type { AnyBulkWriteOperation, Collection } from "mongodb";
+import type { Collection } from "mongodb";
 import type { Interval } from "../domain/market.ts";
-import { BULK_OPS_PER_COMMAND } from "./bars.ts";
+import { replaceById } from "./bars.ts";
 
 export type CrossAssetKind = "slope" | "correlation" | "beta";
 
@@ -28,10 +28,5 @@ export async function upsertCrossAsset(
   collection: Collection<CrossAssetDocument>,
   docs: readonly CrossAssetDocument[],
 ): Promise<void> {
-  for (let i = 0; i < docs.length; i += BULK_OPS_PER_COMMAND) {
-    const ops: AnyBulkWriteOperation<CrossAssetDocument>[] = docs.slice(i, i + BULK_OPS_PER_COMMAND).map((d) => ({
-      replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true },
-    }));
-    await collection.bulkWrite(ops, { ordered: false });
-  }
+  await replaceById(collection, docs);
 }

@@ -1,6 +1,7 @@
 // Integration tests talk to real servers: bring the native stack up (idempotent; installs on first use)
 // and hand the client settings to the test workers through the environment.
-import { clientEnv, stackSettings, up } from "../stack/cli.ts";
+import { up } from "../stack/cli.ts";
+import { clientEnv, stackSettings } from "../stack/env.ts";
 
 export default async function setup(): Promise<void> {
   if (process.env.QUANT_TEST_SERVERS === "external") {

@@ -36,7 +36,7 @@ describe("metrics", () => {
     expect(await other.registry.metrics()).not.toContain('topic="bars.1d"');
   });
 
-  it("serves /metrics and /healthz over HTTP", async () => {
+  it("serves /metrics, and /healthz as a readiness probe (503 until ready)", async () => {
     const m = createMetricsRegistry({ service: "test" });
     m.messagesOut.inc({ topic: "t" });
     server = await startMetricsServer(0, m.registry, "127.0.0.1");
@@ -46,6 +46,9 @@ describe("metrics", () => {
     const body = await res.text();
     expect(body).toContain('quant_messages_out_total{topic="t",service="test"} 1');
     expect(body).toContain("quant_process_cpu_seconds_total");
+    const health = await fetch(`http://127.0.0.1:${server.port}/healthz`);
+    expect([health.status, await health.text()]).toEqual([503, "starting\n"]);
+    server.setReady();
     expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${server.port}/nope`)).status).toBe(404);
   });

@@ -265,14 +265,19 @@ export function observeStoreWrites(client: MongoClient, writeSeconds: PipelineMe
 
 export interface MetricsServer {
   port: number;
+  /** From now on /healthz answers 200 (before: 503 "starting"). */
+  setReady(): void;
   close(): Promise<void>;
 }
 
 /**
  * Serves `GET /metrics` (Prometheus text format) and `GET /healthz` on `host:port` (port 0: any free port) for
- * services without an HTTP server of their own. Close it on shutdown.
+ * services without an HTTP server of their own. /healthz is the readiness probe: 503 until `setReady()`, so that
+ * supervisors (compose healthchecks, `pnpm start`) wait for the service itself, not for a line in its log.
+ * Close it on shutdown.
  */
 export async function startMetricsServer(port: number, registry: Registry, host = "0.0.0.0"): Promise<MetricsServer> {
+  let ready = false;
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method === "GET" && path === "/metrics") {
@@ -289,8 +294,8 @@ export async function startMetricsServer(port: number, registry: Registry, host 
       return;
     }
     if (req.method === "GET" && path === "/healthz") {
-      res.writeHead(200, { "content-type": "text/plain" });
-      res.end("ok\n");
+      res.writeHead(ready ? 200 : 503, { "content-type": "text/plain" });
+      res.end(ready ? "ok\n" : "starting\n");
       return;
     }
     res.writeHead(404, { "content-type": "text/plain" });
@@ -303,6 +308,9 @@ export async function startMetricsServer(port: number, registry: Registry, host 
   const address = server.address();
   return {
     port: typeof address === "object" && address ? address.port : port,
+    setReady: () => {
+      ready = true;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,4 +1,6 @@
 // Builds the `talib` devDependency (TA-Lib's C code + its N-API/NAN binding) for the Node that runs this script.
+// The postinstall runs it through scripts/node24, so the addon always matches the Node that runs the tests and the
+// benchmarks (Node 24), whichever Node ran `pnpm install`.
 //
 // Why this exists: talib@2.0.5's npm tarball ships macOS arm64 objects (src/lib/temp, src/lib/lib, build/Release),
 // and its own install script runs `make` without `make clean`, so on Linux it re-archives the Mach-O objects and the

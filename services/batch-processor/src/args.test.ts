@@ -11,11 +11,15 @@ describe("parseRangeArgs", () => {
         assetClasses: ["equity"],
         symbols: ["AAPL", "MSFT"],
         intervals: null,
+        json: null,
       },
     );
-    expect(parseRangeArgs(["--from", "2024-01-01", "--to", "2024-02-01", "--interval", "1d,5m"], "u")).toMatchObject({
+    expect(
+      parseRangeArgs(["--from", "2024-01-01", "--to", "2024-02-01", "--interval", "1d,5m", "--json", "r.json"], "u"),
+    ).toMatchObject({
       assetClasses: ["equity", "crypto", "bond"],
       intervals: ["1d", "5m"],
+      json: "r.json",
     });
   });
   it("refuses bad input with a usage error", () => {

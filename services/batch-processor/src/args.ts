@@ -1,6 +1,6 @@
 // Command-line arguments of `batch` and `reconcile`:
 //   --date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD
-//   [--asset-type equities|crypto|bonds[,…]] [--symbols A,B] [--interval 1m|5m|1d[,…]]
+//   [--asset-type equities|crypto|bonds[,…]] [--symbols A,B] [--interval 1m|5m|1d[,…]] [--json FILE]
 import { parseArgs } from "node:util";
 import { type AssetClass, Interval } from "@quant/core";
 
@@ -15,6 +15,8 @@ export interface RangeRequest {
   assetClasses: AssetClass[];
   symbols: string[] | null;
   intervals: Interval[] | null;
+  /** --json FILE: where the command writes its result as JSON (for scripts such as `pnpm start`), besides stdout. */
+  json: string | null;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -38,6 +40,7 @@ export function parseRangeArgs(argv: readonly string[], usage: string): RangeReq
         "asset-type": { type: "string" },
         symbols: { type: "string" },
         interval: { type: "string" },
+        json: { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -64,5 +67,6 @@ export function parseRangeArgs(argv: readonly string[], usage: string): RangeReq
       if (!r.success) throw new UsageError(`--interval: expected one of ${Interval.options.join(", ")}, got "${i}"`);
       return r.data;
     }) ?? null;
-  return { from, to, assetClasses, symbols: list(values.symbols as string | undefined), intervals };
+  const json = (values.json as string | undefined) ?? null;
+  return { from, to, assetClasses, symbols: list(values.symbols as string | undefined), intervals, json };
 }

@@ -53,6 +53,7 @@ describe("batch processor and reconcile", () => {
     assetClasses: ["equity", "crypto", "bond"],
     symbols: null,
     intervals: null,
+    json: null,
   };
 
   beforeAll(async () => {

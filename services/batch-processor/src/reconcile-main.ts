@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // reconcile --from D --to D [--asset-type …] [--symbols …] [--interval …]: stream-written documents vs the batch
 // computation from the lake. Exit codes: 0 no difference, 1 differences (or failure), 2 bad arguments.
+import { writeFileSync } from "node:fs";
 import { connectMongo } from "@quant/core";
 import { openRangeCommand } from "./cli.ts";
 import { createProgress } from "./progress.ts";
@@ -13,6 +14,11 @@ try {
   try {
     const report = await runReconcile(req, { store, mongo, logger, progress: (n) => createProgress(n, "reconcile") });
     process.stdout.write(`${reportLines(report).join("\n")}\n`);
+    if (req.json)
+      writeFileSync(
+        req.json,
+        `${JSON.stringify({ series: report.series, compared: report.compared, differences: report.differences.length, sample: report.differences.slice(0, 20) })}\n`,
+      );
     code = report.differences.length === 0 ? 0 : 1;
   } finally {
     await mongo.close();

@@ -11,11 +11,10 @@
 //      messages, and MongoDB inserts of the very documents phase 1 wrote (same collections' shape, same slices of
 //      WRITE_SLICE, same upsert options), so that end-to-end / slower raw limit compares like with like.
 // A short table goes to stdout; the full result to FILE (or stdout without --json). Servers: the environment
-// (KAFKA_BROKERS, MONGODB_URI), or .stack/stack.env of `pnpm stack up` when MONGODB_URI is unset. The stream
+// (KAFKA_BROKERS, MONGODB_URI; `pnpm bench:pipeline` fills them from .env and the native stack). The stream
 // processor reads the other STREAM_* variables from the environment (e.g. STREAM_PARTITIONS_CONCURRENCY).
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
   type Bar,
@@ -37,9 +36,6 @@ import { WRITE_SLICE } from "../src/processor.ts";
 import { startStreamProcessor } from "../src/run.ts";
 import { dueMessages, latencySummary } from "./paced.ts";
 
-const stackEnv = resolve(import.meta.dirname, "../../../.stack/stack.env");
-// loadEnvFile keeps the variables already set.
-if (!process.env.MONGODB_URI && existsSync(stackEnv)) process.loadEnvFile(stackEnv);
 const { values } = parseArgs({
   options: {
     bars: { type: "string" },

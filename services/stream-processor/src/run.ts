@@ -73,6 +73,7 @@ export async function startStreamProcessor(
       const stats = await processor.handleBatch(batch, control);
       if (stats) recordBatch(metrics, config.STREAM_GROUP_ID, batch, stats);
     });
+    server.setReady();
     logger.info(
       { topics: config.STREAM_TOPICS, group: config.STREAM_GROUP_ID, metricsPort: server.port },
       "stream processor running",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { barCalendarOf, barSpanOfDate, barTimesOfDate, isBarDate } from "./sessions.ts";
+import { barCalendarOf, barSpanOfDate, barTimesOfDate, isBarDate, previousBarDate } from "./sessions.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -26,5 +26,11 @@ describe("bar times of a date", () => {
       start: Date.parse("2024-12-24T14:30:00Z"),
       end: Date.parse("2024-12-24T18:00:00Z"),
     });
+  });
+
+  it("finds the previous date with bars: a Monday's is Friday on the NYSE, Sunday for crypto", () => {
+    expect(previousBarDate("nyse", "2024-11-25")).toBe("2024-11-22");
+    expect(previousBarDate("24/7", "2024-11-25")).toBe("2024-11-24");
+    expect(previousBarDate("nyse", "2024-11-29")).toBe("2024-11-27"); // over Thanksgiving
   });
 });

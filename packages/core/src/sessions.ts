@@ -2,7 +2,7 @@
 // trades 24/7 (bars on the UTC day, aligned to the UTC epoch); equities and Treasury yield indices follow the NYSE
 // calendar (regular session 09:30-16:00 New York, 13:00 on early-close days; daily bars at the session open, as
 // Yahoo's are). The synthetic generator builds bars on these times and the quality checks count gaps against them.
-import { DAY_MS, dateToEpochMs, isNyseTradingDay, nyseSession, type Session } from "./calendar.ts";
+import { addDays, DAY_MS, dateToEpochMs, isNyseTradingDay, nyseSession, type Session } from "./calendar.ts";
 import { type AssetClass, INTERVAL_MS, type Interval } from "./domain/market.ts";
 
 /** The calendar an asset class's bars follow: every day (crypto) or the NYSE's trading days. */
@@ -27,6 +27,13 @@ export function cachedNyseSession(date: string): Session | null {
 /** True when the calendar has bars on this date (every date for 24/7). */
 export function isBarDate(calendar: BarCalendar, date: string): boolean {
   return calendar === "24/7" || isNyseTradingDay(date);
+}
+
+/** The last date before `date` on which the calendar has bars (crypto: the day before; NYSE: Friday for a Monday). */
+export function previousBarDate(calendar: BarCalendar, date: string): string {
+  let d = addDays(date, -1);
+  while (!isBarDate(calendar, d)) d = addDays(d, -1);
+  return d;
 }
 
 /**

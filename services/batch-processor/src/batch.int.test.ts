@@ -54,6 +54,7 @@ describe("batch processor and reconcile", () => {
     symbols: null,
     intervals: null,
     json: null,
+    tradingDayBefore: null,
   };
 
   beforeAll(async () => {

@@ -19,7 +19,7 @@ export interface RangeCommand {
 }
 
 export function openRangeCommand(name: string, loggerName: string): RangeCommand {
-  const usage = `usage: ${name} (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD) [--asset-type equities|crypto|bonds] [--symbols A,B] [--interval 1m|5m|1d] [--json FILE]`;
+  const usage = `usage: ${name} (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD | --trading-day-before YYYY-MM-DD) [--asset-type equities|crypto|bonds] [--symbols A,B] [--interval 1m|5m|1d] [--json FILE]`;
   let req: ReturnType<typeof parseRangeArgs>;
   try {
     req = parseRangeArgs(process.argv.slice(2), usage);

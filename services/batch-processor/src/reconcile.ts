@@ -3,6 +3,7 @@ import {
   type BarDocument,
   barDocumentDifferences,
   barsCollection,
+  type Interval,
   type Logger,
   type MongoHandle,
   type ObjectStore,
@@ -21,10 +22,19 @@ export interface Difference {
   batch: unknown;
 }
 
+/** One reconciled series (its rollups and quality rows counted with it). */
+export interface SeriesReconcile {
+  symbol: string;
+  interval: Interval;
+  compared: number;
+  differences: number;
+}
+
 export interface ReconcileReport {
   series: number;
   compared: number;
   differences: Difference[];
+  perSeries: SeriesReconcile[];
 }
 
 export function compareDocuments(stream: BarDocument, batch: BarDocument): Difference[] {
@@ -40,10 +50,11 @@ export async function runReconcile(
   req: RangeRequest,
   deps: { store: ObjectStore; mongo: MongoHandle; logger: Logger; progress?: (total: number) => Progress },
 ): Promise<ReconcileReport> {
-  const report: ReconcileReport = { series: 0, compared: 0, differences: [] };
+  const report: ReconcileReport = { series: 0, compared: 0, differences: [], perSeries: [] };
   for await (const r of computeRange(deps.store, req, deps)) {
     report.series++;
-    const range = { tradingDate: { $gte: req.from, $lte: req.to } };
+    const before = { compared: report.compared, differences: report.differences.length };
+    const range = { tradingDate: { $gte: r.from, $lte: r.to } };
     const stored = await barsCollection(deps.mongo.db, r.series.interval)
       .find({ symbol: r.series.symbol, interval: r.series.interval, ...range })
       .toArray();
@@ -57,6 +68,12 @@ export async function runReconcile(
             .find({ symbol: r.series.symbol, interval: { $in: intervals }, ...range })
             .toArray();
     compareSide(report, storedRollups, r.rollups, "rollup:");
+    report.perSeries.push({
+      symbol: r.series.symbol,
+      interval: r.series.interval,
+      compared: report.compared - before.compared,
+      differences: report.differences.length - before.differences,
+    });
   }
   return report;
 }

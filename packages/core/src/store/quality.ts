@@ -1,8 +1,10 @@
 // The `quality` collection: one document per (series, trading date) with the counts of the quality checks and a
 // score, written by the stream processor (with its checkpoints) and the batch processor, read by the API and
 // `pnpm quality`. The flags themselves live on the bar documents (`quality`). Rows are written whole (replaceById).
+import type { Db, Filter, FindCursor } from "mongodb";
 import type { AssetClass, Interval } from "../domain/market.ts";
-import type { QualityDayCounts } from "../domain/quality.ts";
+import { addDayCounts, emptyDayCounts, type QualityDayCounts, qualityScore } from "../domain/quality.ts";
+import { qualityCollection } from "./layout.ts";
 
 export interface QualityDayDocument extends QualityDayCounts {
   /** `SYMBOL|interval|tradingDate`. */
@@ -54,4 +56,68 @@ export function qualityDayDifferences(
     if (a !== b) out.push({ field: f, stored: JSON.parse(a), computed: JSON.parse(b) });
   }
   return out;
+}
+
+export interface QualityRowsFilter {
+  /** Trading dates, both included. */
+  from: string;
+  to: string;
+  /** null: every symbol. */
+  symbols?: readonly string[] | null;
+}
+
+/** The rows of a date range (index tradingDate_score: a range on the date), optionally for some symbols. */
+export function qualityRows(db: Db, f: QualityRowsFilter): FindCursor<QualityDayDocument> {
+  const filter: Filter<QualityDayDocument> = { tradingDate: { $gte: f.from, $lte: f.to } };
+  if (f.symbols && f.symbols.length > 0) filter.symbol = { $in: [...f.symbols] };
+  return qualityCollection(db).find(filter);
+}
+
+/** One series over a range of days: its rows' counts added up, and the score of the sums. */
+export interface QualitySeriesSummary extends QualityDayCounts {
+  symbol: string;
+  assetClass: AssetClass;
+  interval: Interval;
+  /** Days with a row. */
+  days: number;
+  from: string;
+  to: string;
+  score: number;
+  /** The worst day's score and date. */
+  worstDay: { tradingDate: string; score: number };
+  lastTs: Date | null;
+}
+
+/** Rows -> one summary per series, worst score first (then by symbol and interval). */
+export function summarizeQualityRows(rows: readonly QualityDayDocument[]): QualitySeriesSummary[] {
+  const bySeries = new Map<string, QualitySeriesSummary>();
+  for (const r of [...rows].sort((a, b) => a.tradingDate.localeCompare(b.tradingDate))) {
+    const key = `${r.symbol}|${r.interval}`;
+    let s = bySeries.get(key);
+    if (!s) {
+      s = {
+        symbol: r.symbol,
+        assetClass: r.assetClass,
+        interval: r.interval,
+        days: 0,
+        from: r.tradingDate,
+        to: r.tradingDate,
+        score: 1,
+        worstDay: { tradingDate: r.tradingDate, score: r.score },
+        lastTs: null,
+        ...emptyDayCounts(),
+      };
+      bySeries.set(key, s);
+    }
+    addDayCounts(s, r);
+    s.days++;
+    s.to = r.tradingDate;
+    if (r.score < s.worstDay.score) s.worstDay = { tradingDate: r.tradingDate, score: r.score };
+    if (r.lastTs && (!s.lastTs || r.lastTs > s.lastTs)) s.lastTs = r.lastTs;
+  }
+  const out = [...bySeries.values()];
+  for (const s of out) s.score = qualityScore(s);
+  return out.sort(
+    (a, b) => a.score - b.score || a.symbol.localeCompare(b.symbol) || a.interval.localeCompare(b.interval),
+  );
 }

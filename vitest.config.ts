@@ -2,8 +2,12 @@ import { defineConfig } from "vitest/config";
 
 // One run, two projects: `unit` needs nothing; `integration` (files named *.int.test.ts) talks to the
 // native servers, which the global setup brings up with `pnpm stack up` (idempotent).
+// QUANT_TEST_REPORT=FILE adds a JSON report beside the usual output (CI reads its counts), leaving the command as is.
+const report = process.env.QUANT_TEST_REPORT;
+
 export default defineConfig({
   test: {
+    ...(report ? { reporters: ["default", ["json", { outputFile: report }]] } : {}),
     projects: [
       {
         test: {

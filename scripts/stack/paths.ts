@@ -17,5 +17,4 @@ export const stackPaths = {
   installLog: (name: string) => join(STACK_DIR, "logs", `install-${name}.log`),
   pid: (name: string) => join(STACK_DIR, "run", `${name}.json`),
   conf: (name: string) => join(STACK_DIR, "conf", name),
-  envFile: join(STACK_DIR, "stack.env"),
 };

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { join } from "node:path";
 import { connectMongo, createKafkaBus, createLogger, createObjectStore } from "@quant/core";
 import { CACHE_DIR, REPO_ROOT, stackPaths } from "./paths.ts";
-import { goEnv, runStep, type StartSpec } from "./process.ts";
+import { goEnv, runStep, type SpawnSpec } from "./process.ts";
 
 export interface StackSettings {
   kafkaPort: number;
@@ -24,7 +24,7 @@ export interface ServerDef {
   port(s: StackSettings): number;
   install(): Promise<void>;
   /** Prepares the data directory (idempotent) and says how to start. */
-  prepare(s: StackSettings): Promise<StartSpec>;
+  prepare(s: StackSettings): Promise<SpawnSpec>;
   /** One real request: true when the server answers it. */
   ready(s: StackSettings): Promise<boolean>;
 }

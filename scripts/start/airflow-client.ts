@@ -1,9 +1,24 @@
 // The REST API of a running Airflow 3 api-server: a token from POST /auth/token (SimpleAuthManager), then
 // /api/v2 calls to unpause a DAG, trigger a run with a conf, and follow the run to its end.
-import { sleep } from "../stack/process.ts";
+import { waitUntil } from "../stack/wait.ts";
 
 export class AirflowApiError extends Error {
   override name = "AirflowApiError";
+}
+
+/** No answer (timeout, refused): worth asking again while polling, unlike an answer that says no. */
+export class AirflowUnreachableError extends AirflowApiError {
+  override name = "AirflowUnreachableError";
+}
+
+/** A poll's answer, or null when Airflow did not answer this time (a busy machine): the poll goes on. */
+async function unlessUnreachable<T>(ask: () => Promise<T>): Promise<T | null> {
+  try {
+    return await ask();
+  } catch (err) {
+    if (err instanceof AirflowUnreachableError) return null;
+    throw err;
+  }
 }
 
 export interface TaskState {
@@ -73,6 +88,8 @@ export class AirflowClient {
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(30_000),
+      }).catch((err: Error) => {
+        throw new AirflowUnreachableError(`${method} ${path}: ${err.message}`);
       });
       if (res.status === 401 && attempt === 0) {
         await this.login();
@@ -87,13 +104,15 @@ export class AirflowClient {
 
   /** Waits until the dag-processor has parsed the DAG (it is 404 until then). */
   async waitForDag(dagId: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const dag = await this.request<{ dag_id?: string } | null>("GET", `/api/v2/dags/${dagId}`, undefined, [404]);
-      if (dag?.dag_id === dagId) return;
-      await sleep(1_000);
-    }
-    throw new AirflowApiError(`DAG ${dagId} did not appear within ${timeoutMs / 1000} s (import error? see the UI)`);
+    await waitUntil(
+      async () => {
+        const dag = await unlessUnreachable(() =>
+          this.request<{ dag_id?: string } | null>("GET", `/api/v2/dags/${dagId}`, undefined, [404]),
+        );
+        return dag?.dag_id === dagId;
+      },
+      { what: `DAG ${dagId} parsed`, timeoutMs, intervalMs: 1_000, hint: "import error? see the Airflow UI" },
+    );
   }
 
   async unpause(dagId: string): Promise<void> {
@@ -128,15 +147,14 @@ export class AirflowClient {
     onPoll: (s: RunState) => void = () => {},
     pollMs = 2_000,
   ): Promise<RunState> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const s = await this.runState(dagId, runId);
-      onPoll(s);
-      if (FINISHED_RUN_STATES.has(s.state)) return s;
-      if (Date.now() > deadline)
-        throw new AirflowApiError(`run ${runId} of ${dagId} still ${s.state} after ${timeoutMs / 1000} s`);
-      await sleep(pollMs);
-    }
+    return waitUntil(
+      async () => {
+        const s = await unlessUnreachable(() => this.runState(dagId, runId));
+        if (s) onPoll(s);
+        return s && FINISHED_RUN_STATES.has(s.state) ? s : null;
+      },
+      { what: `run ${runId} of ${dagId} finished`, timeoutMs, intervalMs: pollMs },
+    );
   }
 }
 

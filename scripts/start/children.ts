@@ -1,175 +1,123 @@
-// The child processes of `pnpm start`: each in a process group of its own (stopped as a whole), output appended
-// to .stack/logs/<name>.log, a pid record in .stack/run/<name>.json naming the `pnpm start` that owns it, and a
-// marker variable (QUANT_START_RUN) that every descendant inherits, so that a stray process can be found in /proc.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
-import { stackPaths } from "../stack/paths.ts";
-import { isAlive, sleep } from "../stack/process.ts";
+// The children of one `pnpm start` run, on the shared supervisor (scripts/stack/process.ts): each in a process group
+// of its own with a record naming this run as owner and the run's marker in its environment; stopped in reverse
+// order; children of an earlier run that was killed hard are found by their records and stopped first.
+import { join } from "node:path";
+import { REPO_ROOT } from "../stack/paths.ts";
+import {
+  addGroup,
+  childPids,
+  clearRecord,
+  isAlive,
+  isOrphan,
+  markedProcesses,
+  pgidOf,
+  readRecord,
+  type Supervised,
+  spawnSupervised,
+  stopSupervised,
+} from "../stack/process.ts";
+import { readLogTail } from "../stack/servers.ts";
+import { StartError } from "./args.ts";
 
-export const MARKER_VAR = "QUANT_START_RUN";
+/** Every child `pnpm start` may have, in start order, with its grace period between SIGTERM and SIGKILL. */
+const STOP_GRACE_MS = {
+  airflow: 45_000,
+  "stream-processor": 45_000,
+  api: 15_000,
+  "synthetic-feed": 10_000,
+  reconcile: 5_000,
+  batch: 5_000,
+} as const;
+export type ChildName = keyof typeof STOP_GRACE_MS;
+export const CHILD_NAMES = Object.keys(STOP_GRACE_MS) as ChildName[];
 
-export interface ChildRecord {
-  name: string;
-  pid: number;
-  /** Further process groups to signal on stop (e.g. `airflow standalone`, which standalone.sh puts in its own). */
-  groups: number[];
-  /** The `pnpm start` process that started it. */
-  owner: number;
-  marker: string;
-  startedAt: string;
-  command: string;
-  log: string;
-}
+export class RunChildren {
+  readonly marker = `${process.pid}-${Date.now().toString(36)}`;
+  readonly list: Supervised[] = [];
+  #closed = false;
 
-export interface Child {
-  record: ChildRecord;
-  process: ChildProcess;
-  /** Resolves with the exit code (null when killed by a signal). */
-  exited: Promise<number | null>;
-}
-
-export function readChildRecord(name: string): ChildRecord | null {
-  const file = stackPaths.pid(name);
-  if (!existsSync(file)) return null;
-  try {
-    const r = JSON.parse(readFileSync(file, "utf8")) as Partial<ChildRecord>;
-    return typeof r.pid === "number" && typeof r.owner === "number" ? (r as ChildRecord) : null;
-  } catch {
-    return null;
+  /** Starts a child: `script` is a shell script, or a Node script run by this Node (repository-relative or absolute). */
+  start(name: ChildName, script: string, args: readonly string[], env: Record<string, string | undefined>): Supervised {
+    if (this.#closed) throw new StartError("stopping");
+    const path = join(REPO_ROOT, script);
+    const [cmd, ...rest] = path.endsWith(".sh") ? [path, ...args] : [process.execPath, path, ...args];
+    const child = spawnSupervised({
+      name,
+      cmd: cmd!,
+      args: rest,
+      env,
+      cwd: REPO_ROOT,
+      owner: process.pid,
+      marker: this.marker,
+    });
+    this.list.push(child);
+    return child;
   }
-}
 
-function writeRecord(r: ChildRecord): void {
-  mkdirSync(dirname(stackPaths.pid(r.name)), { recursive: true });
-  writeFileSync(stackPaths.pid(r.name), `${JSON.stringify(r, null, 2)}\n`);
-}
-
-export function clearChildRecord(name: string): void {
-  rmSync(stackPaths.pid(name), { force: true });
-}
-
-export function startChild(opts: {
-  name: string;
-  cmd: string;
-  args: readonly string[];
-  env: Record<string, string | undefined>;
-  marker: string;
-  cwd?: string;
-}): Child {
-  const log = stackPaths.log(opts.name);
-  mkdirSync(dirname(log), { recursive: true });
-  writeFileSync(log, `\n=== ${new Date().toISOString()} ${opts.cmd} ${opts.args.join(" ")}\n`, { flag: "a" });
-  const fd = openSync(log, "a");
-  const child = spawn(opts.cmd, [...opts.args], {
-    cwd: opts.cwd,
-    env: { ...opts.env, [MARKER_VAR]: opts.marker },
-    detached: true,
-    stdio: ["ignore", fd, fd],
-  });
-  if (child.pid === undefined) throw new Error(`${opts.name}: could not start ${opts.cmd}; see ${log}`);
-  const exited = new Promise<number | null>((resolve) => {
-    child.once("exit", (code) => resolve(code));
-    child.once("error", () => resolve(null));
-  });
-  const record: ChildRecord = {
-    name: opts.name,
-    pid: child.pid,
-    groups: [],
-    owner: process.pid,
-    marker: opts.marker,
-    startedAt: new Date().toISOString(),
-    command: [opts.cmd, ...opts.args].join(" "),
-    log,
-  };
-  writeRecord(record);
-  return { record, process: child, exited };
-}
-
-/** Adds a process group to a child's record (so that a later run can clean it up too). */
-export function addGroup(record: ChildRecord, pgid: number): void {
-  if (!record.groups.includes(pgid)) record.groups.push(pgid);
-  writeRecord(record);
-}
-
-/** Direct children of a pid (from /proc). */
-export function childPids(pid: number): number[] {
-  try {
-    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" })
-      .split("\n")
-      .map((s) => Number(s.trim()))
-      .filter((n) => n > 0);
-  } catch {
-    return [];
+  /** Runs a child to its end and forgets it; resolves with its exit code. */
+  async run(name: ChildName, script: string, args: readonly string[], env: Record<string, string | undefined>) {
+    const child = this.start(name, script, args, env);
+    const code = await child.exited;
+    clearRecord(name);
+    this.list.splice(this.list.indexOf(child), 1);
+    return { code, log: child.record.log };
   }
-}
 
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
+  /** For waitUntil's failIf: a message once the child has exited. */
+  exited(child: Supervised): () => string | null {
+    return () =>
+      child.process.exitCode !== null || !isAlive(child.record.pid)
+        ? `${child.record.name} exited (code ${child.process.exitCode}); see ${child.record.log}:\n${readLogTail(child.record.log, 20)}`
+        : null;
   }
-}
 
-function signalGroup(pgid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, sig);
-  } catch {
-    /* gone */
-  }
-}
-
-/**
- * SIGTERM to the child's process group (and its extra groups), then SIGKILL to whatever is left after `graceMs`.
- * Resolves once no process of those groups is left. Returns true when it had to SIGKILL.
- */
-export async function stopChild(record: ChildRecord, graceMs: number): Promise<boolean> {
-  const groups = [record.pid, ...record.groups];
-  signalGroup(record.pid, "SIGTERM");
-  const deadline = Date.now() + graceMs;
-  while (groups.some(groupAlive) && Date.now() < deadline) await sleep(200);
-  // The extra groups are normally stopped by the child itself (standalone.sh stops `airflow standalone`).
-  for (const g of record.groups) if (groupAlive(g)) signalGroup(g, "SIGTERM");
-  const deadline2 = Date.now() + 5_000;
-  while (groups.some(groupAlive) && Date.now() < deadline2) await sleep(200);
-  const killed = groups.some(groupAlive);
-  for (const g of groups) if (groupAlive(g)) signalGroup(g, "SIGKILL");
-  while (groups.some(groupAlive)) await sleep(100);
-  clearChildRecord(record.name);
-  return killed;
-}
-
-export interface MarkedProcess {
-  pid: number;
-  command: string;
-}
-
-/** Every process whose environment holds QUANT_START_RUN=<marker> (any marker when none is given). */
-export function markedProcesses(marker?: string): MarkedProcess[] {
-  const needle = marker === undefined ? `${MARKER_VAR}=` : `${MARKER_VAR}=${marker}\0`;
-  const out: MarkedProcess[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    if (pid === process.pid) continue;
-    try {
-      const environ = readFileSync(`/proc/${pid}/environ`, "latin1");
-      if (!`${environ}\0`.includes(needle)) continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-      // Zombies are gone for our purposes: only their exit status is left for the parent to read.
-      if (/\) Z /.test(stat)) continue;
-      const command = readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0").join(" ").trim();
-      out.push({ pid, command });
-    } catch {
-      /* exited meanwhile, or not ours to read */
+  /** Records the process groups a child's own children made (standalone.sh runs `airflow standalone` in its own). */
+  recordGroups(child: Supervised): void {
+    for (const pid of childPids(child.record.pid)) {
+      const pgid = pgidOf(pid);
+      if (pgid !== null && pgid !== child.record.pid) addGroup(child.record, pgid);
     }
   }
-  return out;
-}
 
-/** A child left by a `pnpm start` that is gone (killed hard): true when it is still running. */
-export function isOrphan(record: ChildRecord): boolean {
-  return !isAlive(record.owner) && (isAlive(record.pid) || record.groups.some(groupAlive));
+  /** Children of an earlier `pnpm start` that was killed hard: stops them; returns what it stopped. */
+  async cleanOrphans(): Promise<string[]> {
+    const cleaned: string[] = [];
+    for (const name of CHILD_NAMES) {
+      const rec = readRecord(name);
+      if (rec && isOrphan(rec)) {
+        await stopSupervised(rec, STOP_GRACE_MS[name]);
+        cleaned.push(`${name} (pid ${rec.pid})`);
+      } else if (rec && !isAlive(rec.owner ?? 0)) clearRecord(name);
+    }
+    return cleaned;
+  }
+
+  /** Stops every child in reverse order, reporting each; no child can be started afterwards. */
+  async stopAll(report: (line: string) => void): Promise<void> {
+    this.#closed = true;
+    for (const child of [...this.list].reverse()) {
+      const t = Date.now();
+      const killed = await stopSupervised(child.record, STOP_GRACE_MS[child.record.name as ChildName]);
+      report(
+        `stopped ${child.record.name} (pid ${child.record.pid}, ${((Date.now() - t) / 1000).toFixed(1)} s${killed ? ", had to SIGKILL" : ""})`,
+      );
+    }
+  }
+
+  /** Kills whatever still carries the run's marker (a descendant that left its group); reports what it found. */
+  killStrays(report: (line: string) => void): void {
+    const left = markedProcesses(this.marker);
+    for (const p of left) {
+      try {
+        process.kill(p.pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+    }
+    report(
+      left.length > 0
+        ? `killed ${left.length} stray process(es): ${left.map((p) => `${p.pid} ${p.command}`).join("; ")}`
+        : "no process of this run is left",
+    );
+  }
 }

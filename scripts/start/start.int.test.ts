@@ -1,117 +1,146 @@
-// The orchestration of `pnpm start` on the native servers, isolated from a developer's running instance (own
-// QUANT_STACK_DIR, so own pid files, logs and AIRFLOW_HOME; own ports; own consumer group and database):
-// Airflow standalone, stream processor and API as children; full_pipeline_test_dag triggered through the REST
-// API and followed to success; the summary; then stop() leaves no process of the run (pid files, process
-// groups, /proc marker scan, `ps`) and the native servers, which were up before, still running.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+// `pnpm start` as a newcomer runs it: in a fresh copy of the tree (no .stack/, nothing started before), the real
+// command, ports of its own from the copy's .env. It must reach its summary (servers installed or reused from the
+// cache, Airflow migrated, the replay DAG run, the stream caught up, reconcile with 0 differences), serve the
+// dashboard, keep a record per child, and on Ctrl-C (SIGINT to its process group) stop everything it started: its
+// children, the native servers it started, and nothing of the copy left running.
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../stack/paths.ts";
+import { portOpen } from "../stack/process.ts";
+import { waitUntil } from "../stack/wait.ts";
 
-const stackDir = mkdtempSync(join(tmpdir(), "start-it-"));
-const suffix = Date.now().toString(36);
-Object.assign(process.env, {
-  QUANT_STACK_DIR: stackDir,
-  AIRFLOW_PORT: "18091",
-  AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT: "18795",
-  AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT: "18796",
-  API_PORT: "18001",
-  STREAM_GROUP_ID: `start-it-${suffix}`,
-  STREAM_FROM_BEGINNING: "false",
-  MONGODB_DB: `start_it_${suffix}`,
-  LOG_LEVEL: "info",
-});
-// After the environment: paths.ts reads QUANT_STACK_DIR when it is imported.
-const { Runner } = await import("./main.ts");
-const { markedProcesses } = await import("./children.ts");
-const { jobRanges } = await import("./plan.ts");
-const { stackSettings } = await import("../stack/cli.ts");
-const { portOpen, isAlive } = await import("../stack/process.ts");
-
-const lines: string[] = [];
-const progress = {
-  t0: Date.now(),
-  line: (t: string) => void lines.push(t),
-  async step<T>(title: string, run: (s: { detail(t: string): void }) => Promise<T>): Promise<T> {
-    const r = await run({ detail: () => {} });
-    lines.push(`done: ${title}`);
-    return r;
-  },
+const copy = join(mkdtempSync(join(tmpdir(), "start-fresh-")), "clone");
+const PORTS = {
+  STACK_KAFKA_PORT: 19192,
+  STACK_KAFKA_CONTROLLER_PORT: 19193,
+  STACK_MONGO_PORT: 19017,
+  STACK_S3_PORT: 19100,
+  STACK_S3_CONSOLE_PORT: 19101,
+  API_PORT: 19001,
+  AIRFLOW_PORT: 19091,
+  METRICS_PORT: 19464,
+  AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT: 18795,
+  AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT: 18796,
 };
-const runner = new Runner({ source: "replay" }, progress);
 
-beforeAll(async () => {
-  await runner.startAirflow();
-  await runner.startStream();
-  await runner.startApi();
-}, 600_000);
+/** The tree as a clone has it (tracked and new files, not ignored ones), with the installed node_modules linked. */
+function freshCopy(): void {
+  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  })
+    .split("\0")
+    .filter((f) => f && existsSync(join(REPO_ROOT, f)));
+  for (const f of files) {
+    mkdirSync(dirname(join(copy, f)), { recursive: true });
+    cpSync(join(REPO_ROOT, f), join(copy, f), { verbatimSymlinks: true });
+  }
+  // What `pnpm install` made: the root's store links, and each workspace project's links (relative, into the copy).
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(copy, "node_modules"));
+  for (const pkg of execFileSync("git", ["ls-files", "*/package.json"], { cwd: REPO_ROOT, encoding: "utf8" }).split(
+    "\n",
+  )) {
+    const nm = join(REPO_ROOT, dirname(pkg), "node_modules");
+    if (pkg && existsSync(nm))
+      cpSync(nm, join(copy, dirname(pkg), "node_modules"), { recursive: true, verbatimSymlinks: true });
+  }
+  const fixtures = process.env.YAHOO_FIXTURES_DIR ?? resolve(REPO_ROOT, "../shared/fixtures/yahoo");
+  writeFileSync(
+    join(copy, ".env"),
+    `${Object.entries({ ...PORTS, YAHOO_FIXTURES_DIR: fixtures })
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n")}\n`,
+  );
+}
+
+let start: ChildProcess;
+let output = "";
+let exitCode: number | null | undefined;
+
+beforeAll(() => {
+  freshCopy();
+  expect(existsSync(join(copy, ".stack"))).toBe(false);
+  // The test workers' environment points at the suite's servers: a newcomer's shell has none of it.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(KAFKA_|MONGODB_|S3_|STACK_|API_|AIRFLOW|METRICS_|STREAM_|QUANT_STACK_DIR)/.test(k),
+    ),
+  );
+  // `pnpm start` is `sh -c <its package.json script>` in the package's folder: the same, without needing pnpm here.
+  const script = (JSON.parse(readFileSync(join(copy, "package.json"), "utf8")) as { scripts: { start: string } })
+    .scripts.start;
+  start = spawn("sh", ["-c", `exec ${script}`], {
+    cwd: copy,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  start.stdout!.on("data", (d) => (output += d));
+  start.stderr!.on("data", (d) => (output += d));
+  start.once("exit", (code) => (exitCode = code));
+});
 
 afterAll(async () => {
-  await runner.stop();
-  const { connectMongo, createLogger } = await import("@quant/core");
-  const mongo = await connectMongo(
-    { uri: process.env.MONGODB_URI!, dbName: process.env.MONGODB_DB! },
-    createLogger("start-it", "silent"),
-  );
-  await mongo.db.dropDatabase().catch(() => {});
-  await mongo.close();
-  rmSync(stackDir, { recursive: true, force: true });
-}, 120_000);
+  if (exitCode === undefined) {
+    try {
+      process.kill(-start.pid!, "SIGINT");
+    } catch {
+      /* gone */
+    }
+    await waitUntil(async () => exitCode !== undefined, { what: "pnpm start stopped", timeoutMs: 240_000 }).catch(
+      () => {},
+    );
+  }
+  // Whatever a failed run left (the assertions above have reported it): the copy's servers, by their records.
+  spawnSync(process.execPath, ["scripts/stack/cli.ts", "down"], { cwd: copy, stdio: "ignore", timeout: 120_000 });
+  rmSync(dirname(copy), { recursive: true, force: true });
+}, 400_000);
 
-describe("pnpm start orchestration", () => {
-  it("starts Airflow, the stream processor and the API as children with pid records and logs", () => {
-    expect(runner.children.map((c) => c.record.name)).toEqual(["airflow", "stream-processor", "api"]);
-    expect(readdirSync(join(stackDir, "run")).sort()).toEqual(["airflow.json", "api.json", "stream-processor.json"]);
-    // standalone.sh puts `airflow standalone` in a group of its own: recorded, so a stop reaches it.
-    expect(runner.children[0]!.record.groups.length).toBeGreaterThan(0);
+describe("pnpm start in a fresh clone", () => {
+  it("reaches its summary with the pipeline ready and reconcile at 0 differences", async () => {
+    await waitUntil(async () => output.includes("Ctrl-C stops everything this run started."), {
+      what: "the summary of pnpm start",
+      timeoutMs: 1_500_000,
+      intervalMs: 1_000,
+      failIf: () => (exitCode !== undefined ? `pnpm start exited (${exitCode}):\n${output}` : null),
+    });
+    expect(output).toMatch(/✓ native servers \(Kafka, FerretDB, MinIO\) .*: started kafka, mongo, s3/);
+    expect(output).toMatch(/pipeline ready in [\d.]+ s \(source replay, run /);
+    expect(output).toMatch(/reconcile \(stream documents vs batch computation from the lake\): 0 difference\(s\)/);
+    expect(output).not.toMatch(/Warning/);
+  }, 1_600_000);
+
+  it("keeps a record per child, Airflow's own process group included, and serves the dashboard", async () => {
+    const records = ["start", "airflow", "stream-processor", "api"].map((n) =>
+      JSON.parse(readFileSync(join(copy, ".stack", "run", `${n}.json`), "utf8")),
+    );
+    expect(records.map((r) => typeof r.pid)).toEqual(["number", "number", "number", "number"]);
+    expect(records[1].groups.length).toBeGreaterThan(0);
+    const bars = (await (
+      await fetch(`http://127.0.0.1:${PORTS.API_PORT}/api/bars?symbol=AAPL&interval=1d`)
+    ).json()) as {
+      count: number;
+    };
+    expect(bars.count).toBeGreaterThan(0);
+    expect((await fetch(`http://127.0.0.1:${PORTS.METRICS_PORT}/healthz`)).status).toBe(200);
   });
 
-  it("triggers full_pipeline_test_dag through the REST API and follows it to success", async () => {
-    await runner.runDag(jobRanges("replay"));
-    expect(runner.runId).toBeTruthy();
-    const state = await runner.airflow.runState("full_pipeline_test_dag", runner.runId!);
-    expect(state.state).toBe("success");
-    expect(state.tasks.map((t) => t.task_id).sort()).toEqual([
-      "scrape.bonds",
-      "scrape.crypto",
-      "scrape.equities_eod",
-      "scrape.equities_intraday",
-      "scraped",
-    ]);
-    // The conf reached the run.
-    const run = await runner.airflow.request<{ conf: Record<string, string> }>(
-      "GET",
-      `/api/v2/dags/full_pipeline_test_dag/dagRuns/${encodeURIComponent(runner.runId!)}`,
-    );
-    expect(run.conf).toMatchObject({ source: "replay", equities_eod_from: "2020-08-31", crypto_interval: "1d" });
+  it("on Ctrl-C stops everything it started and leaves no process of the clone", async () => {
+    process.kill(-start.pid!, "SIGINT");
+    await waitUntil(async () => exitCode !== undefined, { what: "pnpm start stopped", timeoutMs: 240_000 });
+    expect(exitCode).toBe(0);
+    expect(output).toContain("stopped the native servers this run started: kafka, mongo, s3");
+    expect(output).toContain("no process of this run is left");
+    const {
+      AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT: _w,
+      AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT: _t,
+      ...own
+    } = PORTS;
+    for (const [name, port] of Object.entries(own)) expect(await portOpen(port), `${name} ${port}`).toBe(false);
+    const ps = execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" });
+    expect(ps).not.toContain(copy);
   }, 300_000);
-
-  it("summarises topics, collections, dead letters and the URLs", async () => {
-    const text = (await runner.summary({ reconcile: [], batch: [] })).join("\n");
-    expect(text).toMatch(/equities_ticks\s+[\d,]+/);
-    expect(text).toMatch(/dead letters: \d+/);
-    expect(text).toContain("dashboard       http://127.0.0.1:18001/");
-    expect(text).toContain("Airflow UI      http://127.0.0.1:18091/");
-    expect(text).toMatch(/object store {4}http:\/\/127\.0\.0\.1:\d+\/ {2}\(MinIO console/);
-  }, 60_000);
-
-  it("stops every child cleanly and leaves the servers that were running before", async () => {
-    const pids = runner.children.flatMap((c) => [c.record.pid, ...c.record.groups]);
-    await runner.stop();
-    expect(readdirSync(join(stackDir, "run"))).toEqual([]);
-    for (const pid of pids) expect(isAlive(pid), `pid ${pid}`).toBe(false);
-    expect(markedProcesses(runner.marker)).toEqual([]);
-    expect(lines).toContain("no process of this run is left");
-    expect(await portOpen(18091)).toBe(false);
-    expect(await portOpen(18001)).toBe(false);
-    const ps = execFileSync("ps", ["-eo", "pid,pgid,args"], { encoding: "utf8" });
-    for (const pid of pids) expect(ps).not.toMatch(new RegExp(`^\\s*\\d+\\s+${pid}\\s`, "m"));
-    expect(ps).not.toContain(stackDir);
-    // Started before this test (by the global setup): left alone.
-    expect(runner.startedServers).toEqual([]);
-    const settings = stackSettings();
-    for (const port of [settings.kafkaPort, settings.mongoPort, settings.s3Port])
-      expect(await portOpen(port)).toBe(true);
-  }, 150_000);
 });

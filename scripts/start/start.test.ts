@@ -1,15 +1,15 @@
 // The pieces of `pnpm start` that need no server: arguments, the DAG conf against the DAG's own params, the summary
 // (parsing the jobs' lines, the table), and child processes (process groups, stop, stray-process detection).
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../stack/paths.ts";
-import { isAlive } from "../stack/process.ts";
+import { isAlive, markedProcesses, readRecord, spawnSupervised, stopSupervised } from "../stack/process.ts";
 import { describeTasks } from "./airflow-client.ts";
-import { markedProcesses, readChildRecord, startChild, stopChild } from "./children.ts";
-import { parseStartArgs } from "./main.ts";
+import { parseStartArgs } from "./args.ts";
 import { DAG_ID, dagConf, dataNamespace, jobRanges, rangeArgs, rangeLabel } from "./plan.ts";
-import { formatSummary, parseBatchLine, parseReconcileLine, type Summary } from "./summary.ts";
+import { formatSummary, readJobResult, type Summary } from "./summary.ts";
 
 describe("pnpm start arguments", () => {
   it("defaults to the replay source and accepts synthetic and yahoo", () => {
@@ -83,21 +83,32 @@ describe("the DAG run and the ranges checked afterwards", () => {
 });
 
 describe("summary", () => {
-  it("parses the last lines of reconcile and batch, and keeps a failure's line", () => {
-    const rec = parseReconcileLine(
+  const dir = mkdtempSync(join(tmpdir(), "start-summary-"));
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+
+  it("reads the JSON results of reconcile and batch, and a failed job's last log line", () => {
+    const rec = readJobResult(
+      "reconcile",
       "equities 1d",
       1,
-      "AAPL|1d|2020-09-01T00:00:00.000Z  sma20  stream=1  batch=2\nreconcile: 10 series, 490 documents compared, 1 difference(s)\n",
+      file("r.json", JSON.stringify({ series: 10, compared: 490, differences: 1, sample: [] })),
+      "-",
     );
-    expect(rec).toMatchObject({ series: 10, documents: 490, count: 1, exitCode: 1 });
-    const batch = parseBatchLine(
+    expect(rec).toMatchObject({ series: 10, documents: 490, count: 1, exitCode: 1, error: null });
+    const batch = readJobResult(
+      "batch",
       "bonds 1d",
       0,
-      "batch 2020-08-31..2020-11-07: 4 series, 196 documents (0 rollups; 0 new, 196 unchanged), 0 bars refused, 3.2 s\n",
+      file("b.json", JSON.stringify({ series: 4, documents: 196, rollups: 0, inserted: 0, unchanged: 196 })),
+      "-",
     );
     expect(batch).toMatchObject({ series: 4, documents: 196, count: 0 });
-    const failed = parseReconcileLine("crypto 1d", 1, "reconcile failed: MongoDB: connection refused\n");
-    expect(failed).toMatchObject({ count: null, line: "reconcile failed: MongoDB: connection refused" });
+    const log = file("reconcile.log", "starting\nreconcile failed: MongoDB: connection refused\n");
+    const failed = readJobResult("reconcile", "crypto 1d", 1, join(dir, "missing.json"), log);
+    expect(failed).toMatchObject({ count: null, error: "exit 1: reconcile failed: MongoDB: connection refused" });
   });
 
   it("lists topics, collections, dead letters, differences and the URLs", () => {
@@ -120,16 +131,8 @@ describe("summary", () => {
         { name: "indicator_state", documents: 30 },
       ],
       data: { db: "quant", bucket: "quant" },
-      reconcile: [
-        parseReconcileLine("equities 1d", 0, "reconcile: 10 series, 490 documents compared, 0 difference(s)"),
-      ],
-      batch: [
-        parseBatchLine(
-          "equities 1d",
-          0,
-          "batch x: 10 series, 490 documents (2 rollups; 0 new, 490 unchanged), 0 bars refused",
-        ),
-      ],
+      reconcile: [{ label: "equities 1d", exitCode: 0, error: null, series: 10, documents: 490, count: 0 }],
+      batch: [{ label: "equities 1d", exitCode: 0, error: null, series: 10, documents: 490, count: 0 }],
       urls: {
         dashboard: "http://127.0.0.1:8000/",
         airflow: "http://127.0.0.1:8080/",
@@ -160,11 +163,11 @@ describe("child processes", () => {
   it("stops a child's whole process group, removes its pid record, and finds strays by marker", async () => {
     const marker = `t-${Date.now().toString(36)}`;
     // A shell with a grandchild in its group, and one that escapes it with setsid (found only by the marker).
-    const child = startChild({
+    const child = spawnSupervised({
       name,
       cmd: "bash",
       args: ["-c", "sleep 300 & setsid sleep 301 & wait"],
-      env: process.env,
+      owner: process.pid,
       marker,
     });
     const expected = ["bash -c sleep 300 & setsid sleep 301 & wait", "sleep 300", "sleep 301"];
@@ -178,11 +181,13 @@ describe("child processes", () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(commands()).toEqual(expected);
-    expect(readChildRecord(name)).toMatchObject({ pid: child.record.pid, owner: process.pid, marker });
+    expect(readRecord(name)).toMatchObject({ pid: child.record.pid, owner: process.pid, marker });
+    // A missing record's pid (0) names no process: kill(0) would have answered for our own group.
+    expect([isAlive(0), isAlive(-1), isAlive(process.pid)]).toEqual([false, false, true]);
 
-    await stopChild(child.record, 5_000);
+    await stopSupervised(child.record, 5_000);
     expect(isAlive(child.record.pid)).toBe(false);
-    expect(readChildRecord(name)).toBeNull();
+    expect(readRecord(name)).toBeNull();
     // The escaped one is left: exactly what the final check of `pnpm start` finds and kills.
     const strays = markedProcesses(marker);
     expect(strays.map((p) => p.command)).toEqual(["sleep 301"]);

@@ -1,14 +1,23 @@
 // What `pnpm start` reports once the pipeline has run: bars per topic (Kafka offsets), documents per collection,
 // dead letters, reconcile differences, batch results, and where to look. Collection is separate from formatting,
 // so the table is testable without servers.
-import type { MongoHandle, PipelineStats } from "@quant/core";
+import { readFileSync } from "node:fs";
+import {
+  connectMongo,
+  createKafkaStats,
+  createLogger,
+  type KafkaStatsReader,
+  type MongoHandle,
+  type PipelineStats,
+} from "@quant/core";
+import { readLogTail } from "../stack/servers.ts";
 
 export interface JobResult {
   /** e.g. "equities 1d 2020-08-31..2020-11-07" */
   label: string;
   exitCode: number | null;
-  /** The last line of the job's output (its own summary). */
-  line: string;
+  /** What went wrong when the job gave no result: the last line of its log. */
+  error: string | null;
   series: number | null;
   /** reconcile: documents compared; batch: documents written. */
   documents: number | null;
@@ -37,45 +46,55 @@ export interface Summary {
   dashboardReadyMs: number | null;
 }
 
-/** `reconcile: 12 series, 345 documents compared, 0 difference(s)` */
-export function parseReconcileLine(label: string, exitCode: number | null, output: string): JobResult {
-  return parseJobLine(
-    label,
-    exitCode,
-    lastLine(output, /^reconcile[: ]/),
-    /reconcile: (\d+) series, (\d+) documents compared, (\d+) difference/,
-  );
+/** The result a batch or reconcile run wrote with --json (see services/batch-processor); its log's last line if none. */
+export function readJobResult(
+  name: "batch" | "reconcile",
+  label: string,
+  exitCode: number | null,
+  jsonFile: string,
+  log: string,
+): JobResult {
+  let r: { series?: number; compared?: number; documents?: number; differences?: number; inserted?: number };
+  try {
+    r = JSON.parse(readFileSync(jsonFile, "utf8"));
+  } catch {
+    const last = readLogTail(log, 1).trim() || "(no output)";
+    return { label, exitCode, error: `exit ${exitCode}: ${last}`, series: null, documents: null, count: null };
+  }
+  return name === "reconcile"
+    ? {
+        label,
+        exitCode,
+        error: null,
+        series: r.series ?? null,
+        documents: r.compared ?? null,
+        count: r.differences ?? null,
+      }
+    : {
+        label,
+        exitCode,
+        error: null,
+        series: r.series ?? null,
+        documents: r.documents ?? null,
+        count: r.inserted ?? null,
+      };
 }
 
-/** `batch 2020-08-31..2020-11-07: 8 series, 392 documents (0 rollups; 0 new, 392 unchanged), 0 bars refused, 2.3 s` */
-export function parseBatchLine(label: string, exitCode: number | null, output: string): JobResult {
-  return parseJobLine(
-    label,
-    exitCode,
-    lastLine(output, /^batch[: ]/),
-    /: (\d+) series, (\d+) documents \(\d+ rollups; (\d+) new, \d+ unchanged\)/,
-  );
-}
-
-/** A job's last line, read by a pattern whose groups are series, documents and the count shown. */
-function parseJobLine(label: string, exitCode: number | null, line: string, pattern: RegExp): JobResult {
-  const m = pattern.exec(line);
-  return {
-    label,
-    exitCode,
-    line,
-    series: m ? Number(m[1]) : null,
-    documents: m ? Number(m[2]) : null,
-    count: m ? Number(m[3]) : null,
-  };
-}
-
-function lastLine(output: string, prefer: RegExp): string {
-  const lines = output
-    .split("\n")
-    .map((l) => l.trim())
-    .filter(Boolean);
-  return lines.filter((l) => prefer.test(l)).at(-1) ?? lines.at(-1) ?? "(no output)";
+/** Kafka statistics (of the stream processor's group) and the MongoDB database of a run, open while `fn` runs. */
+export async function withRunData<T>(
+  env: Record<string, string>,
+  fn: (d: { stats: KafkaStatsReader; db: MongoHandle["db"] }) => Promise<T>,
+): Promise<T> {
+  const logger = createLogger("start", "silent");
+  const group = env.STREAM_GROUP_ID || "stream-processor";
+  const stats = createKafkaStats({ brokers: env.KAFKA_BROKERS!.split(","), clientId: "quant-start", group }, logger);
+  const mongo = await connectMongo({ uri: env.MONGODB_URI!, dbName: env.MONGODB_DB! }, logger);
+  try {
+    return await fn({ stats, db: mongo.db });
+  } finally {
+    await stats.close();
+    await mongo.close();
+  }
 }
 
 /** Document counts of every collection of the database, by name. */
@@ -176,7 +195,12 @@ export function formatSummary(s: Summary): string[] {
   out.push(
     ...table([
       ["range", "series", "compared", "differences"],
-      ...s.reconcile.map((r) => [r.label, n(r.series), n(r.documents), r.count === null ? r.line : n(r.count)]),
+      ...s.reconcile.map((r) => [
+        r.label,
+        n(r.series),
+        n(r.documents),
+        r.count === null ? (r.error ?? "?") : n(r.count),
+      ]),
     ]),
   );
   if (s.batch.length > 0) {
@@ -184,7 +208,7 @@ export function formatSummary(s: Summary): string[] {
     out.push(
       ...table([
         ["range", "series", "written", "new"],
-        ...s.batch.map((r) => [r.label, n(r.series), n(r.documents), r.count === null ? r.line : n(r.count)]),
+        ...s.batch.map((r) => [r.label, n(r.series), n(r.documents), r.count === null ? (r.error ?? "?") : n(r.count)]),
       ]),
     );
   }

@@ -118,8 +118,11 @@ export function createKafkaBus(config: KafkaConfig, logger: Logger): KafkaBus {
       () =>
       ({ level, log: entry }) => {
         const { message, ...rest } = entry;
-        // kafkajs logs group joins and stops at INFO; they are debug detail for us.
-        const fn = level <= logLevel.ERROR ? log.error : level === logLevel.WARN ? log.warn : log.debug;
+        // kafkajs logs group joins and stops at INFO; they are debug detail for us. It also warns at every idempotent
+        // producer that bounded retries "may invalidate EoS guarantees": we bound them on purpose (a send fails
+        // instead of hanging), and a re-sent bar is harmless (deterministic id, idempotent writes): debug too.
+        const routine = level === logLevel.WARN && message.startsWith("Limiting retries for the idempotent producer");
+        const fn = level <= logLevel.ERROR ? log.error : level === logLevel.WARN && !routine ? log.warn : log.debug;
         fn.call(log, rest, message);
       },
   });

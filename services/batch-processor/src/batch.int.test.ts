@@ -6,6 +6,7 @@ import {
   createObjectStore,
   type MongoHandle,
   type ObjectStore,
+  qualityCollection,
   rollupCollection,
 } from "@quant/core";
 import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
@@ -93,7 +94,10 @@ describe("batch processor and reconcile", () => {
     const report = await runReconcile(all, { store, mongo: env.mongo, logger: testLogger });
     expect(report.series).toBe(5);
     expect(rollupCount).toBeGreaterThan(100);
-    expect(report.compared).toBe(bars.length + rollupCount);
+    // One quality row per series and trading date (and per date a gap emptied).
+    const rows = await qualityCollection(env.mongo.db).countDocuments();
+    expect(rows).toBeGreaterThanOrEqual(new Set(bars.map((b) => `${b.symbol}|${b.interval}|${b.tradingDate}`)).size);
+    expect(report.compared).toBe(bars.length + rollupCount + rows);
     expect(report.differences).toEqual([]);
 
     const first = await runBatch(all, { store, mongo: batchDb, logger: testLogger });
@@ -103,6 +107,7 @@ describe("batch processor and reconcile", () => {
       rollups: rollupCount,
       inserted: bars.length + rollupCount,
       rejected: 0,
+      qualityDays: rows,
     });
     const afterFirst = await snapshotBars(batchDb);
     const second = await runBatch(all, { store, mongo: batchDb, logger: testLogger });
@@ -114,6 +119,9 @@ describe("batch processor and reconcile", () => {
       const { ingestTs: _s, ...s } = stream.get(id) ?? {};
       expect(s, id).toEqual(b);
     }
+    const quality = async (m: MongoHandle) =>
+      (await qualityCollection(m.db).find().sort({ _id: 1 }).toArray()).map(({ processedTs: _, ...r }) => r);
+    expect(await quality(batchDb)).toEqual(await quality(env.mongo));
   });
 
   it("reports a changed value and a missing document, field by field, rollups included", async () => {

@@ -3,15 +3,18 @@
 import {
   type BarDocument,
   barsCollection,
+  changedQualityRows,
   ensureIndexes,
   type Logger,
   type MongoHandle,
   type ObjectStore,
+  qualityCollection,
+  replaceById,
   rollupCollection,
   upsertBars,
 } from "@quant/core";
 import type { RangeRequest } from "./args.ts";
-import { computeRange } from "./compute.ts";
+import { computeRange, storedConflicts } from "./compute.ts";
 import type { Progress } from "./progress.ts";
 import { compareDocuments } from "./reconcile.ts";
 
@@ -24,6 +27,8 @@ export interface BatchSummary {
   /** Documents already stored with the same content (not rewritten). */
   unchanged: number;
   rejected: number;
+  /** Rows of the quality collection computed (written where they differ from the stored ones). */
+  qualityDays: number;
 }
 
 const CHUNK = 1_000;
@@ -42,8 +47,9 @@ export async function runBatch(
     inserted: 0,
     unchanged: 0,
     rejected: 0,
+    qualityDays: 0,
   };
-  for await (const r of computeRange(deps.store, req, deps)) {
+  for await (const r of computeRange(deps.store, req, { ...deps, conflicts: storedConflicts(deps.mongo.db) })) {
     summary.series++;
     summary.rejected += r.rejected;
     for (const [coll, docs] of [
@@ -67,6 +73,12 @@ export async function runBatch(
       summary.documents += docs.length;
     }
     summary.rollups += r.rollups.length;
+    const rows = qualityCollection(deps.mongo.db);
+    const storedRows = await rows
+      .find({ symbol: r.series.symbol, interval: r.series.interval, tradingDate: { $gte: r.from, $lte: r.to } })
+      .toArray();
+    await replaceById(rows, changedQualityRows(r.qualityDays, storedRows));
+    summary.qualityDays += r.qualityDays.length;
   }
   return summary;
 }

@@ -5,7 +5,11 @@ import { recordBatchRun, recordReconcileRun } from "./metrics.ts";
 describe("batch metrics", () => {
   it("counts lake bars read (refused ones included, rollups not) and documents written (unchanged ones not)", async () => {
     const m = createMetricsRegistry({ service: "batch-processor", processMetrics: false });
-    recordBatchRun(m, { series: 2, documents: 130, rollups: 30, inserted: 90, unchanged: 25, rejected: 3 }, 4.25);
+    recordBatchRun(
+      m,
+      { series: 2, documents: 130, rollups: 30, inserted: 90, unchanged: 25, rejected: 3, qualityDays: 4 },
+      4.25,
+    );
     const lines = (await m.registry.metrics()).split("\n");
     expect(lines).toEqual(
       expect.arrayContaining([

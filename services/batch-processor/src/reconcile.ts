@@ -7,11 +7,13 @@ import {
   type Logger,
   type MongoHandle,
   type ObjectStore,
+  qualityCollection,
+  qualityDayDifferences,
   rollupCollection,
 } from "@quant/core";
 import { rollupTargets } from "@quant/stream-processor";
 import type { RangeRequest } from "./args.ts";
-import { computeRange } from "./compute.ts";
+import { computeRange, storedConflicts } from "./compute.ts";
 import type { Progress } from "./progress.ts";
 
 export interface Difference {
@@ -51,14 +53,14 @@ export async function runReconcile(
   deps: { store: ObjectStore; mongo: MongoHandle; logger: Logger; progress?: (total: number) => Progress },
 ): Promise<ReconcileReport> {
   const report: ReconcileReport = { series: 0, compared: 0, differences: [], perSeries: [] };
-  for await (const r of computeRange(deps.store, req, deps)) {
+  for await (const r of computeRange(deps.store, req, { ...deps, conflicts: storedConflicts(deps.mongo.db) })) {
     report.series++;
     const before = { compared: report.compared, differences: report.differences.length };
     const range = { tradingDate: { $gte: r.from, $lte: r.to } };
     const stored = await barsCollection(deps.mongo.db, r.series.interval)
       .find({ symbol: r.series.symbol, interval: r.series.interval, ...range })
       .toArray();
-    compareSide(report, stored, r.docs, "");
+    compareSide(report, stored, r.docs, "", barDocumentDifferences);
     // Rollups (bars_rollup) of a rollup source series: every rollup interval of the symbol.
     const intervals = rollupTargets(r.series.assetClass, r.series.interval);
     const storedRollups =
@@ -67,7 +69,12 @@ export async function runReconcile(
         : await rollupCollection(deps.mongo.db)
             .find({ symbol: r.series.symbol, interval: { $in: intervals }, ...range })
             .toArray();
-    compareSide(report, storedRollups, r.rollups, "rollup:");
+    compareSide(report, storedRollups, r.rollups, "rollup:", barDocumentDifferences);
+    // Quality rows (the quality collection) of the series' days in range.
+    const storedRows = await qualityCollection(deps.mongo.db)
+      .find({ symbol: r.series.symbol, interval: r.series.interval, ...range })
+      .toArray();
+    compareSide(report, storedRows, r.qualityDays, "quality:", qualityDayDifferences);
     report.perSeries.push({
       symbol: r.series.symbol,
       interval: r.series.interval,
@@ -78,8 +85,19 @@ export async function runReconcile(
   return report;
 }
 
-/** Compares stored documents with the batch's; ids prefixed (`rollup:` for bars_rollup) in the report. */
-function compareSide(report: ReconcileReport, stored: BarDocument[], batch: BarDocument[], prefix: string): void {
+type FieldDifferences<T> = (stored: T, batch: T) => { field: string; stored: unknown; computed: unknown }[];
+
+/**
+ * Compares stored documents with the batch's, field by field; ids prefixed in the report (`rollup:` for bars_rollup,
+ * `quality:` for quality rows), a document on one side only reported as `document`.
+ */
+function compareSide<T extends { _id: string }>(
+  report: ReconcileReport,
+  stored: T[],
+  batch: T[],
+  prefix: string,
+  differences: FieldDifferences<T>,
+): void {
   const byId = new Map(stored.map((d) => [d._id, d]));
   for (const b of batch) {
     const s = byId.get(b._id);
@@ -89,7 +107,8 @@ function compareSide(report: ReconcileReport, stored: BarDocument[], batch: BarD
       continue;
     }
     report.compared++;
-    for (const d of compareDocuments(s, b)) report.differences.push({ ...d, id: prefix + d.id });
+    for (const d of differences(s, b))
+      report.differences.push({ id: prefix + b._id, field: d.field, stream: d.stored, batch: d.computed });
   }
   for (const id of byId.keys())
     report.differences.push({ id: prefix + id, field: "document", stream: "present", batch: null });

@@ -3,7 +3,7 @@
 // command events (write durations). processor.ts holds no metric objects.
 import type { IncomingBatch, PipelineMetrics, ProducerHandle } from "@quant/core";
 import { DLQ_HEADERS } from "./dead-letter.ts";
-import type { BatchStats } from "./processor.ts";
+import type { BatchQualityStats, BatchStats } from "./processor.ts";
 
 /** BatchStats counters -> the outcome label of quant_bars_processed_total. */
 const OUTCOMES = { written: "written", replaced: "replaced", late: "late", duplicates: "duplicate" } as const;
@@ -16,6 +16,7 @@ export function recordBatch(m: PipelineMetrics, group: string, batch: IncomingBa
     if (stats[field] > 0) m.barsProcessed.inc({ topic, outcome }, stats[field]);
   }
   m.rollupsWritten.inc({ topic }, stats.rollups);
+  recordQuality(m, stats.quality);
   m.processingSeconds.observe({ topic }, stats.durationMs / 1_000);
   for (const ms of stats.produceLagSamples ?? []) m.produceToWriteSeconds.observe({ topic }, ms / 1_000);
   const last = batch.messages[batch.messages.length - 1];
@@ -40,4 +41,20 @@ export function countingProducer(m: PipelineMetrics, producer: ProducerHandle): 
     },
     disconnect: () => producer.disconnect(),
   };
+}
+
+/** The quality checks' findings of a batch: flags and missing bars per series, and the latest day's score. */
+function recordQuality(m: PipelineMetrics, q: BatchQualityStats): void {
+  for (const [key, n] of Object.entries(q.flags)) {
+    const [symbol, interval, flag] = key.split("|");
+    m.qualityFlags.inc({ symbol, interval, flag }, n);
+  }
+  for (const [key, n] of Object.entries(q.missing)) {
+    const [symbol, interval] = key.split("|");
+    m.qualityMissingBars.inc({ symbol, interval }, n);
+  }
+  for (const [key, score] of Object.entries(q.scores)) {
+    const [symbol, interval] = key.split("|");
+    m.qualityScore.set({ symbol, interval }, score);
+  }
 }

@@ -20,15 +20,19 @@ import {
   type Bar,
   type BarContent,
   type BarDocument,
+  type BarQuality,
   type BatchControl,
   barContent,
   barDocumentCollectionName,
+  barId,
   barOfDocument,
   barsCollection,
   barsCollectionName,
   type CheckpointDocument,
+  changedQualityRows,
   checkpointsCollection,
   type IncomingBatch,
+  isoUtc,
   type Logger,
   loadCheckpoints,
   type MongoHandle,
@@ -36,6 +40,9 @@ import {
   type OutgoingMessage,
   type ProducerHandle,
   parseCheckpointState,
+  type QualityDayDocument,
+  qualityCollection,
+  replaceById,
   rollupCollection,
   sameBarContent,
   sameBarDocument,
@@ -46,6 +53,13 @@ import {
   upsertBars,
 } from "@quant/core";
 import { BarIndicators, InvalidInputError } from "@quant/indicators";
+import {
+  isConflictingVersion,
+  QualityChecker,
+  type QualityDay,
+  type QualityInput,
+  toQualityDayDocument,
+} from "@quant/quality";
 
 type Db = MongoHandle["db"];
 
@@ -66,6 +80,10 @@ interface SeriesState {
   lastBar: BarContent | null;
   /** Open rollup windows and rollup indicators, for a rollup source series (see rollup.ts); else null. */
   rollups: SeriesRollups | null;
+  /** The quality checks of the series (@quant/quality), checkpointed with the indicators. */
+  quality: QualityChecker;
+  /** Quality days that ended since the last checkpoint: their rows go out with the next one. */
+  pendingDays: QualityDay[];
   /** When its checkpoint was last saved (Date.now()); -Infinity forces a save after the next batch. */
   savedAt: number;
   /** Documents written since that checkpoint (the state has moved past it). */
@@ -76,6 +94,16 @@ interface SeriesState {
 interface Pending {
   bars: Map<string, BarDocument>;
   rollups: Map<string, BarDocument>;
+}
+
+/** What the quality checks found in one batch, for the metrics (docs/quality.md). */
+export interface BatchQualityStats {
+  /** Flags raised on the batch's new and replaced bars: `SYMBOL|interval|flag` -> bars. */
+  flags: Record<string, number>;
+  /** Expected bars found missing before the batch's bars: `SYMBOL|interval` -> bars. */
+  missing: Record<string, number>;
+  /** Score of each series' latest day, for the series whose quality rows the batch wrote: `SYMBOL|interval` -> score. */
+  scores: Record<string, number>;
 }
 
 export interface BatchStats {
@@ -91,6 +119,7 @@ export interface BatchStats {
   rollups: number;
   /** Checkpoints written (one per series the batch advanced). */
   checkpoints: number;
+  quality: BatchQualityStats;
   /** Write-acknowledged time minus the bars' event time (bar close = ts + interval) and ingest time, ms. */
   eventLagMs: { avg: number; max: number } | null;
   ingestLagMs: { avg: number; max: number } | null;
@@ -164,7 +193,9 @@ export class StreamProcessor {
   /** Series loading, late-bar rewrites and the merged writes below take turns: one MongoDB command at a time. */
   private readonly lane = serialLane();
   private readonly documentWriter: WriteCoalescer<BarDocument>;
-  private readonly checkpointWriter: WriteCoalescer<CheckpointDocument>;
+  private readonly checkpointWriter: WriteCoalescer<{ checkpoint: CheckpointDocument; rows: QualityDayDocument[] }>;
+  /** Scores of the quality rows written since the last batch ended (checkpoints, recomputations), for the metrics. */
+  private readonly scores = new Map<string, number>();
 
   constructor(deps: StreamProcessorDeps) {
     this.deps = deps;
@@ -173,8 +204,18 @@ export class StreamProcessor {
     this.documentWriter = new WriteCoalescer((docs, heartbeat) =>
       this.lane(() => this.writeDocuments(docs, heartbeat)),
     );
-    this.checkpointWriter = new WriteCoalescer((checkpoints) =>
-      this.lane(() => saveCheckpoints(checkpointsCollection(this.deps.db), checkpoints)),
+    // A series' quality rows go out before its checkpoint: a checkpoint never runs ahead of the rows it counted.
+    this.checkpointWriter = new WriteCoalescer((items) =>
+      this.lane(async () => {
+        await replaceById(
+          qualityCollection(this.deps.db),
+          items.flatMap((i) => i.rows),
+        );
+        await saveCheckpoints(
+          checkpointsCollection(this.deps.db),
+          items.map((i) => i.checkpoint),
+        );
+      }),
     );
   }
 
@@ -206,14 +247,32 @@ export class StreamProcessor {
     return unsaved.length;
   }
 
-  /** Checkpoints of these series through the shared writer (outside the lane), with their bookkeeping. */
+  /**
+   * Checkpoints of these series, with their quality rows (the days ended since the last checkpoint and the open
+   * day), through the shared writer (outside the lane), with their bookkeeping.
+   */
   private async saveCheckpointsOf(series: readonly SeriesState[]): Promise<void> {
-    await this.checkpointWriter.write(series.map((s) => this.checkpointOf(s)));
+    const processedTs = this.now();
+    const items = series.map((s) => ({ checkpoint: this.checkpointOf(s), rows: this.qualityRowsOf(s, processedTs) }));
+    await this.checkpointWriter.write(items);
+    this.noteScores(items.flatMap((i) => i.rows));
     const savedAt = Date.now();
     for (const s of series) {
       s.savedAt = savedAt;
       s.unsaved = false;
+      s.pendingDays = [];
     }
+  }
+
+  /** The latest day's score of each series among these rows (rows come in date order per series). */
+  private noteScores(rows: readonly QualityDayDocument[]): void {
+    for (const r of rows) this.scores.set(seriesKey(r.symbol, r.interval), r.score);
+  }
+
+  /** The rows a checkpoint of the series carries: the days ended since the last one, and the open day as it stands. */
+  private qualityRowsOf(s: SeriesState, processedTs: Date): QualityDayDocument[] {
+    const open = s.quality.openDay();
+    return [...s.pendingDays, ...(open ? [open] : [])].map((d) => toQualityDayDocument(s, d, processedTs));
   }
 
   async handleBatch(batch: IncomingBatch, control: BatchControl): Promise<BatchStats | null> {
@@ -253,6 +312,7 @@ export class StreamProcessor {
       deadLetters: 0,
       rollups: 0,
       checkpoints: 0,
+      quality: { flags: {}, missing: {}, scores: {} },
       eventLagMs: null,
       ingestLagMs: null,
       produceLagMs: null,
@@ -286,7 +346,7 @@ export class StreamProcessor {
         if (++n % 250 === 0) await heartbeat();
         const s = this.series.get(seriesKey(bar.symbol, bar.interval))!;
         try {
-          const outcome = await this.apply(s, bar, pending, stored, processedTs, heartbeat);
+          const outcome = await this.apply(s, bar, pending, stored, processedTs, heartbeat, stats.quality);
           stats[outcome]++;
           if (outcome !== "duplicates") touched.add(s);
         } catch (err) {
@@ -329,6 +389,8 @@ export class StreamProcessor {
     const produceLags = batch.messages.map((m) => acked - m.timestamp);
     stats.produceLagMs = lag(produceLags);
     if (this.deps.collectLatencies) stats.produceLagSamples = produceLags;
+    stats.quality.scores = Object.fromEntries(this.scores);
+    this.scores.clear();
     stats.durationMs = Math.round(performance.now() - started);
     this.log.info(stats, "batch written");
     this.deps.onBatch?.(stats);
@@ -343,13 +405,20 @@ export class StreamProcessor {
     stored: Map<string, BarDocument>,
     processedTs: Date,
     heartbeat: Heartbeat,
+    found: BatchQualityStats,
   ): Promise<"written" | "duplicates" | "replaced" | "late"> {
     const ts = Date.parse(bar.ts);
     if (s.lastTs === null || ts > s.lastTs) {
+      const previousTs = s.lastTs;
       const v = s.indicators.update(indicatorBar(bar));
+      const q = s.quality.update(this.qualityInputOf(bar, ts));
       s.lastTs = ts;
       s.lastBar = barContent(bar);
-      pending.bars.set(bar.id, toBarDocument(bar, v, s.indicators.warm, processedTs));
+      pending.bars.set(bar.id, toBarDocument(bar, v, s.indicators.warm, processedTs, q));
+      const amended = s.quality.amendedPrevious;
+      if (amended && previousTs !== null) await this.amend(s, previousTs, amended, pending, stored, processedTs);
+      s.pendingDays.push(...s.quality.drainClosedDays());
+      tallyQuality(found, s, q, amended);
       if (s.rollups) {
         s.rollups.add(bar);
         for (const d of s.rollups.advance(ts, processedTs)) pending.rollups.set(d._id, d);
@@ -360,10 +429,12 @@ export class StreamProcessor {
       if (s.lastBar && sameBarContent(s.lastBar, bar)) return "duplicates";
       // A partial bar never replaces a final one (a replay, or the partial overtaken by its final).
       if (bar.partial && s.lastBar && !s.lastBar.partial) return "duplicates";
-      // The final bar after a partial one of the same ts (or a correction of the last bar).
+      // The final bar after a partial one of the same ts (or a correction of the last bar: a conflict).
       const v = s.indicators.replace(indicatorBar(bar));
+      const q = s.quality.replace(this.qualityInputOf(bar, ts));
       s.lastBar = barContent(bar);
-      pending.bars.set(bar.id, toBarDocument(bar, v, s.indicators.warm, processedTs));
+      pending.bars.set(bar.id, toBarDocument(bar, v, s.indicators.warm, processedTs, q));
+      tallyQuality(found, s, q, null);
       s.rollups?.replaceLast(bar);
       return "replaced";
     }
@@ -372,8 +443,33 @@ export class StreamProcessor {
       stored.get(bar.id) ??
       (await barsCollection(this.deps.db, bar.interval).findOne({ _id: bar.id }));
     if (known && (sameBarContent(known, bar) || (bar.partial && !known.partial))) return "duplicates";
-    await this.recomputeWithLateBar(s, bar, pending, processedTs, heartbeat);
+    // A final version over a different final one is one more conflict of that bar id.
+    const conflicts = (known?.quality?.conflicts ?? 0) + (known && isConflictingVersion(known, bar) ? 1 : 0);
+    await this.recomputeWithLateBar(s, bar, conflicts, pending, processedTs, heartbeat);
     return "late";
+  }
+
+  private qualityInputOf(bar: Bar, ts: number): QualityInput {
+    return { ...barContent(bar), ts, tradingDate: bar.tradingDate };
+  }
+
+  /**
+   * The previous bar never completed (a partial bar overtaken by a later one): its document is written again with
+   * its amended quality. It is in this batch, or stored.
+   */
+  private async amend(
+    s: SeriesState,
+    ts: number,
+    quality: BarQuality,
+    pending: Pending,
+    stored: Map<string, BarDocument>,
+    processedTs: Date,
+  ): Promise<void> {
+    const id = barId({ symbol: s.symbol, interval: s.interval, ts: isoUtc(ts) });
+    const doc =
+      pending.bars.get(id) ?? stored.get(id) ?? (await barsCollection(this.deps.db, s.interval).findOne({ _id: id }));
+    if (doc) pending.bars.set(id, { ...doc, quality, processedTs });
+    else this.log.warn({ series: s.key, id }, "incomplete bar not found: its flag is not written");
   }
 
   /**
@@ -388,6 +484,7 @@ export class StreamProcessor {
   private async recomputeWithLateBar(
     s: SeriesState,
     late: Bar,
+    lateConflicts: number,
     pending: Pending,
     processedTs: Date,
     heartbeat: Heartbeat,
@@ -401,7 +498,7 @@ export class StreamProcessor {
     const merged = storedDocs.filter((d) => d._id !== late.id).map(barOfDocument);
     merged.push(late);
     const lateTs = Date.parse(late.ts);
-    const enriched = enrichSeries(merged, processedTs);
+    const enriched = enrichSeries(merged, processedTs, conflictsOf(storedDocs, late.id, lateConflicts));
     const refused = enriched.rejected.find((r) => r.bar.id === late.id);
     if (refused) throw new InvalidInputError("bar", late.id, refused.reason);
     await markCheckpointDirty(checkpointsCollection(this.deps.db), s.key, new Date(lateTs));
@@ -411,7 +508,8 @@ export class StreamProcessor {
     const affected = rolled.rollups?.affectedFrom({ ...late, ts: lateTs });
     const rollupTail = rolled.docs.filter((d) => d.ts.getTime() >= (affected?.get(d.interval) ?? 0));
     const rollupsRewritten = await this.writeChanged("rollup", rollupTail, await this.readRollups(s), heartbeat);
-    this.adopt(s, enriched.indicators, enriched.docs, rolled.rollups);
+    await this.writeQualityRows(s, enriched.quality?.days ?? [], processedTs);
+    this.adopt(s, enriched, rolled.rollups);
     // The dirty mark goes with the checkpoint saved after this batch, whatever the interval.
     s.savedAt = Number.NEGATIVE_INFINITY;
     this.log.warn(
@@ -430,17 +528,27 @@ export class StreamProcessor {
     return rollupHistory(orderSeries(docs.map(barOfDocument)), processedTs);
   }
 
-  private adopt(
-    s: SeriesState,
-    indicators: BarIndicators,
-    docs: readonly BarDocument[],
-    rollups: SeriesRollups | null,
-  ): void {
-    const last = docs[docs.length - 1];
-    s.indicators = indicators;
+  /** The series continues from a recomputation (its quality rows were written with it). */
+  private adopt(s: SeriesState, enriched: ReturnType<typeof enrichSeries>, rollups: SeriesRollups | null): void {
+    const last = enriched.docs[enriched.docs.length - 1];
+    s.indicators = enriched.indicators;
     s.lastTs = last ? last.ts.getTime() : null;
     s.lastBar = last ? barContent(last) : null;
     s.rollups = rollups ?? SeriesRollups.create(s.symbol, s.assetClass, s.interval);
+    s.quality = enriched.quality?.checker ?? new QualityChecker(s);
+    s.pendingDays = [];
+  }
+
+  /** Writes the recomputed quality rows of a series that are missing or differ from the stored ones. */
+  private async writeQualityRows(s: SeriesState, days: readonly QualityDay[], processedTs: Date): Promise<number> {
+    const stored = await qualityCollection(this.deps.db).find({ symbol: s.symbol, interval: s.interval }).toArray();
+    const changed = changedQualityRows(
+      days.map((d) => toQualityDayDocument(s, d, processedTs)),
+      stored,
+    );
+    await replaceById(qualityCollection(this.deps.db), changed);
+    this.noteScores(changed);
+    return changed.length;
   }
 
   /** The stored documents of a series, in ts order. */
@@ -514,6 +622,8 @@ export class StreamProcessor {
       if (!cp) unusable.set(key, "no checkpoint");
       else if (cp.dirtyFrom !== null) unusable.set(key, `dirty from ${cp.dirtyFrom.toISOString()}`);
       else if (!rollupsUsable) unusable.set(key, "checkpoint without rollups");
+      // From before the quality checks: the rebuild computes the flags of the stored bars too.
+      else if (typeof cp.quality !== "string") unusable.set(key, "checkpoint without quality state");
       else usable.set(key, cp);
     }
     for (const key of await this.storedPastCheckpoint([...usable.values()])) {
@@ -530,6 +640,8 @@ export class StreamProcessor {
         lastTs: null,
         lastBar: null,
         rollups: SeriesRollups.create(b.symbol, b.assetClass, b.interval),
+        quality: new QualityChecker(b),
+        pendingDays: [],
         savedAt: Number.NEGATIVE_INFINITY,
         unsaved: false,
       };
@@ -543,6 +655,7 @@ export class StreamProcessor {
         s.lastTs = cp.lastTs.getTime();
         s.lastBar = cp.lastBar;
         if (cp.rollup) s.rollups = SeriesRollups.fromJSON(b.symbol, b.assetClass, b.interval, cp.rollup);
+        s.quality = QualityChecker.fromJSON(b, JSON.parse(cp.quality!));
       } else {
         await this.rebuildFromHistory(s, unusable.get(key)!, heartbeat);
       }
@@ -576,15 +689,16 @@ export class StreamProcessor {
     const storedDocs = await this.readHistory(s);
     if (storedDocs.length === 0) return;
     const processedTs = this.now();
-    const enriched = enrichSeries(storedDocs.map(barOfDocument), processedTs);
+    const enriched = enrichSeries(storedDocs.map(barOfDocument), processedTs, conflictsOf(storedDocs));
     const rewritten = await this.writeChanged(s.interval, enriched.docs, storedDocs, heartbeat);
     const rolled = this.recomputeRollups(s, enriched.docs, processedTs);
     const rollupsRewritten = await this.writeChanged("rollup", rolled.docs, await this.readRollups(s), heartbeat);
-    this.adopt(s, enriched.indicators, enriched.docs, rolled.rollups);
+    const qualityRows = await this.writeQualityRows(s, enriched.quality?.days ?? [], processedTs);
+    this.adopt(s, enriched, rolled.rollups);
     await saveCheckpoints(checkpointsCollection(this.deps.db), [this.checkpointOf(s)]);
     s.savedAt = Date.now();
     this.log.info(
-      { series: s.key, reason, bars: storedDocs.length, rewritten, rollupsRewritten },
+      { series: s.key, reason, bars: storedDocs.length, rewritten, rollupsRewritten, qualityRows },
       "series rebuilt from MongoDB history",
     );
   }
@@ -634,7 +748,27 @@ export class StreamProcessor {
       state: JSON.stringify(s.indicators.toJSON()),
       dirtyFrom: null,
       rollup: s.rollups ? s.rollups.toJSON() : null,
+      quality: JSON.stringify(s.quality.toJSON()),
       updatedAt: this.now(),
     };
   }
+}
+
+/**
+ * Conflicting versions recorded on stored documents (the stream saw them; the lake and a recomputation cannot), and
+ * for one id a count known better (a late bar's own).
+ */
+function conflictsOf(stored: readonly BarDocument[], id?: string, conflicts = 0): (bar: Bar) => number {
+  const recorded = new Map<string, number>();
+  for (const d of stored) if (d.quality && d.quality.conflicts > 0) recorded.set(d._id, d.quality.conflicts);
+  return (bar) => (bar.id === id ? conflicts : (recorded.get(bar.id) ?? 0));
+}
+
+/** Counts what the checks found on a new or replaced bar (and a previous bar found incomplete). */
+function tallyQuality(found: BatchQualityStats, s: SeriesState, q: BarQuality, amended: BarQuality | null): void {
+  if (q.flags.length === 0 && !amended) return;
+  const series = seriesKey(s.symbol, s.interval);
+  for (const f of q.flags) found.flags[`${series}|${f}`] = (found.flags[`${series}|${f}`] ?? 0) + 1;
+  if (amended) found.flags[`${series}|incomplete`] = (found.flags[`${series}|incomplete`] ?? 0) + 1;
+  if (q.missingBefore > 0) found.missing[series] = (found.missing[series] ?? 0) + q.missingBefore;
 }

@@ -4,6 +4,7 @@ import { BAR_METRIC_FIELDS, type BarMetricField, type BarMetrics, type BarWarm }
 import { type AnyBulkWriteOperation, type Collection, type Filter, MongoBulkWriteError } from "mongodb";
 import type { Bar } from "../domain/bar.ts";
 import type { AssetClass, BarSource, Interval } from "../domain/market.ts";
+import type { BarQuality } from "../domain/quality.ts";
 
 export type BarDocumentMetrics = { [K in BarMetricField]: number | null };
 
@@ -27,6 +28,8 @@ export interface BarDocument extends BarDocumentMetrics {
   partial: boolean;
   /** Per metric: true once past its lookback (the value is then a number). */
   warm: BarWarm;
+  /** What the data-quality checks found (@quant/quality; docs/quality.md); null on rollups, which are not checked. */
+  quality: BarQuality | null;
   /** Provenance: where the bar came from (`rollup` for bars built from smaller ones). */
   source: BarSource;
   /** When the pipeline first saw the bar. */
@@ -37,8 +40,17 @@ export interface BarDocument extends BarDocumentMetrics {
 
 const finiteOrNull = (x: number | undefined): number | null => (x !== undefined && Number.isFinite(x) ? x : null);
 
-/** Builds the document of a bar from the metric values and warm flags right after update()/replace(). */
-export function toBarDocument(bar: Bar, values: BarMetrics, warm: BarWarm, processedTs: Date): BarDocument {
+/**
+ * Builds the document of a bar from the metric values and warm flags right after update()/replace(), and the quality
+ * checks' findings (null where the bar is not checked: rollups).
+ */
+export function toBarDocument(
+  bar: Bar,
+  values: BarMetrics,
+  warm: BarWarm,
+  processedTs: Date,
+  quality: BarQuality | null = null,
+): BarDocument {
   const metrics = {} as BarDocumentMetrics;
   const warmCopy = {} as BarWarm;
   for (const f of BAR_METRIC_FIELDS) {
@@ -65,6 +77,7 @@ export function toBarDocument(bar: Bar, values: BarMetrics, warm: BarWarm, proce
     partial: bar.partial,
     ...metrics,
     warm: warmCopy,
+    quality,
     source: bar.source,
     ingestTs: new Date(bar.ingestTs),
     processedTs,
@@ -174,6 +187,10 @@ export function barDocumentDifferences(stored: BarDocument, computed: BarDocumen
     const b = computed.warm[f];
     if (a !== b) out.push({ field: `warm.${f}`, stored: a, computed: b });
   }
+  // The quality checks' findings (flags in a fixed order, so equal findings serialise equally).
+  const qa = stored.quality ?? null;
+  const qb = computed.quality ?? null;
+  if (JSON.stringify(qa) !== JSON.stringify(qb)) out.push({ field: "quality", stored: qa, computed: qb });
   return out;
 }
 

@@ -58,6 +58,19 @@ export function qualityDayDifferences(
   return out;
 }
 
+/** The computed rows that are missing from `stored` or differ from their stored form (what a recomputation writes). */
+export function changedQualityRows(
+  computed: readonly QualityDayDocument[],
+  stored: Iterable<QualityDayDocument>,
+): QualityDayDocument[] {
+  const byId = new Map<string, QualityDayDocument>();
+  for (const r of stored) byId.set(r._id, r);
+  return computed.filter((r) => {
+    const old = byId.get(r._id);
+    return !old || qualityDayDifferences(old, r).length > 0;
+  });
+}
+
 export interface QualityRowsFilter {
   /** Trading dates, both included. */
   from: string;

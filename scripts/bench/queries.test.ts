@@ -1,5 +1,6 @@
+import { universeSeries } from "@quant/core";
 import { describe, expect, it } from "vitest";
-import { datasetPlan, percentile, universeSeries } from "./queries.ts";
+import { datasetPlan, percentile } from "./queries.ts";
 
 describe("bench dataset plan", () => {
   it("covers every series of the universe and adds up to N", () => {

@@ -15,35 +15,31 @@ import { writeFileSync } from "node:fs";
 import { cpus, hostname } from "node:os";
 import { parseArgs } from "node:util";
 import {
-  type AssetClass,
   barsCollection,
+  barsRangeCursor,
   COLLECTIONS,
   type CrossAssetDocument,
   connectMongo,
   createLogger,
   crossAssetCollection,
+  crossAssetCursor,
   crossAssetSeries,
   ensureIndexes,
-  type Interval,
-  UNIVERSE,
-  upsertBars,
-} from "@quant/core";
-import { SyntheticMarket } from "../../packages/synthetic/src/index.ts";
-import {
-  barsRangeCursor,
-  crossAssetCursor,
-  type Db,
-  type Document,
+  epochMsToDate,
   explainCursor,
-  type FindCursor,
+  type Interval,
   lastBarsCursor,
   latestBarCursor,
   type QueryStats,
   type SeriesKey,
   topMoversCursor,
-} from "../../services/api/src/queries.ts";
-import { enrichSeries } from "../../services/stream-processor/src/index.ts";
-import { nearestRank as percentile } from "./stats.ts";
+  universeSeries,
+  upsertBars,
+} from "@quant/core";
+import { nearestRank as percentile } from "@quant/core/bench";
+import { enrichSeries } from "@quant/enrich";
+import { SyntheticMarket } from "@quant/synthetic";
+import type { Db, Document, FindCursor } from "mongodb";
 
 export { percentile };
 
@@ -55,19 +51,7 @@ const DAILY_FROM = "2000-01-03";
 const INTRADAY_FROM = "2024-01-02";
 const WRITE_CHUNK = 1_000;
 
-export interface BenchSeries extends SeriesKey {
-  assetClass: AssetClass;
-}
-
-/** Every (symbol, interval) series of the universe. */
-export function universeSeries(): BenchSeries[] {
-  const out = new Map<string, BenchSeries>();
-  for (const spec of Object.values(UNIVERSE))
-    for (const symbol of spec.symbols)
-      for (const interval of spec.intervals)
-        out.set(`${symbol}|${interval}`, { symbol, interval, assetClass: spec.assetClass });
-  return [...out.values()];
-}
+export type BenchSeries = ReturnType<typeof universeSeries>[number];
 
 /** Bars per series for N documents: daily series capped at DAILY_CAP (about 24 years), the rest intraday. */
 export function datasetPlan(docs: number): { series: BenchSeries; count: number }[] {
@@ -174,7 +158,7 @@ async function loadDataset(db: Db, docs: number): Promise<Marker> {
       to: iso(lastTs.get("AAPL|5m") ?? intradayEnd),
     },
     slope: { series: slope, from: iso(new Date(dailyEnd.getTime() - 365 * day)), to: iso(dailyEnd) },
-    moversDate: dailyEnd.toISOString().slice(0, 10),
+    moversDate: epochMsToDate(dailyEnd.getTime()),
   };
   const marker: Marker = {
     _id: "dataset",

@@ -55,7 +55,7 @@ describe("alert rules", () => {
     );
   });
 
-  it("pass promtool check rules and promtool test rules", () => {
+  it("pass promtool check rules and promtool test rules", { timeout: 60_000 }, () => {
     const check = run("check", "rules", RULES);
     expect(check.status, check.out).toBe(0);
     const test = run("test", "rules", TESTS);

@@ -27,3 +27,12 @@ export async function waitUntil<T>(probe: () => Promise<T | undefined | null | f
     await sleep(o.intervalMs ?? 500);
   }
 }
+
+/** Whether a URL answers 2xx within `timeoutMs` (a health endpoint, for waitUntil). */
+export async function answersOk(url: string, timeoutMs = 5_000): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })).ok;
+  } catch {
+    return false;
+  }
+}

@@ -1,8 +1,9 @@
 // The children of one `pnpm start` run, on the shared supervisor (scripts/stack/process.ts): each in a process group
 // of its own with a record naming this run as owner and the run's marker in its environment; stopped in reverse
 // order; children of an earlier run that was killed hard are found by their records and stopped first.
-import { join } from "node:path";
-import { REPO_ROOT } from "../stack/paths.ts";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { REPO_ROOT, stackPaths } from "../stack/paths.ts";
 import {
   addGroup,
   childPids,
@@ -35,6 +36,25 @@ export class RunChildren {
   readonly marker = `${process.pid}-${Date.now().toString(36)}`;
   readonly list: Supervised[] = [];
   #closed = false;
+
+  /** One `pnpm start` per clone: the run's record (.stack/run/start.json), refused while another live run holds it. */
+  lock(): void {
+    const held = readRecord("start");
+    if (held && held.pid !== process.pid && isAlive(held.pid))
+      throw new StartError(
+        `pnpm start is already running (pid ${held.pid}); stop it with Ctrl-C in its terminal or kill -TERM ${held.pid}`,
+      );
+    const file = stackPaths.pid("start");
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(
+      file,
+      `${JSON.stringify({ pid: process.pid, marker: this.marker, startedAt: new Date().toISOString() })}\n`,
+    );
+  }
+
+  unlock(): void {
+    clearRecord("start");
+  }
 
   /** Starts a child: `script` is a shell script, or a Node script run by this Node (repository-relative or absolute). */
   start(name: ChildName, script: string, args: readonly string[], env: Record<string, string | undefined>): Supervised {

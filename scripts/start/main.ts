@@ -5,21 +5,20 @@
 //   then stops everything it started (the native servers only if it started them) and exits 0.
 // Readiness comes from the services themselves (health endpoints, consumer lag, the jobs' JSON results), never from
 // their logs. Idempotent: a second run reuses the installs and the data (deterministic bar ids).
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { rmSync } from "node:fs";
 import { ConfigError } from "@quant/core";
 import { down, up } from "../stack/cli.ts";
 import { clientEnv, stackSettings } from "../stack/env.ts";
 import { stackPaths } from "../stack/paths.ts";
 import { isAlive, portOpen, readRecord, StackError } from "../stack/process.ts";
 import { SERVERS, type ServerDef } from "../stack/servers.ts";
-import { waitUntil } from "../stack/wait.ts";
+import { answersOk, waitUntil } from "../stack/wait.ts";
 import { AirflowApiError, AirflowClient, describeTasks } from "./airflow-client.ts";
 import { parseStartArgs, StartError, type StartOptions, USAGE } from "./args.ts";
 import { RunChildren } from "./children.ts";
-import { DAG_ID, dagConf, dataNamespace, type JobRange, jobRanges, rangeArgs, rangeLabel } from "./plan.ts";
+import { DAG_ID, dagConf, type JobRange, jobRanges, rangeArgs, rangeLabel } from "./plan.ts";
 import { createProgress, type Progress } from "./progress.ts";
-import { pickEnv, RECONCILE_SCRIPT, service } from "./services.ts";
+import { nativeWiring, pickEnv, RECONCILE_SCRIPT, service, type Wiring } from "./services.ts";
 import {
   barDocuments,
   checkObjectStoreConsole,
@@ -30,29 +29,6 @@ import {
   withRunData,
 } from "./summary.ts";
 
-const LOCK = stackPaths.pid("start");
-
-function lockOrFail(marker: string): void {
-  const held = readRecord("start");
-  if (held && held.pid !== process.pid && isAlive(held.pid))
-    throw new StartError(
-      `pnpm start is already running (pid ${held.pid}); stop it with Ctrl-C in its terminal or kill -TERM ${held.pid}`,
-    );
-  mkdirSync(dirname(LOCK), { recursive: true });
-  writeFileSync(LOCK, `${JSON.stringify({ pid: process.pid, marker, startedAt: new Date().toISOString() })}\n`);
-}
-
-/** Whether a URL answers 2xx within `timeoutMs`. */
-async function answersOk(url: string, timeoutMs = 5_000): Promise<boolean> {
-  try {
-    return (await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })).ok;
-  } catch {
-    return false;
-  }
-}
-
-const port = (name: string, def: number) => Number(process.env[name] || def);
-
 export class Runner {
   readonly children = new RunChildren();
   readonly progress: Progress;
@@ -60,42 +36,23 @@ export class Runner {
   startedServers: ServerDef["name"][] | null = null;
   #stopping: Promise<void> | null = null;
   readonly #settings = stackSettings();
-  readonly ports = {
-    airflow: port("AIRFLOW_PORT", 8080),
-    api: port("API_PORT", 8000),
-    metrics: port("METRICS_PORT", 9464),
-  };
+  readonly ports: Wiring["ports"];
   /** The wiring of every service: the native servers, loopback-only listeners, the DAGs' native runner. */
   readonly env: Record<string, string>;
   readonly airflow: AirflowClient;
   runId: string | null = null;
   dashboardReadyMs: number | null = null;
-
   readonly options: StartOptions;
 
   constructor(options: StartOptions, progress?: Progress) {
     this.options = options;
     this.progress = progress ?? createProgress(process.stderr, Date.now(), () => this.stopping);
-    if (this.ports.metrics === 0) throw new StartError("METRICS_PORT=0: pnpm start probes the stream processor there");
-    const user = process.env.AIRFLOW_ADMIN_USER || "admin";
-    const password = process.env.AIRFLOW_ADMIN_PASSWORD;
-    if (!password) throw new StartError("AIRFLOW_ADMIN_PASSWORD is not set (see .env.example)");
-    const servers = clientEnv(this.#settings);
-    const data = dataNamespace(options.source, { db: process.env.MONGODB_DB || "quant", bucket: servers.S3_BUCKET! });
-    this.env = {
-      ...servers,
-      MONGODB_DB: data.db,
-      S3_BUCKET: data.bucket,
-      API_HOST: process.env.API_HOST || "127.0.0.1",
-      API_PORT: String(this.ports.api),
-      METRICS_PORT: String(this.ports.metrics),
-      PIPELINE_RUNNER: "native",
-      AIRFLOW_ADMIN_USER: user,
-      AIRFLOW_ADMIN_PASSWORD: password,
-      AIRFLOW_PORT: String(this.ports.airflow),
-      STREAM_GROUP_ID: process.env.STREAM_GROUP_ID || "stream-processor",
-    };
-    this.airflow = new AirflowClient(`http://127.0.0.1:${this.ports.airflow}`, user, password);
+    ({ ports: this.ports, env: this.env } = nativeWiring(options.source, clientEnv(this.#settings)));
+    this.airflow = new AirflowClient(
+      `http://127.0.0.1:${this.ports.airflow}`,
+      this.env.AIRFLOW_ADMIN_USER!,
+      this.env.AIRFLOW_ADMIN_PASSWORD!,
+    );
   }
 
   get stopping(): boolean {
@@ -309,7 +266,7 @@ export class Runner {
       } else if (this.startedServers)
         line("native servers were running before: left running (pnpm stack down stops them)");
       this.children.killStrays(line);
-      rmSync(LOCK, { force: true });
+      this.children.unlock();
     })();
     return this.#stopping;
   }
@@ -345,7 +302,7 @@ async function main(): Promise<number> {
   });
 
   const work = (async () => {
-    lockOrFail(runner.children.marker);
+    runner.children.lock();
     const cleaned = await runner.children.cleanOrphans();
     if (cleaned.length > 0) p.line(`stopped processes left by an earlier pnpm start: ${cleaned.join(", ")}`);
     await runner.servers();

@@ -3,12 +3,12 @@
 // service's zod configuration shape knows. No servers: the files are parsed.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { apiEnv } from "@quant/api";
+import { batchEnv } from "@quant/batch-processor";
+import { scraperEnv } from "@quant/scraper";
+import { streamEnv } from "@quant/stream-processor";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { apiEnv } from "../../services/api/src/config.ts";
-import { batchEnv } from "../../services/batch-processor/src/config.ts";
-import { scraperEnv } from "../../services/scraper/src/config.ts";
-import { streamEnv } from "../../services/stream-processor/src/config.ts";
 import { REPO_ROOT } from "../stack/paths.ts";
 import { NATIVE_SERVICES, RECONCILE_SCRIPT, service } from "./services.ts";
 

@@ -1,6 +1,8 @@
 // What `pnpm start` runs, declared once: each pipeline service with its command and the variables the native
 // runner hands it. main.ts starts the services from this table, and parity.test.ts holds it against
 // docker-compose.yml (same services, same entrypoints, same variable names), so the two paths cannot drift.
+import { StartError } from "./args.ts";
+import { dataNamespace, type Source } from "./plan.ts";
 
 /** How the native runner starts a service. */
 export type ServiceKind =
@@ -98,4 +100,47 @@ export function pickEnv(names: readonly string[], source: Record<string, string 
     if (v !== undefined && v !== "") out[n] = v;
   }
   return out;
+}
+
+export interface Wiring {
+  ports: { airflow: number; api: number; metrics: number };
+  /** The variables `pnpm start` hands its services (beyond what they inherit). */
+  env: Record<string, string>;
+}
+
+/**
+ * How `pnpm start` wires the services to the native servers (`servers`: their client variables): loopback-only
+ * listeners, the DAGs' native runner, the source's data namespace. Throws a StartError naming a missing variable.
+ */
+export function nativeWiring(
+  source: Source,
+  servers: Record<string, string>,
+  env: Record<string, string | undefined> = process.env,
+): Wiring {
+  const port = (name: string, def: number) => Number(env[name] || def);
+  const ports = {
+    airflow: port("AIRFLOW_PORT", 8080),
+    api: port("API_PORT", 8000),
+    metrics: port("METRICS_PORT", 9464),
+  };
+  if (ports.metrics === 0) throw new StartError("METRICS_PORT=0: pnpm start probes the stream processor there");
+  const password = env.AIRFLOW_ADMIN_PASSWORD;
+  if (!password) throw new StartError("AIRFLOW_ADMIN_PASSWORD is not set (see .env.example)");
+  const data = dataNamespace(source, { db: env.MONGODB_DB || "quant", bucket: servers.S3_BUCKET ?? "quant" });
+  return {
+    ports,
+    env: {
+      ...servers,
+      MONGODB_DB: data.db,
+      S3_BUCKET: data.bucket,
+      API_HOST: env.API_HOST || "127.0.0.1",
+      API_PORT: String(ports.api),
+      METRICS_PORT: String(ports.metrics),
+      PIPELINE_RUNNER: "native",
+      AIRFLOW_ADMIN_USER: env.AIRFLOW_ADMIN_USER || "admin",
+      AIRFLOW_ADMIN_PASSWORD: password,
+      AIRFLOW_PORT: String(ports.airflow),
+      STREAM_GROUP_ID: env.STREAM_GROUP_ID || "stream-processor",
+    },
+  };
 }

@@ -3,10 +3,18 @@
 // way the scraper does (same message, key and headers). It starts FEED_BACKFILL_MINUTES back, so the dashboard has
 // a chart at once. Deterministic ids: a restart re-sends bars the stream processor then skips as duplicates.
 // SIGTERM/SIGINT: finish the send in flight, disconnect, exit 0.
-import { createKafkaBus, createLogger, envInt, kafkaEnv, loadConfigOrExit, logEnv, UNIVERSE } from "@quant/core";
+import {
+  createKafkaBus,
+  createLogger,
+  envInt,
+  kafkaEnv,
+  loadConfigOrExit,
+  logEnv,
+  publishBars,
+  UNIVERSE,
+} from "@quant/core";
+import { SyntheticMarket } from "@quant/synthetic";
 import { z } from "zod";
-import { SyntheticMarket } from "../../packages/synthetic/src/index.ts";
-import { publishBars } from "../../services/scraper/src/producer.ts";
 
 const config = loadConfigOrExit({
   ...logEnv,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { makeBar } from "./domain/bar.ts";
 import {
   barPartitionKey,
+  barPartitionOf,
   type CorporateEvent,
   eventsKey,
   mergeBars,
@@ -51,10 +52,30 @@ describe("lake layout", () => {
 describe("lake Parquet", () => {
   it("round-trips bars, including a null adjClose and sub-second ingest times", async () => {
     const bars = [bar("2020-01-03T14:30:00Z", 10), { ...bar("2020-01-02T14:30:00Z", 11), adjClose: null }];
-    const back = await readBarsParquet(await writeBarsParquet(bars));
+    const { bars: back, rejected } = await readBarsParquet(await writeBarsParquet(bars));
+    expect(rejected).toEqual([]);
     expect(back.map((b) => b.ts)).toEqual(["2020-01-02T14:30:00Z", "2020-01-03T14:30:00Z"]);
     expect(back[0]).toEqual(bars[1]);
     expect(back[1]).toEqual(bars[0]);
+  });
+
+  it("refuses rows that name another bar, another partition or an impossible price, and keeps the others", async () => {
+    const good = bar("2020-01-02T14:30:00Z", 10);
+    const forged = { ...bar("2020-01-03T14:30:00Z", 11), id: good.id };
+    const elsewhere = { ...bar("2020-01-06T14:30:00Z", 12), symbol: "ZZFORGE", id: "ZZFORGE|1d|2020-01-06T14:30:00Z" };
+    const impossible = { ...bar("2020-01-07T14:30:00Z", 10), high: 5e9 };
+    const buf = await writeBarsParquet([good, forged, elsewhere, impossible]);
+    const { bars, rejected } = await readBarsParquet(buf, barPartitionOf(good));
+    expect(bars).toEqual([good]);
+    expect(rejected.map((r) => [r.id, r.kind])).toEqual([
+      [good.id, "schema"],
+      ["ZZFORGE|1d|2020-01-06T14:30:00Z", "schema"],
+      [impossible.id, "price"],
+    ]);
+    expect(rejected[0]?.reason).toMatch(/identity/);
+    expect(rejected[1]?.reason).toMatch(/symbol: identity: row of ZZFORGE in the partition of AAPL/);
+    // Without a partition, only the bar's own checks apply.
+    expect((await readBarsParquet(buf)).bars).toEqual([good, elsewhere]);
   });
 
   it("writes the same bytes for the same bars (deterministic objects)", async () => {

@@ -9,8 +9,10 @@
 import { createRequire } from "node:module";
 import { Writable } from "node:stream";
 import { z } from "zod";
-import { type Bar, parseBar } from "./domain/bar.ts";
+import { dateToEpochMs, epochMsToDate } from "./calendar.ts";
+import { type Bar, type BarRejectKind, InvalidBarError, parseBar } from "./domain/bar.ts";
 import { AssetClass, BarSource, Interval } from "./domain/market.ts";
+import { IsoUtcString, isoUtc } from "./domain/time.ts";
 
 export const LAKE_RAW_PREFIX = "raw";
 export const LAKE_EVENTS_PREFIX = "events";
@@ -63,12 +65,6 @@ export function eventsKey(assetClass: AssetClass, symbol: string): string {
   return `${LAKE_EVENTS_PREFIX}/asset=${assetClass}/symbol=${encodeSymbol(symbol)}/${EVENTS_FILE}`;
 }
 
-/** ISO-8601 UTC without milliseconds when they are zero: the form of `ts` in bar ids. */
-export function isoUtc(epochMs: number): string {
-  const s = new Date(epochMs).toISOString();
-  return s.endsWith(".000Z") ? `${s.slice(0, -5)}Z` : s;
-}
-
 // --- Corporate events, kept beside the bars (prices stay as the source gives them) ---
 
 export const CorporateEvent = z.object({
@@ -76,7 +72,7 @@ export const CorporateEvent = z.object({
   assetClass: AssetClass,
   type: z.enum(["split", "dividend"]),
   /** Event time as the source stamps it (Yahoo: the session open of the ex-date), UTC. */
-  ts: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/),
+  ts: IsoUtcString,
   /** Ex-date in the exchange's time zone. */
   exDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   /** Dividend per share, in `currency`; null for splits. */
@@ -189,7 +185,6 @@ async function readParquet(buf: Buffer): Promise<Record<string, unknown>[]> {
   return rows;
 }
 
-const dateMs = (d: string) => Date.parse(`${d}T00:00:00Z`);
 const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(Number(v)));
 const asNumberOrNull = (v: unknown): number | null => (v === undefined || v === null ? null : Number(v));
 
@@ -200,25 +195,58 @@ export function writeBarsParquet(bars: readonly Bar[]): Promise<Buffer> {
     .map((b) => ({
       ...b,
       ts: new Date(b.ts),
-      tradingDate: new Date(dateMs(b.tradingDate)),
+      tradingDate: new Date(dateToEpochMs(b.tradingDate)),
       adjClose: b.adjClose ?? undefined,
       ingestTs: new Date(b.ingestTs),
     }));
   return writeParquet(barSchema, rows);
 }
 
-/** Reads a bars Parquet file back into validated bars. */
-export async function readBarsParquet(buf: Buffer): Promise<Bar[]> {
-  return (await readParquet(buf)).map((r) =>
-    parseBar({
-      ...r,
-      v: Number(r.v),
-      ts: isoUtc(toDate(r.ts).getTime()),
-      tradingDate: toDate(r.tradingDate).toISOString().slice(0, 10),
-      adjClose: asNumberOrNull(r.adjClose),
-      ingestTs: toDate(r.ingestTs).toISOString(),
-    }),
-  );
+/** A lake row the reader refused: where it is, what it claims to be, and why (never thrown: one bad row hides nothing). */
+export interface RejectedRow {
+  row: number;
+  id: string;
+  kind: BarRejectKind;
+  reason: string;
+}
+
+/**
+ * Reads a bars Parquet file back through the gate of every border (parseBar: schema, identity, plausibility). With
+ * `partition`, a row must also belong to it (symbol, interval, asset class and trading date of its key): a row that
+ * names another series is refused, as a forged Kafka message is.
+ */
+export async function readBarsParquet(
+  buf: Buffer,
+  partition?: BarPartition,
+): Promise<{ bars: Bar[]; rejected: RejectedRow[] }> {
+  const bars: Bar[] = [];
+  const rejected: RejectedRow[] = [];
+  for (const [row, r] of (await readParquet(buf)).entries()) {
+    try {
+      const bar = parseBar({
+        ...r,
+        v: Number(r.v),
+        ts: isoUtc(toDate(r.ts).getTime()),
+        tradingDate: epochMsToDate(toDate(r.tradingDate).getTime()),
+        adjClose: asNumberOrNull(r.adjClose),
+        ingestTs: toDate(r.ingestTs).toISOString(),
+      });
+      const outside = partition ? partitionMismatch(bar, partition) : null;
+      if (outside) throw new InvalidBarError([outside]);
+      bars.push(bar);
+    } catch (err) {
+      if (!(err instanceof InvalidBarError)) throw err;
+      rejected.push({ row, id: String(r.id), kind: err.kind, reason: err.message });
+    }
+  }
+  return { bars, rejected };
+}
+
+function partitionMismatch(bar: Bar, p: BarPartition): { path: string; message: string } | null {
+  const own = barPartitionOf(bar);
+  for (const f of ["symbol", "interval", "assetClass", "date"] as const)
+    if (own[f] !== p[f]) return { path: f, message: `identity: row of ${own[f]} in the partition of ${p[f]}` };
+  return null;
 }
 
 export function writeEventsParquet(events: readonly CorporateEvent[]): Promise<Buffer> {
@@ -227,7 +255,7 @@ export function writeEventsParquet(events: readonly CorporateEvent[]): Promise<B
     .map((e) => ({
       ...e,
       ts: new Date(e.ts),
-      exDate: new Date(dateMs(e.exDate)),
+      exDate: new Date(dateToEpochMs(e.exDate)),
       amount: e.amount ?? undefined,
       numerator: e.numerator ?? undefined,
       denominator: e.denominator ?? undefined,
@@ -241,7 +269,7 @@ export async function readEventsParquet(buf: Buffer): Promise<CorporateEvent[]> 
     CorporateEvent.parse({
       ...r,
       ts: isoUtc(toDate(r.ts).getTime()),
-      exDate: toDate(r.exDate).toISOString().slice(0, 10),
+      exDate: epochMsToDate(toDate(r.exDate).getTime()),
       amount: asNumberOrNull(r.amount),
       numerator: asNumberOrNull(r.numerator),
       denominator: asNumberOrNull(r.denominator),

@@ -1,10 +1,17 @@
 // Helpers for integration tests: clients on the servers the global setup started, with names
-// unique to the run so that test files never see each other's data.
-import { spawn } from "node:child_process";
+// unique to the run so that test files never see each other's data; producing bars, waiting, and comparable
+// snapshots of the bar collections.
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
+import { BSON, type Document } from "mongodb";
+import { barMessage } from "./bar-messages.ts";
+import { createKafkaBus, type KafkaBus, type ProducerHandle } from "./clients/kafka.ts";
+import { connectMongo, type MongoHandle } from "./clients/mongo.ts";
 import { kafkaEnv, loadConfig, mongoEnv, s3Env } from "./config.ts";
+import type { Bar } from "./domain/bar.ts";
 import { createLogger } from "./logger.ts";
+import { BARS_COLLECTIONS, COLLECTIONS } from "./store/layout.ts";
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
@@ -56,4 +63,120 @@ export async function runNodeScript(
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));
   const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
   return { code, output };
+}
+
+/** A bar topic, a dead-letter topic and a database of the test's own, with clients on them. */
+export interface PipelineTestEnv {
+  bus: KafkaBus;
+  producer: ProducerHandle;
+  mongo: MongoHandle;
+  topic: string;
+  deadLetterTopic: string;
+  dbName: string;
+  close(): Promise<void>;
+}
+
+export async function createPipelineTestEnv(name: string, partitions = 3): Promise<PipelineTestEnv> {
+  const cfg = testConfig();
+  const topic = uniqueName(`${name}_bars`);
+  const deadLetterTopic = uniqueName(`${name}_dlq`);
+  const dbName = uniqueName(name);
+  const bus = createKafkaBus({ brokers: cfg.KAFKA_BROKERS, clientId: uniqueName("test") }, testLogger);
+  await bus.connect();
+  await bus.ensureTopics([
+    { topic, partitions },
+    { topic: deadLetterTopic, partitions: 1 },
+  ]);
+  const producer = await bus.producer({ idempotent: true });
+  const mongo = await connectMongo({ uri: cfg.MONGODB_URI, dbName }, testLogger);
+  return {
+    bus,
+    producer,
+    mongo,
+    topic,
+    deadLetterTopic,
+    dbName,
+    async close() {
+      await mongo.db.dropDatabase().catch(() => {});
+      await mongo.close();
+      await bus.close();
+    },
+  };
+}
+
+/** A Node script started as a child process (a service run as it is deployed), its output kept. */
+export interface ChildScript {
+  child: ChildProcess;
+  /** Exit code; -1 when killed by a signal. */
+  exited: Promise<number | null>;
+  /** stdout and stderr so far, interleaved. */
+  output(): string;
+}
+
+export function spawnNodeScript(script: string, env: Record<string, string | undefined>): ChildScript {
+  const chunks: string[] = [];
+  const child = spawn(process.execPath, [script], { env, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.on("data", (d: Buffer) => chunks.push(d.toString()));
+  child.stderr?.on("data", (d: Buffer) => chunks.push(d.toString()));
+  const exited = new Promise<number | null>((r) => child.on("exit", (code, signal) => r(code ?? (signal ? -1 : null))));
+  return { child, exited, output: () => chunks.join("") };
+}
+
+/** Produces bars as the scraper does (barMessage); `perRequest` also bounds the record batches (the consumer's batches). */
+export async function produceBars(
+  producer: ProducerHandle,
+  topic: string,
+  bars: readonly Bar[],
+  perRequest = 500,
+): Promise<void> {
+  for (let i = 0; i < bars.length; i += perRequest)
+    await producer.send(topic, bars.slice(i, i + perRequest).map(barMessage));
+}
+
+/** Documents in the bar collections (collection metadata: cheap to poll, unlike a counting scan on FerretDB). */
+export async function countBars(mongo: MongoHandle): Promise<number> {
+  let n = 0;
+  for (const name of BARS_COLLECTIONS) n += await mongo.db.collection(name).estimatedDocumentCount();
+  return n;
+}
+
+/** Documents in bars_rollup (collection metadata, as countBars). */
+export async function countRollups(mongo: MongoHandle): Promise<number> {
+  return mongo.db.collection(COLLECTIONS.barsRollup).estimatedDocumentCount();
+}
+
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 60_000,
+  pollMs = 200,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * Every bar document of the db (scraped and rollup) by _id, without processedTs (the only field a rewrite changes).
+ * Rollup documents are keyed `rollup:<id>` (their ids may equal a scraped bar's).
+ */
+export async function snapshotBars(mongo: MongoHandle): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const name of [...BARS_COLLECTIONS, COLLECTIONS.barsRollup]) {
+    const prefix = name === COLLECTIONS.barsRollup ? "rollup:" : "";
+    for (const d of await mongo.db.collection(name).find({}).toArray()) {
+      const { processedTs: _, ...rest } = d;
+      out.set(`${prefix}${String(d._id)}`, rest);
+    }
+  }
+  return out;
+}
+
+/** A stored document as MongoDB holds it (BSON bytes): "unchanged byte for byte" compares these. */
+export function documentBytes(doc: Document | null): Buffer {
+  if (!doc) throw new Error("no such document");
+  return Buffer.from(BSON.serialize(doc));
 }

@@ -44,3 +44,13 @@ export function universeSymbols(): { symbol: string; assetClass: AssetClass }[] 
   for (const spec of Object.values(UNIVERSE)) for (const s of spec.symbols) seen.set(s, spec.assetClass);
   return [...seen].map(([symbol, assetClass]) => ({ symbol, assetClass }));
 }
+
+/** Every (symbol, interval) series the universe scrapes, with the asset class. */
+export function universeSeries(): { symbol: string; interval: Interval; assetClass: AssetClass }[] {
+  const out = new Map<string, { symbol: string; interval: Interval; assetClass: AssetClass }>();
+  for (const spec of Object.values(UNIVERSE))
+    for (const symbol of spec.symbols)
+      for (const interval of spec.intervals)
+        out.set(`${symbol}|${interval}`, { symbol, interval, assetClass: spec.assetClass });
+  return [...out.values()];
+}

@@ -4,32 +4,30 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { KafkaStatsReader } from "@quant/core";
 import {
   type BarDocument,
+  barsRangeCursor,
   COLLECTIONS,
   crossAssetCollection,
+  crossAssetCursor,
   INTERVAL_MS,
   type Interval,
+  type KafkaStatsReader,
   type Logger,
+  lastBarsCursor,
+  latestBars,
   type MongoHealth,
   type PipelineMetrics,
   topicForAsset,
-  UNIVERSE,
+  topMoversCursor,
+  universeSeries,
   universeSymbols,
 } from "@quant/core";
+import { rollupTargets } from "@quant/enrich";
 import { BAR_METRIC_FIELDS } from "@quant/indicators";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { Db } from "mongodb";
 import type { LivePoller } from "./live.ts";
-import {
-  barsRangeCursor,
-  crossAssetCursor,
-  lastBarsCursor,
-  latestBars,
-  type SeriesKey,
-  topMoversCursor,
-} from "./queries.ts";
 import {
   BarsQuery,
   CrossAssetQuery,
@@ -81,34 +79,23 @@ export function toApiBar(d: BarDocument): ApiBar {
   return out;
 }
 
-/** Every (symbol, interval) series of the universe, with the asset class. */
-export function universeSeries(): (SeriesKey & { assetClass: string })[] {
-  const out = new Map<string, SeriesKey & { assetClass: string }>();
-  for (const spec of Object.values(UNIVERSE))
-    for (const symbol of spec.symbols)
-      for (const interval of spec.intervals)
-        out.set(`${symbol}|${interval}`, { symbol, interval, assetClass: spec.assetClass });
-  return [...out.values()];
-}
-
 const INTERVAL_ORDER: Interval[] = ["1m", "5m", "15m", "1h", "1d"];
 
 /** Intervals the universe scrapes for a symbol. */
 export function scrapedIntervals(symbol: string): Interval[] {
-  const set = new Set<Interval>();
-  for (const spec of Object.values(UNIVERSE))
-    if (spec.symbols.includes(symbol)) for (const i of spec.intervals) set.add(i);
+  const set = new Set(universeSeries().flatMap((s) => (s.symbol === symbol ? [s.interval] : [])));
   return INTERVAL_ORDER.filter((i) => set.has(i));
 }
 
 /**
- * Intervals the stream processor rolls a symbol up to (bars_rollup): 5m, 1h, 1d above its finest scraped intraday
- * interval (1m -> 5m -> 1h -> 1d; 5m -> 1h -> 1d); none for symbols scraped daily only.
+ * Intervals the stream processor rolls a symbol up to (bars_rollup): the rollup targets (@quant/enrich's rule, the
+ * one the processors follow) of each series the universe scrapes for it; none for symbols scraped daily only.
  */
 export function rollupIntervals(symbol: string): Interval[] {
-  const finest = scrapedIntervals(symbol).find((i) => i !== "1d");
-  if (!finest) return [];
-  return (["5m", "1h", "1d"] as Interval[]).filter((i) => INTERVAL_MS[i] > INTERVAL_MS[finest]);
+  const set = new Set(
+    universeSeries().flatMap((s) => (s.symbol === symbol ? rollupTargets(s.assetClass, s.interval) : [])),
+  );
+  return INTERVAL_ORDER.filter((i) => set.has(i));
 }
 
 function intervalsOf(symbol: string): Interval[] {

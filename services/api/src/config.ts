@@ -1,5 +1,5 @@
 // The API's configuration from the environment (zod), on the shared parts of @quant/core.
-import { envInt as int, kafkaEnv, logEnv, mongoEnv } from "@quant/core";
+import { booleanFlag, envInt as int, kafkaEnv, logEnv, mongoEnv } from "@quant/core";
 import { z } from "zod";
 
 export const apiEnv = {
@@ -15,10 +15,7 @@ export const apiEnv = {
   /** Consumer group whose lag the pipeline panel shows. */
   API_STREAM_GROUP: z.string().min(1).default("stream-processor"),
   /** Read Kafka offsets for the pipeline panel (false: the panel says so and shows no lag). */
-  API_KAFKA_STATS: z
-    .enum(["true", "false", "1", "0"])
-    .default("true")
-    .transform((v) => v === "true" || v === "1"),
+  API_KAFKA_STATS: booleanFlag.default(true),
   /** After SIGTERM/SIGINT: how long in-flight requests and SSE streams get before the process exits anyway. */
   API_SHUTDOWN_TIMEOUT_MS: int(100, 60_000).default(10_000),
 };

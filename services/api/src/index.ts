@@ -1,5 +1,5 @@
-export * from "./app.ts";
-export * from "./config.ts";
-export * from "./live.ts";
-export * from "./queries.ts";
-export * from "./validation.ts";
+// The API's public surface: its configuration shape and the app builder (main.ts wires them).
+
+export { type AppDeps, buildApp } from "./app.ts";
+export { apiEnv } from "./config.ts";
+export { LivePoller } from "./live.ts";

@@ -1,9 +1,8 @@
 // Live bars without change streams (FerretDB v1 has none): one poller per process looks, every pollMs, for bars
 // newer than the last one sent of each series someone listens to (one indexed query per series), and for a
 // rewrite of that last bar (partial -> final: same ts, newer processedTs). Listeners get the bars in ts order.
-import type { BarDocument, Logger } from "@quant/core";
+import { type BarDocument, barsRangeCursor, type Logger, latestBarCursor, type SeriesKey } from "@quant/core";
 import type { Db } from "mongodb";
-import { barsRangeCursor, latestBarCursor, type SeriesKey } from "./queries.ts";
 
 export type BarListener = (bars: BarDocument[]) => void;
 

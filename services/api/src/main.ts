@@ -1,6 +1,13 @@
 // The API process: config from the environment, MongoDB (read-only user in compose), Kafka offsets for the
 // pipeline panel, HTTP on API_HOST:API_PORT; SIGTERM/SIGINT close the server (SSE streams end) and the clients.
-import { connectMongo, createKafkaStats, createLogger, createMetricsRegistry, loadConfigOrExit } from "@quant/core";
+import {
+  connectMongo,
+  createKafkaStats,
+  createLogger,
+  createMetricsRegistry,
+  loadConfigOrExit,
+  onShutdown,
+} from "@quant/core";
 import { buildApp } from "./app.ts";
 import { apiEnv } from "./config.ts";
 import { LivePoller } from "./live.ts";
@@ -28,20 +35,12 @@ const app = await buildApp({
 const address = await app.listen({ host: config.API_HOST, port: config.API_PORT });
 logger.info({ address, db: config.MONGODB_DB }, "api listening");
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, "shutting down");
-  const force = setTimeout(() => {
-    logger.error("shutdown timed out");
-    process.exit(1);
-  }, config.API_SHUTDOWN_TIMEOUT_MS);
-  force.unref();
-  await app.close();
-  await kafkaStats?.close();
-  await mongo.close();
-  logger.info("stopped");
-}
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
+onShutdown({
+  logger,
+  timeoutMs: config.API_SHUTDOWN_TIMEOUT_MS,
+  async stop() {
+    await app.close();
+    await kafkaStats?.close();
+    await mongo.close();
+  },
+});

@@ -15,7 +15,7 @@ import {
   upsertBars,
 } from "@quant/core";
 import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
-import { enrichSeries } from "@quant/stream-processor";
+import { enrichSeries } from "@quant/enrich";
 import { SyntheticMarket } from "@quant/synthetic";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.ts";

@@ -1,6 +1,8 @@
 // The same bars through Kafka -> stream processor and through the lake -> batch: identical documents, reconcile
-// reports zero differences (and finds a difference when there is one); a second batch run changes nothing.
+// reports zero differences (and finds a difference when there is one); a second batch run changes nothing. The
+// stream processor runs as it is deployed, as a child process of its own program: no service imports another.
 import {
+  type Bar,
   barsCollection,
   connectMongo,
   createObjectStore,
@@ -9,28 +11,30 @@ import {
   qualityCollection,
   rollupCollection,
 } from "@quant/core";
-import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
-import { rollupTargets, startStreamProcessor } from "@quant/stream-processor";
 import {
   countBars,
-  createTestEnv,
-  plainRollupBars,
+  createPipelineTestEnv,
+  type PipelineTestEnv,
   produceBars,
   snapshotBars,
-  type TestEnv,
+  testConfig,
+  testLogger,
+  uniqueName,
   waitFor,
-} from "@quant/stream-processor/test-support";
+} from "@quant/core/testing";
+import { rollupTargets } from "@quant/enrich";
+import { plainRollupBars } from "@quant/enrich/testing";
 import { SyntheticMarket } from "@quant/synthetic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RangeRequest } from "./args.ts";
 import { runBatch } from "./batch.ts";
 import { addIntradayTtl, analyzeQueries, verifyIndexes } from "./indexes.ts";
 import { runReconcile } from "./reconcile.ts";
-import { writeLake } from "./test-support.ts";
+import { startStreamProcess, writeLake } from "./test-support.ts";
 
 describe("batch processor and reconcile", () => {
   const cfg = testConfig();
-  let env: TestEnv;
+  let env: PipelineTestEnv;
   let store: ObjectStore;
   let batchDb: MongoHandle;
   const bucket = uniqueName("batch").toLowerCase().replaceAll("_", "-");
@@ -48,6 +52,11 @@ describe("batch processor and reconcile", () => {
       rollupTargets(series[0]!.assetClass, series[0]!.interval).map((t) => plainRollupBars(series, t)),
     )
     .reduce((n, r) => n + r.length, 0);
+  // In the lake and on Kafka alike: AAPL's bar of a day with an impossible price (a unit error upstream). The stream
+  // dead-letters it (kind price), the batch refuses and counts it, neither writes it; reconcile finds no difference.
+  const implausibleAt = bars.findIndex((b) => b.symbol === "AAPL" && b.tradingDate === "2023-06-01");
+  const implausible: Bar = { ...bars[implausibleAt]!, high: 2e9 };
+  const sent = bars.map((b, i) => (i === implausibleAt ? implausible : b));
   const all: RangeRequest = {
     from: "2023-01-01",
     to: "2023-12-31",
@@ -59,7 +68,7 @@ describe("batch processor and reconcile", () => {
   };
 
   beforeAll(async () => {
-    env = await createTestEnv("batch");
+    env = await createPipelineTestEnv("batch");
     store = createObjectStore(
       {
         endpoint: cfg.S3_ENDPOINT,
@@ -85,33 +94,40 @@ describe("batch processor and reconcile", () => {
   });
 
   it("stream and batch write the same documents; reconcile finds no difference; a second batch run changes nothing", async () => {
-    await writeLake(store, bars);
-    await produceBars(env.producer, env.topic, bars);
-    const app = await startStreamProcessor(env.config(), testLogger);
-    await waitFor("stream wrote every bar", async () => (await countBars(env.mongo)) === bars.length);
-    await app.stop();
+    await writeLake(store, sent);
+    await produceBars(env.producer, env.topic, sent);
+    const streamRun = startStreamProcess(env);
+    await waitFor("stream wrote every bar", async () => (await countBars(env.mongo)) === bars.length - 1).catch(
+      (err) => {
+        throw new Error(`${(err as Error).message}\n${streamRun.output().slice(-2_000)}`);
+      },
+    );
+    streamRun.child.kill("SIGTERM");
+    expect(await streamRun.exited).toBe(0);
 
     const report = await runReconcile(all, { store, mongo: env.mongo, logger: testLogger });
     expect(report.series).toBe(5);
     expect(rollupCount).toBeGreaterThan(100);
-    // One quality row per series and trading date (and per date a gap emptied).
+    // One quality row per series and trading date (the refused bar's date too: a gap of one bar).
     const rows = await qualityCollection(env.mongo.db).countDocuments();
     expect(rows).toBeGreaterThanOrEqual(new Set(bars.map((b) => `${b.symbol}|${b.interval}|${b.tradingDate}`)).size);
-    expect(report.compared).toBe(bars.length + rollupCount + rows);
+    expect(report.compared).toBe(bars.length - 1 + rollupCount + rows);
     expect(report.differences).toEqual([]);
+    expect(await barsCollection(env.mongo.db, "1d").findOne({ _id: implausible.id })).toBeNull();
 
     const first = await runBatch(all, { store, mongo: batchDb, logger: testLogger });
     expect(first).toMatchObject({
       series: 5,
-      documents: bars.length + rollupCount,
+      documents: bars.length - 1 + rollupCount,
       rollups: rollupCount,
-      inserted: bars.length + rollupCount,
-      rejected: 0,
+      inserted: bars.length - 1 + rollupCount,
+      rejected: 1,
       qualityDays: rows,
     });
+    expect(await barsCollection(batchDb.db, "1d").findOne({ _id: implausible.id })).toBeNull();
     const afterFirst = await snapshotBars(batchDb);
     const second = await runBatch(all, { store, mongo: batchDb, logger: testLogger });
-    expect(second).toMatchObject({ inserted: 0, unchanged: bars.length + rollupCount });
+    expect(second).toMatchObject({ inserted: 0, unchanged: bars.length - 1 + rollupCount, rejected: 1 });
     expect(await snapshotBars(batchDb)).toEqual(afterFirst);
     const stream = await snapshotBars(env.mongo);
     for (const [id, doc] of afterFirst) {

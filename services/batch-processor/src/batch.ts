@@ -1,9 +1,9 @@
 // `batch`: recompute a date range from the lake and upsert it with the stream's upsertBars (same ids, same values:
 // a second run rewrites identical documents).
 import {
-  type BarDocument,
   barsCollection,
   changedQualityRows,
+  documentsToWrite,
   ensureIndexes,
   type Logger,
   type MongoHandle,
@@ -16,7 +16,6 @@ import {
 import type { RangeRequest } from "./args.ts";
 import { computeRange, storedConflicts } from "./compute.ts";
 import type { Progress } from "./progress.ts";
-import { compareDocuments } from "./reconcile.ts";
 
 export interface BatchSummary {
   series: number;
@@ -60,14 +59,10 @@ export async function runBatch(
         const chunk = docs.slice(i, i + CHUNK);
         // A re-run leaves identical documents alone: FerretDB 1.24 rewrites an existing document at ~20/s (the
         // update scans the table), while the _id look-up is one indexed query per chunk.
-        const stored = new Map<string, BarDocument>();
-        for (const d of await coll.find({ _id: { $in: chunk.map((c) => c._id) } }).toArray()) stored.set(d._id, d);
-        const changed = chunk.filter((d) => {
-          const old = stored.get(d._id);
-          return !old || old.source !== d.source || compareDocuments(old, d).length > 0;
-        });
-        summary.unchanged += chunk.length - changed.length;
-        const res = await upsertBars(coll, changed, { insertFirst });
+        const stored = await coll.find({ _id: { $in: chunk.map((c) => c._id) } }).toArray();
+        const { missing, differing, unchanged } = documentsToWrite(chunk, stored);
+        summary.unchanged += unchanged;
+        const res = await upsertBars(coll, [...missing, ...differing], { insertFirst });
         summary.inserted += res.upserted;
       }
       summary.documents += docs.length;

@@ -9,8 +9,8 @@ import {
   type ObjectStore,
   type QualityDayDocument,
 } from "@quant/core";
+import { enrichSeries, orderSeries, rollupHistory } from "@quant/enrich";
 import { toQualityDayDocument } from "@quant/quality";
-import { enrichSeries, orderSeries, rollupHistory } from "@quant/stream-processor";
 import { type RangeRequest, splitRequest } from "./args.ts";
 import { type LakeSeries, listLakeSeries, readSeriesBars } from "./lake-series.ts";
 import type { Progress } from "./progress.ts";
@@ -25,6 +25,7 @@ export interface SeriesResult {
   rollups: BarDocument[];
   /** The series' rows of the `quality` collection in range. */
   qualityDays: QualityDayDocument[];
+  /** Lake rows refused at the border plus bars the indicators refused: written nowhere, as the stream does. */
   rejected: number;
 }
 
@@ -56,9 +57,14 @@ export async function* computeRange(
   const progress = opts.progress?.(series.length);
   const processedTs = opts.processedTs ?? new Date();
   for (const { s, req } of series) {
-    const bars = readSeriesBars(store, s);
+    const { bars, refused } = await readSeriesBars(store, s);
+    for (const r of refused)
+      opts.logger.warn(
+        { key: r.key, id: r.id, kind: r.kind, reason: r.reason },
+        "lake row refused (the stream dead-letters it)",
+      );
     const conflicts = (await opts.conflicts?.(s)) ?? new Map<string, number>();
-    const enriched = enrichSeries(await bars, processedTs, (b) => conflicts.get(b.id) ?? 0);
+    const enriched = enrichSeries(bars, processedTs, (b) => conflicts.get(b.id) ?? 0);
     for (const r of enriched.rejected)
       opts.logger.warn(
         { id: r.bar.id, reason: r.reason },
@@ -68,13 +74,21 @@ export async function* computeRange(
     const docs = enriched.docs.filter(inRange);
     // Rollups from the accepted bars, as the stream folds only those into the series and its windows.
     const accepted = new Set(enriched.docs.map((d) => d._id));
-    const source = (await bars).filter((b) => accepted.has(b.id));
+    const source = bars.filter((b) => accepted.has(b.id));
     const rollups = rollupHistory(orderSeries(source), processedTs).docs.filter(inRange);
     progress?.tick(`${s.symbol} ${s.interval}`);
     const qualityDays = (enriched.quality?.days ?? [])
       .filter((d) => d.tradingDate >= req.from && d.tradingDate <= req.to)
       .map((d) => toQualityDayDocument(s, d, processedTs));
-    yield { series: s, from: req.from, to: req.to, docs, rollups, qualityDays, rejected: enriched.rejected.length };
+    yield {
+      series: s,
+      from: req.from,
+      to: req.to,
+      docs,
+      rollups,
+      qualityDays,
+      rejected: refused.length + enriched.rejected.length,
+    };
   }
   progress?.done();
 }

@@ -1,6 +1,6 @@
 import { barsCollection, connectMongo, crossAssetCollection, type MongoHandle, upsertBars } from "@quant/core";
 import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
-import { enrichSeries } from "@quant/stream-processor";
+import { enrichSeries } from "@quant/enrich";
 import { SyntheticMarket } from "@quant/synthetic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCrossAsset } from "./cross-asset.ts";

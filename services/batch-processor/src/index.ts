@@ -1,8 +1,6 @@
-export * from "./args.ts";
-export * from "./batch.ts";
-export * from "./compute.ts";
-export * from "./cross-asset.ts";
-export * from "./indexes.ts";
-export * from "./lake-series.ts";
-export * from "./progress.ts";
-export * from "./reconcile.ts";
+// The batch processor's public surface: its configuration shape and the jobs its CLIs run.
+export { parseRangeArgs, type RangeRequest } from "./args.ts";
+export { type BatchSummary, runBatch } from "./batch.ts";
+export { batchEnv } from "./config.ts";
+export { type CrossAssetRequest, type CrossAssetSummary, runCrossAsset } from "./cross-asset.ts";
+export { type ReconcileReport, runReconcile } from "./reconcile.ts";

@@ -4,6 +4,7 @@ import {
   barsCollection,
   CANONICAL_QUERIES,
   type CanonicalQueryArgs,
+  epochMsToDate,
   expectedIndexOf,
   INDEX_SPECS,
   type MongoHandle,
@@ -57,7 +58,9 @@ async function sampleArgs(mongo: MongoHandle): Promise<CanonicalQueryArgs> {
     interval: "1d",
     from: new Date(to.getTime() - 365 * 86_400_000),
     to,
-    date: latest?.tradingDate ?? to.toISOString().slice(0, 10),
+    // The API's default API_MAX_BARS.
+    limit: 5_000,
+    date: latest?.tradingDate ?? epochMsToDate(to.getTime()),
     series: "slope:^TNX-^IRX|1d",
   };
 }

@@ -42,9 +42,29 @@ export async function listLakeSeries(store: ObjectStore, req: RangeRequest): Pro
   return series.sort((a, b) => `${a.interval}|${a.symbol}`.localeCompare(`${b.interval}|${b.symbol}`));
 }
 
-/** Every bar of the series from its first partition up to `to`. */
-export async function readSeriesBars(store: ObjectStore, s: LakeSeries): Promise<Bar[]> {
+/** A lake row refused at the border (schema, identity, partition, plausibility): where, and why. */
+export interface RefusedRow {
+  key: string;
+  id: string;
+  kind: string;
+  reason: string;
+}
+
+/**
+ * Every bar of the series from its first partition up to `to`, each through the border's gate (readBarsParquet with
+ * the partition: a row naming another series or an impossible price is refused, counted, and written nowhere).
+ */
+export async function readSeriesBars(
+  store: ObjectStore,
+  s: LakeSeries,
+): Promise<{ bars: Bar[]; refused: RefusedRow[] }> {
   const bars: Bar[] = [];
-  for (const p of s.partitions) for (const b of await readBarsParquet(await store.get(p.key))) bars.push(b);
-  return bars;
+  const refused: RefusedRow[] = [];
+  for (const p of s.partitions) {
+    const partition = { assetClass: s.assetClass, interval: s.interval, symbol: s.symbol, date: p.date };
+    const read = await readBarsParquet(await store.get(p.key), partition);
+    for (const b of read.bars) bars.push(b);
+    for (const r of read.rejected) refused.push({ key: p.key, id: r.id, kind: r.kind, reason: r.reason });
+  }
+  return { bars, refused };
 }

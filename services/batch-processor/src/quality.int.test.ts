@@ -5,6 +5,7 @@
 // reconcile (the batch computation from the lake) finds no difference in documents, flags or quality rows; a batch
 // run changes nothing; `pnpm quality` counts what was injected; the stream's metrics count the flags.
 import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { resolve } from "node:path";
 import {
   type Bar,
@@ -16,14 +17,21 @@ import {
   qualityCollection,
   summarizeQualityRows,
 } from "@quant/core";
-import { runNodeScript, testConfig, testLogger } from "@quant/core/testing";
-import { startStreamProcessor } from "@quant/stream-processor";
-import { createTestEnv, produceBars, type TestEnv, waitFor } from "@quant/stream-processor/test-support";
+import {
+  type ChildScript,
+  createPipelineTestEnv,
+  type PipelineTestEnv,
+  produceBars,
+  runNodeScript,
+  testConfig,
+  testLogger,
+  waitFor,
+} from "@quant/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RangeRequest } from "./args.ts";
 import { runBatch } from "./batch.ts";
 import { runReconcile } from "./reconcile.ts";
-import { createTestLake, writeLake } from "./test-support.ts";
+import { createTestLake, startStreamProcess, writeLake } from "./test-support.ts";
 
 const REPO = resolve(import.meta.dirname, "../../..");
 const FIXTURES = process.env.YAHOO_FIXTURES_DIR ?? resolve(REPO, "../shared/fixtures/yahoo");
@@ -61,9 +69,37 @@ function recordedSession(): Bar[] {
 
 const at = (hhmm: string) => `AAPL|1m|2024-10-02T${hhmm}:00Z`;
 
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** The child's /metrics once `ready` holds for them (its batches record their metrics as they commit). */
+async function metricsWhen(port: number, run: ChildScript, ready: (text: string) => boolean): Promise<string> {
+  let text = "";
+  await waitFor("stream metrics", async () => {
+    text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+      (r) => r.text(),
+      () => "",
+    );
+    return ready(text);
+  }).catch((err) => {
+    throw new Error(`${(err as Error).message}\n${text.slice(-1_000)}\n${run.output().slice(-2_000)}`);
+  });
+  return text;
+}
+
+async function stop(run: ChildScript): Promise<void> {
+  run.child.kill("SIGTERM");
+  expect(await run.exited, run.output().slice(-2_000)).toBe(0);
+}
+
 describe("quality checks, stream and batch", () => {
   const cfg = testConfig();
-  let env: TestEnv;
+  let env: PipelineTestEnv;
   let lake: Awaited<ReturnType<typeof createTestLake>>;
   let store: ObjectStore;
   const session = recordedSession();
@@ -120,7 +156,7 @@ describe("quality checks, stream and batch", () => {
   };
 
   beforeAll(async () => {
-    env = await createTestEnv("quality");
+    env = await createPipelineTestEnv("quality");
     lake = await createTestLake("quality");
     store = lake.store;
   });
@@ -136,22 +172,22 @@ describe("quality checks, stream and batch", () => {
 
     // Live: half the session, a clean restart (the checks resume from the checkpoint), then the rest.
     const half = stream.findIndex((b) => b.ts >= "2024-10-02T17:30:00Z");
-    const config = env.config({ STREAM_CHECKPOINT_INTERVAL_MS: 5_000 });
-    let app = await startStreamProcessor(config, testLogger);
-    await produceBars(env.producer, env.topic, stream.slice(0, half), 50);
+    const port = await freePort();
+    const overrides = { STREAM_CHECKPOINT_INTERVAL_MS: "5000", METRICS_PORT: String(port) };
     const docs = barsCollection(env.mongo.db, "1m");
+    let run = startStreamProcess(env, overrides);
+    await produceBars(env.producer, env.topic, stream.slice(0, half), 50);
     await waitFor("first half written", async () => (await docs.countDocuments()) === half);
-    await app.stop();
-    // The registry outlives the stop, which waits for the batch in flight (and its metrics).
-    const metrics = [await app.metrics.registry.metrics()];
-    app = await startStreamProcessor(config, testLogger);
+    const metrics = [await metricsWhen(port, run, (t) => /quant_quality_missing_bars_total\{[^}]*\} 41\n/.test(t))];
+    await stop(run);
+    run = startStreamProcess(env, overrides);
     await produceBars(env.producer, env.topic, stream.slice(half), 50);
     await waitFor(
       "late conflict applied",
       async () => ((await docs.findOne({ _id: resentLate.id }))?.quality?.conflicts ?? 0) === 1,
     );
-    await app.stop();
-    metrics.push(await app.metrics.registry.metrics());
+    metrics.push(await metricsWhen(port, run, (t) => /quant_quality_score\{[^}]*\} 0\.8744\n/.test(t)));
+    await stop(run);
 
     const stored = await docs.find().sort({ ts: 1 }).toArray();
     expect(stored).toHaveLength(bars.length);
@@ -206,10 +242,8 @@ describe("quality checks, stream and batch", () => {
     expect(cli.code, cli.output).toBe(0);
     expect(cli.output).toMatch(/AAPL 1m\s+1\s+390\s+349\s+41\s+2\s+2\s+2\s+1\s+1\s+1\s+0\s+0\.8744/);
 
-    // The stream's metrics (both runs) count what it flagged; the gaps were all in the first run.
+    // The stream's metrics (both runs) count what it flagged: the gaps came in the first run, the rest in the second.
     for (const flag of ["gap", "return_outlier", "range_outlier", "conflict", "stale", "zero_volume", "incomplete"])
       expect(metrics.join("")).toMatch(new RegExp(`quant_quality_flags_total\\{[^}]*flag="${flag}"[^}]*\\} [1-9]`));
-    expect(metrics[0]).toMatch(/quant_quality_missing_bars_total\{[^}]*symbol="AAPL"[^}]*\} 41\n/);
-    expect(metrics[1]).toMatch(/quant_quality_score\{symbol="AAPL",interval="1m"[^}]*\} 0\.8744\n/);
   });
 });

@@ -11,7 +11,7 @@ import {
   qualityDayDifferences,
   rollupCollection,
 } from "@quant/core";
-import { rollupTargets } from "@quant/stream-processor";
+import { rollupTargets } from "@quant/enrich";
 import type { RangeRequest } from "./args.ts";
 import { computeRange, storedConflicts } from "./compute.ts";
 import type { Progress } from "./progress.ts";

@@ -1,15 +1,6 @@
-export * from "./args.ts";
-export * from "./chunking.ts";
-export * from "./config.ts";
-export * from "./lake-writer.ts";
-export * from "./normalise.ts";
-export * from "./producer.ts";
-export * from "./retry.ts";
-export * from "./scrape.ts";
-export * from "./sources/generated-recordings.ts";
-export * from "./sources/index.ts";
-export * from "./sources/replay.ts";
-export * from "./sources/synthetic.ts";
-export * from "./sources/types.ts";
-export * from "./sources/yahoo.ts";
-export * from "./summary.ts";
+// The scraper's public surface: its configuration shape, the arguments of one run, and the run itself.
+export { parseScrapeArgs, type ScrapeRequest } from "./args.ts";
+export { type ScraperConfig, scraperEnv } from "./config.ts";
+export { runScrape, type ScrapeDeps } from "./scrape.ts";
+export { createSource } from "./sources/index.ts";
+export type { RunSummary } from "./summary.ts";

@@ -21,10 +21,12 @@ export interface LakeWriteResult {
   /** Partitions that existed and were merged. */
   merged: number;
   rows: number;
+  /** Rows of existing partitions refused by the border's gate (another series' row, an impossible price): dropped. */
+  refusedRows: number;
 }
 
-async function readIfExists<T>(store: ObjectStore, key: string, read: (b: Buffer) => Promise<T[]>): Promise<T[]> {
-  if (!(await store.exists(key))) return [];
+async function readIfExists<T>(store: ObjectStore, key: string, read: (b: Buffer) => Promise<T>, none: T): Promise<T> {
+  if (!(await store.exists(key))) return none;
   return read(await store.get(key));
 }
 
@@ -36,11 +38,13 @@ export async function writeBarsToLake(store: ObjectStore, bars: readonly Bar[]):
     if (!list) partitions.set(key, (list = []));
     list.push(b);
   }
-  const result: LakeWriteResult = { objects: [], merged: 0, rows: 0 };
+  const result: LakeWriteResult = { objects: [], merged: 0, rows: 0, refusedRows: 0 };
   for (const [key, incoming] of partitions) {
-    const existing = await readIfExists(store, key, readBarsParquet);
-    if (existing.length > 0) result.merged++;
-    const merged = mergeBars(existing, incoming);
+    const partition = barPartitionOf(incoming[0]!);
+    const existing = await readIfExists(store, key, (b) => readBarsParquet(b, partition), { bars: [], rejected: [] });
+    if (existing.bars.length + existing.rejected.length > 0) result.merged++;
+    result.refusedRows += existing.rejected.length;
+    const merged = mergeBars(existing.bars, incoming);
     await store.put(key, await writeBarsParquet(merged), { "content-type": "application/vnd.apache.parquet" });
     result.objects.push(key);
     result.rows += merged.length;
@@ -55,7 +59,7 @@ export async function writeEventsToLake(store: ObjectStore, events: readonly Cor
     bySymbol.set(key, [...(bySymbol.get(key) ?? []), e]);
   }
   for (const [key, incoming] of bySymbol) {
-    const merged = mergeEvents(await readIfExists(store, key, readEventsParquet), incoming);
+    const merged = mergeEvents(await readIfExists(store, key, readEventsParquet, []), incoming);
     await store.put(key, await writeEventsParquet(merged), { "content-type": "application/vnd.apache.parquet" });
   }
   return [...bySymbol.keys()];

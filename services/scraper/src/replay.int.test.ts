@@ -9,17 +9,20 @@ import {
   createKafkaBus,
   createObjectStore,
   type IncomingMessage,
+  parseBarPartitionKey,
   readBarsParquet,
   readEventsParquet,
   TOPICS,
 } from "@quant/core";
 import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
+import { SyntheticMarket } from "@quant/synthetic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScrapeRequest } from "./args.ts";
 import { REPO_ROOT } from "./config.ts";
 import { runScrape } from "./scrape.ts";
 import { generateRecordings } from "./sources/generated-recordings.ts";
 import { createReplayFetch, loadRecordings } from "./sources/replay.ts";
+import { emptyResult, type MarketSource } from "./sources/types.ts";
 import { createYahooSource } from "./sources/yahoo.ts";
 
 const cfg = testConfig();
@@ -168,9 +171,10 @@ describe("replay scrape into Kafka and MinIO", () => {
     expect(keys).toContain("events/asset=equity/symbol=AAPL/events.parquet");
     expect(keys.filter((k) => k.startsWith("raw/"))).toHaveLength(total);
 
-    const aapl = await readBarsParquet(
+    const { bars: aapl, rejected } = await readBarsParquet(
       await store.get("raw/asset=equity/interval=1d/symbol=AAPL/date=2020-11-02/bars.parquet"),
     );
+    expect(rejected).toEqual([]);
     expect(aapl).toHaveLength(1);
     expect(aapl[0]).toMatchObject({ ts: "2020-11-02T14:30:00Z", tradingDate: "2020-11-02", source: "replay" });
     const events = await readEventsParquet(await store.get("events/asset=equity/symbol=AAPL/events.parquet"));
@@ -218,5 +222,45 @@ describe("replay scrape into Kafka and MinIO", () => {
     const again = await waitForMessages(total);
     expect(again).toHaveLength(total);
     expect(again.every((m) => firstIds.has(m.headers.id ?? ""))).toBe(true);
+  });
+
+  it("refuses at its output border what the stream and the batch refuse: an impossible price, another series' id", async () => {
+    const symbol = `ZZ${uniqueName("b").slice(-6).toUpperCase()}`;
+    const good = new SyntheticMarket({ seed: 4 }).bars(symbol, "equity", "1d", "2024-01-02", "2024-01-05");
+    expect(good).toHaveLength(4);
+    const implausible: Bar = { ...good[1]!, high: 5e9 };
+    const forged: Bar = { ...good[2]!, id: good[0]!.id };
+    const source: MarketSource = {
+      name: "synthetic",
+      fetchSeries: async () => ({ ...emptyResult(), requests: 1, bars: [good[0]!, implausible, forged, good[3]!] }),
+    };
+    const producer = await bus.producer({ idempotent: true });
+    const req: ScrapeRequest = {
+      ...requests[0]!,
+      job: "equities-eod",
+      symbols: [symbol],
+      from: "2024-01-02",
+      to: "2024-01-05",
+      source: "synthetic",
+    };
+    const summary = await runScrape(req, {
+      source,
+      sinks: { producer, lake: store },
+      logger: testLogger,
+      concurrency: 1,
+    });
+    await producer.disconnect();
+    expect(summary.outcomes[0]).toMatchObject({ ok: true, bars: 2, invalidBars: 2 });
+    const keys = (await store.list("")).filter((k) => k.includes(`symbol=${symbol}/`));
+    expect(keys.map((k) => parseBarPartitionKey(k).date).sort()).toEqual(["2024-01-02", "2024-01-05"]);
+    const deadline = Date.now() + 30_000;
+    const mine = () => received.filter((m) => m.key === symbol);
+    while (mine().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(
+      mine()
+        .map((m) => m.headers.id)
+        .sort(),
+    ).toEqual([good[0]!.id, good[3]!.id]);
   });
 });

@@ -1,10 +1,18 @@
 // One scrape run: every (symbol, interval) fetched, normalised, published and written to the lake,
 // under a concurrency limit. One bad symbol never fails the others.
-import type { Bar, CorporateEvent, Logger, ObjectStore, ProducerHandle } from "@quant/core";
+import {
+  type Bar,
+  type CorporateEvent,
+  InvalidBarError,
+  type Logger,
+  type ObjectStore,
+  type ProducerHandle,
+  parseBar,
+  publishBars,
+} from "@quant/core";
 import pLimit from "p-limit";
 import type { ScrapeRequest } from "./args.ts";
 import { writeBarsToLake, writeEventsToLake } from "./lake-writer.ts";
-import { publishBars } from "./producer.ts";
 import type { MarketSource } from "./sources/types.ts";
 import { type RunSummary, type SymbolOutcome, summarise } from "./summary.ts";
 
@@ -20,6 +28,24 @@ export interface ScrapeDeps {
   logger: Logger;
   concurrency: number;
   signal?: AbortSignal;
+}
+
+/**
+ * The scraper's output border: every bar, whatever its source, passes the gate of every border (parseBar: schema,
+ * identity, plausibility) before it reaches the lake or Kafka; the others are counted as invalid, with the reason.
+ */
+export function gateBars(bars: readonly Bar[]): { bars: Bar[]; refused: { ts: string; reason: string }[] } {
+  const out: Bar[] = [];
+  const refused: { ts: string; reason: string }[] = [];
+  for (const b of bars) {
+    try {
+      out.push(parseBar(b));
+    } catch (err) {
+      if (!(err instanceof InvalidBarError)) throw err;
+      refused.push({ ts: String(b.ts), reason: err.message });
+    }
+  }
+  return { bars: out, refused };
 }
 
 async function deliver(sinks: BarSinks, bars: Bar[], events: CorporateEvent[]) {
@@ -64,19 +90,21 @@ export async function runScrape(req: ScrapeRequest, deps: ScrapeDeps): Promise<R
             from: req.from,
             to: req.to,
           });
+          const gated = gateBars(series.bars);
+          const invalidBars = [...series.invalidBars, ...gated.refused];
           outcome.requests = series.requests;
           outcome.nullBars = series.nullBars.length;
           outcome.partialNullBars = series.partialNullBars;
-          outcome.invalidBars = series.invalidBars.length;
+          outcome.invalidBars = invalidBars.length;
           outcome.events = series.events.length;
-          outcome.bars = series.bars.length;
-          outcome.partialBars = series.bars.filter((b) => b.partial).length;
-          if (series.partialNullBars.length > 0 || series.invalidBars.length > 0)
+          outcome.bars = gated.bars.length;
+          outcome.partialBars = gated.bars.filter((b) => b.partial).length;
+          if (series.partialNullBars.length > 0 || invalidBars.length > 0)
             log.warn(
-              { symbol, interval, partialNullBars: series.partialNullBars, invalidBars: series.invalidBars },
+              { symbol, interval, partialNullBars: series.partialNullBars, invalidBars },
               "bars flagged and not emitted",
             );
-          const lake = await deliver(deps.sinks, series.bars, series.events);
+          const lake = await deliver(deps.sinks, gated.bars, series.events);
           outcome.objects = lake.objects.length;
           outcome.ok = true;
         } catch (err) {

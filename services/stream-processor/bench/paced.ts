@@ -1,5 +1,5 @@
 // Pure helpers of the pipeline benchmark: the paced producer's schedule and latency percentiles.
-import { nearestRank } from "../../../scripts/bench/stats.ts";
+import { nearestRank } from "@quant/core/bench";
 
 /** How many messages a producer at `ratePerSecond` should have sent `elapsedMs` after it started (capped at total). */
 export function dueMessages(elapsedMs: number, ratePerSecond: number, total: number): number {

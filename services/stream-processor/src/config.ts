@@ -1,5 +1,14 @@
 // The stream processor's configuration from the environment (zod), on the shared parts of @quant/core.
-import { BAR_TOPICS, envInt as int, kafkaEnv, logEnv, metricsServerEnv, mongoEnv, TOPICS } from "@quant/core";
+import {
+  BAR_TOPICS,
+  booleanFlag,
+  envInt as int,
+  kafkaEnv,
+  logEnv,
+  metricsServerEnv,
+  mongoEnv,
+  TOPICS,
+} from "@quant/core";
 import { z } from "zod";
 
 const topicList = z
@@ -24,10 +33,7 @@ export const streamEnv = {
   STREAM_TOPICS: topicList.default([...BAR_TOPICS]),
   STREAM_DEAD_LETTER_TOPIC: z.string().min(1).default(TOPICS.deadLetter),
   /** A new group starts at the beginning of the topics (retention bounds the replay). */
-  STREAM_FROM_BEGINNING: z
-    .enum(["true", "false", "1", "0"])
-    .default("true")
-    .transform((v) => v === "true" || v === "1"),
+  STREAM_FROM_BEGINNING: booleanFlag.default(true),
   /** Upper bound of one fetch per partition, i.e. of one batch (bytes). */
   STREAM_MAX_BYTES_PER_PARTITION: int(1_024, 64 * 1_048_576).default(1_048_576),
   /**

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from "@quant/core";
 import { makeBar } from "@quant/core";
+import { indicatorOptionsFor } from "@quant/enrich";
 import { describe, expect, it } from "vitest";
 import { DLQ_HEADERS, deadLetter } from "./dead-letter.ts";
 import { decodeBar, type RejectedMessage } from "./decode.ts";
-import { indicatorOptionsFor } from "./series.ts";
 
 const bar = makeBar({
   symbol: "AAPL",

@@ -1,7 +1,8 @@
-// Kafka message -> bar v1, or the reason it cannot be one.
-import { type Bar, type IncomingMessage, InvalidBarError, parseBar } from "@quant/core";
+// Kafka message -> bar v1, or the reason it cannot be one. The bar itself passes @quant/core's parseBar, the gate of
+// every border (schema, invariants, identity, plausibility): a message cannot name another series' bar.
+import { type Bar, type BarRejectKind, type IncomingMessage, InvalidBarError, parseBar } from "@quant/core";
 
-export type RejectKind = "empty" | "json" | "schema" | "price" | "indicator";
+export type RejectKind = "empty" | "json" | BarRejectKind | "indicator";
 
 export class RejectedMessage extends Error {
   readonly kind: RejectKind;
@@ -12,9 +13,6 @@ export class RejectedMessage extends Error {
   }
 }
 
-/** Beyond these a price is a unit or parsing error, not a market move (yields are percent). */
-export const PRICE_LIMITS = { maxPrice: 1e9, minYield: -20, maxYield: 100 } as const;
-
 export function decodeBar(msg: IncomingMessage): Bar {
   if (!msg.value || msg.value.length === 0) throw new RejectedMessage("empty", "empty message value");
   let json: unknown;
@@ -23,29 +21,10 @@ export function decodeBar(msg: IncomingMessage): Bar {
   } catch (err) {
     throw new RejectedMessage("json", `invalid JSON: ${(err as Error).message}`);
   }
-  let bar: Bar;
   try {
-    bar = parseBar(json);
+    return parseBar(json);
   } catch (err) {
-    if (err instanceof InvalidBarError) throw new RejectedMessage("schema", err.message);
+    if (err instanceof InvalidBarError) throw new RejectedMessage(err.kind, err.message);
     throw err;
-  }
-  checkPlausible(bar);
-  return bar;
-}
-
-function checkPlausible(b: Bar): void {
-  const prices = [b.open, b.high, b.low, b.close];
-  if (b.assetClass === "bond") {
-    const bad = prices.find((p) => p < PRICE_LIMITS.minYield || p > PRICE_LIMITS.maxYield);
-    if (bad !== undefined)
-      throw new RejectedMessage(
-        "price",
-        `impossible yield ${bad}: outside [${PRICE_LIMITS.minYield}, ${PRICE_LIMITS.maxYield}]`,
-      );
-  } else {
-    const bad = prices.find((p) => p > PRICE_LIMITS.maxPrice);
-    if (bad !== undefined)
-      throw new RejectedMessage("price", `impossible price ${bad}: above ${PRICE_LIMITS.maxPrice}`);
   }
 }

@@ -1,7 +1,3 @@
-export * from "./config.ts";
-export * from "./dead-letter.ts";
-export * from "./decode.ts";
-export * from "./processor.ts";
-export * from "./rollup.ts";
-export * from "./run.ts";
-export * from "./series.ts";
+// The stream processor's public surface: its configuration shape and the way to run it in-process.
+export { type StreamConfig, streamEnv } from "./config.ts";
+export { type RunningStreamProcessor, startStreamProcessor } from "./run.ts";

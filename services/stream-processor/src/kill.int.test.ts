@@ -4,20 +4,20 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { type Bar, connectMongo, type MongoHandle } from "@quant/core";
-import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
+import {
+  countBars,
+  countRollups,
+  produceBars,
+  snapshotBars,
+  testConfig,
+  testLogger,
+  uniqueName,
+  waitFor,
+} from "@quant/core/testing";
 import { SyntheticMarket } from "@quant/synthetic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStreamProcessor } from "./run.ts";
-import {
-  configEnv,
-  countBars,
-  countRollups,
-  createTestEnv,
-  produceBars,
-  snapshotBars,
-  type TestEnv,
-  waitFor,
-} from "./test-support.ts";
+import { configEnv, createTestEnv, type TestEnv } from "./test-support.ts";
 
 const MAIN = resolve(import.meta.dirname, "main.ts");
 /** Children not yet exited: a failed test must not leave a processor running. */

@@ -2,11 +2,11 @@
 // malformed message shows as one dead letter, and the lag gauge is there per partition.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { testLogger } from "@quant/core/testing";
+import { countBars, produceBars, testLogger, waitFor } from "@quant/core/testing";
 import { SyntheticMarket } from "@quant/synthetic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStreamProcessor } from "./run.ts";
-import { countBars, createTestEnv, produceBars, type TestEnv, waitFor } from "./test-support.ts";
+import { createTestEnv, type TestEnv } from "./test-support.ts";
 
 interface Sample {
   name: string;

@@ -31,6 +31,7 @@ import {
   type CheckpointDocument,
   changedQualityRows,
   checkpointsCollection,
+  documentsToWrite,
   type IncomingBatch,
   isoUtc,
   type Logger,
@@ -45,13 +46,22 @@ import {
   replaceById,
   rollupCollection,
   sameBarContent,
-  sameBarDocument,
   saveCheckpoints,
   seriesKey,
   toBarDocument,
   type UpsertOptions,
   upsertBars,
 } from "@quant/core";
+import {
+  enrichSeries,
+  indicatorBar,
+  indicatorOptionsFor,
+  newIndicators,
+  orderSeries,
+  rollupHistory,
+  rollupTargets,
+  SeriesRollups,
+} from "@quant/enrich";
 import { BarIndicators, InvalidInputError } from "@quant/indicators";
 import {
   isConflictingVersion,
@@ -66,8 +76,6 @@ type Db = MongoHandle["db"];
 import { serialLane, WriteCoalescer } from "./coalesce.ts";
 import { deadLetter } from "./dead-letter.ts";
 import { decodeBar, RejectedMessage } from "./decode.ts";
-import { rollupHistory, rollupTargets, SeriesRollups } from "./rollup.ts";
-import { enrichSeries, indicatorBar, indicatorOptionsFor, newIndicators, orderSeries } from "./series.ts";
 
 interface SeriesState {
   key: string;
@@ -569,10 +577,9 @@ export class StreamProcessor {
   }
 
   /**
-   * Writes the recomputed documents that are missing or differ from the stored ones (every compared field and warm
-   * flag, see sameBarDocument), with a heartbeat between slices; returns how many were written. A document equal to
-   * its recomputed form needs no write: the computation is deterministic, and rewriting it would change only
-   * processedTs, at ~0.4 s per document on FerretDB. New documents take the insert-first path, the others replaceOne.
+   * Writes the recomputed documents that are missing or differ from the stored ones (documentsToWrite, the one
+   * "unchanged document" rule), with a heartbeat between slices; returns how many were written. New documents take
+   * the insert-first path, the others replaceOne.
    */
   private async writeChanged(
     target: Bar["interval"] | "rollup",
@@ -581,12 +588,7 @@ export class StreamProcessor {
     heartbeat?: Heartbeat,
   ): Promise<number> {
     const coll = target === "rollup" ? rollupCollection(this.deps.db) : barsCollection(this.deps.db, target);
-    const byId = new Map(stored.map((d) => [d._id, d]));
-    const missing = recomputed.filter((d) => !byId.has(d._id));
-    const differing = recomputed.filter((d) => {
-      const old = byId.get(d._id);
-      return old !== undefined && !sameBarDocument(old, d);
-    });
+    const { missing, differing } = documentsToWrite(recomputed, stored);
     for (const [docs, opts, slice] of [
       [missing, this.deps.upsert, WRITE_SLICE],
       [differing, this.rewriteOptions(), REWRITE_SLICE],

@@ -13,23 +13,15 @@ import {
   rollupCollection,
   toBarDocument,
 } from "@quant/core";
-import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
+import { countBars, produceBars, snapshotBars, testConfig, testLogger, uniqueName, waitFor } from "@quant/core/testing";
+import { indicatorBar, indicatorOptionsFor, rollupTargets } from "@quant/enrich";
+import { plainRollupBars } from "@quant/enrich/testing";
 import { BarIndicators } from "@quant/indicators";
 import { SyntheticMarket } from "@quant/synthetic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BatchStats } from "./processor.ts";
-import { rollupTargets } from "./rollup.ts";
 import { startStreamProcessor } from "./run.ts";
-import { indicatorBar, indicatorOptionsFor } from "./series.ts";
-import {
-  countBars,
-  createTestEnv,
-  plainRollupBars,
-  produceBars,
-  snapshotBars,
-  type TestEnv,
-  waitFor,
-} from "./test-support.ts";
+import { createTestEnv, type TestEnv } from "./test-support.ts";
 
 const market = new SyntheticMarket({ seed: 21 });
 const btc = market.bars("BTC-USD", "crypto", "1m", "2024-01-01", "2024-01-01");

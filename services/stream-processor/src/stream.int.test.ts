@@ -2,28 +2,22 @@ import {
   BAR_COMPARED_FIELDS,
   type Bar,
   type BarDocument,
+  barId,
   barsCollection,
   checkpointsCollection,
+  isoUtc,
   markCheckpointDirty,
   toBarDocument,
 } from "@quant/core";
-import { testLogger } from "@quant/core/testing";
+import { countBars, documentBytes, produceBars, snapshotBars, testLogger, waitFor } from "@quant/core/testing";
+import { indicatorBar, indicatorOptionsFor } from "@quant/enrich";
 import { BarIndicators } from "@quant/indicators";
 import { SyntheticMarket } from "@quant/synthetic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DLQ_HEADERS } from "./dead-letter.ts";
 import type { BatchStats } from "./processor.ts";
 import { type RunningStreamProcessor, startStreamProcessor } from "./run.ts";
-import { indicatorBar, indicatorOptionsFor } from "./series.ts";
-import {
-  countBars,
-  createTestEnv,
-  produceBars,
-  readDeadLetters,
-  snapshotBars,
-  type TestEnv,
-  waitFor,
-} from "./test-support.ts";
+import { createTestEnv, readDeadLetters, type TestEnv } from "./test-support.ts";
 
 const market = new SyntheticMarket({ seed: 7 });
 
@@ -145,7 +139,9 @@ describe("stream processor: dead letters", () => {
     ];
     const template = good[0]!;
     const malformed = (i: number): { key: string; value: string } => {
-      const b = { ...template, ts: new Date(Date.parse(template.ts) + i * 60_000).toISOString() };
+      // Its own id (the identity check is not what these messages test; see "identity" below).
+      const ts = isoUtc(Date.parse(template.ts) + i * 60_000);
+      const b = { ...template, ts, id: barId({ ...template, ts }) };
       switch (i % 6) {
         case 0:
           return { key: "AMD", value: `{"v":1,"id":` }; // truncated JSON
@@ -193,6 +189,55 @@ describe("stream processor: dead letters", () => {
     expect(Object.fromEntries(kinds)).toEqual({ json: 167, schema: 500, price: 167, empty: 166 });
     // The original payload travels unchanged.
     expect(dead.some((d) => d.value === `{"v":1,"id":`)).toBe(true);
+  });
+});
+
+describe("stream processor: identity", () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await createTestEnv("stream_id", 2);
+  });
+  afterAll(async () => env?.close());
+
+  it("dead-letters a schema-valid message whose id names another series' bar, leaving that document unchanged byte for byte; one instant in two spellings is one document", async () => {
+    const aapl = market.bars("AAPL", "equity", "1d", "2020-10-01", "2020-11-30");
+    const target = aapl.find((b) => b.tradingDate === "2020-11-06")!;
+    expect(target.id).toBe("AAPL|1d|2020-11-06T14:30:00Z");
+    await produceBars(env.producer, env.topic, aapl);
+    const { app, stats } = await runUntilConsumed(env, aapl.length);
+    await waitFor("AAPL written", async () => (await countBars(env.mongo)) === aapl.length);
+    const coll = barsCollection(env.mongo.db, "1d");
+    const before = documentBytes(await coll.findOne({ _id: target.id }));
+
+    // The message of the report: valid in every field, but its id is AAPL's bar of that day.
+    const forged = { ...target, symbol: "ZZFORGE", close: target.close * 2, high: target.high * 2 };
+    // Its own id, but spelled with milliseconds: not the canonical id of that instant.
+    const spelled = { ...aapl[0]!, id: `AAPL|1d|${aapl[0]!.ts.replace("Z", ".000Z")}` };
+    // A new bar sent twice: ts spelled ...00Z, then ...00.000Z (same id): one document.
+    const next = market.bars("AAPL", "equity", "1d", "2020-12-01", "2020-12-01")[0]!;
+    const respelled = { ...next, ts: next.ts.replace("Z", ".000Z") };
+    await env.producer.send(env.topic, [
+      { key: "ZZFORGE", value: JSON.stringify(forged) },
+      { key: "AAPL", value: JSON.stringify(spelled) },
+      { key: "AAPL", value: JSON.stringify(next) },
+      { key: "AAPL", value: JSON.stringify(respelled) },
+    ]);
+    await waitFor("all consumed", async () => stats.reduce((n, s) => n + s.messages, 0) >= aapl.length + 4);
+    await app.stop();
+
+    const dead = await readDeadLetters(env, 2);
+    expect(dead.map((d) => d[DLQ_HEADERS.kind])).toEqual(["schema", "schema"]);
+    const forgedDead = dead.find((d) => d.value === JSON.stringify(forged))!;
+    expect(forgedDead[DLQ_HEADERS.reason]).toContain(
+      'id: identity: "AAPL|1d|2020-11-06T14:30:00Z" is not this bar\'s id "ZZFORGE|1d|2020-11-06T14:30:00Z"',
+    );
+    expect(dead.some((d) => d.value === JSON.stringify(spelled))).toBe(true);
+    // AAPL's document is exactly as before; no document of ZZFORGE; the re-spelled bar is a duplicate.
+    expect(documentBytes(await coll.findOne({ _id: target.id })).equals(before)).toBe(true);
+    expect(await coll.countDocuments({ symbol: "ZZFORGE" })).toBe(0);
+    expect(await coll.countDocuments({ symbol: "AAPL" })).toBe(aapl.length + 1);
+    expect((await coll.findOne({ _id: next.id }))?.ts).toEqual(new Date(next.ts));
+    expect(stats.reduce((n, s) => n + s.duplicates, 0)).toBe(1);
   });
 });
 

@@ -32,9 +32,44 @@ function issuesOf(fields: Partial<BarInput>): InvalidBarError["issues"] {
 describe("bar v1", () => {
   it("builds a valid bar with its deterministic id and defaults", () => {
     const bar = makeBar(base);
-    expect(bar.id).toBe("AAPL|1d|2020-08-31T13:30:00.000Z");
+    // ts in its canonical spelling (no zero milliseconds), in the field and in the id.
+    expect(bar.ts).toBe("2020-08-31T13:30:00Z");
+    expect(bar.id).toBe("AAPL|1d|2020-08-31T13:30:00Z");
     expect(bar.partial).toBe(false);
     expect(parseBar(JSON.parse(JSON.stringify(bar)))).toEqual(bar);
+  });
+
+  it("refuses a bar whose id is not its own: another series, another instant, another spelling", () => {
+    const bar = makeBar(base);
+    const parse = (over: Record<string, unknown>) => () => parseBar({ ...bar, ...over });
+    expect(parse({ symbol: "ZZFORGE" })).toThrow(
+      /id: identity: "AAPL\|1d\|2020-08-31T13:30:00Z" is not this bar's id "ZZFORGE/,
+    );
+    expect(parse({ ts: "2020-09-01T13:30:00Z" })).toThrow(/identity/);
+    expect(parse({ interval: "5m" })).toThrow(/identity/);
+    expect(parse({ id: "AAPL|1d|2020-08-31T13:30:00.000Z" })).toThrow(/identity/);
+    // One instant, one id: both spellings of ts parse to the canonical one.
+    expect(parseBar({ ...bar, ts: "2020-08-31T13:30:00.000Z" })).toEqual(bar);
+    expect(parseBar({ ...bar, ts: "2020-08-31T13:30:00.250Z", id: "AAPL|1d|2020-08-31T13:30:00.250Z" }).ts).toBe(
+      "2020-08-31T13:30:00.250Z",
+    );
+  });
+
+  it("refuses implausible values as kind price, the schema's failures as kind schema", () => {
+    const kind = (over: Partial<BarInput>) => {
+      try {
+        makeBar({ ...base, ...over });
+        return "ok";
+      } catch (err) {
+        return (err as InvalidBarError).kind;
+      }
+    };
+    expect(kind({ high: 2e9 })).toBe("price");
+    expect(kind({ high: 1e9 })).toBe("ok");
+    expect(kind({ assetClass: "bond" })).toBe("price");
+    expect(kind({ assetClass: "bond", open: -21, low: -21, close: -20, high: -20 })).toBe("price");
+    expect(kind({ assetClass: "bond", open: -1, low: -2, close: 0, high: 0 })).toBe("ok");
+    expect(kind({ high: 100 })).toBe("schema");
   });
 
   it("round-trips the id", () => {

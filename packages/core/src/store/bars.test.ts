@@ -1,7 +1,7 @@
 import { BAR_METRIC_FIELDS, type BarMetrics, type BarWarm } from "@quant/indicators";
 import { describe, expect, it } from "vitest";
 import { makeBar } from "../domain/bar.ts";
-import { barDocumentDifferences, sameBarDocument, toBarDocument } from "./bars.ts";
+import { barDocumentDifferences, documentsToWrite, sameBarDocument, toBarDocument } from "./bars.ts";
 
 const bar = makeBar({
   symbol: "AAPL",
@@ -48,5 +48,18 @@ describe("barDocumentDifferences", () => {
       { field: `warm.${first}`, stored: true, computed: false },
     ]);
     expect(sameBarDocument(doc, other)).toBe(false);
+  });
+});
+
+describe("documentsToWrite (the unchanged-document rule of the stream's rebuilds and of the batch)", () => {
+  it("writes what is missing or differs, provenance (source) included, and leaves equal documents alone", () => {
+    const later = { ...doc, processedTs: new Date("2030-01-01T00:00:00Z") };
+    const other = { ...doc, _id: "AAPL|1d|2024-01-03T14:30:00Z", ts: new Date("2024-01-03T14:30:00Z") };
+    const resourced = { ...later, source: "yahoo" as const };
+    expect(documentsToWrite([later, other], [doc])).toEqual({ missing: [other], differing: [], unchanged: 1 });
+    expect(documentsToWrite([resourced], [doc])).toEqual({ missing: [], differing: [resourced], unchanged: 0 });
+    expect(barDocumentDifferences(doc, resourced)).toEqual([
+      { field: "source", stored: "synthetic", computed: "yahoo" },
+    ]);
   });
 });

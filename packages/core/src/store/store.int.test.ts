@@ -133,6 +133,7 @@ describe("MongoDB layout on the native server", () => {
       interval: "1d" as const,
       from: new Date("2024-01-01"),
       to: new Date("2024-02-01"),
+      limit: 5_000,
       date: "2024-01-10",
       series: "slope:^TNX-^IRX|1d",
     };

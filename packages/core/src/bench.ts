@@ -1,4 +1,4 @@
-// Statistics shared by the benchmarks.
+// Statistics shared by the benchmarks (`pnpm bench`, `pnpm bench:pipeline`): @quant/core/bench.
 
 /** Nearest-rank percentile (p in 0..100) of ascending samples; NaN for none. */
 export function nearestRank(sorted: readonly number[], p: number): number {

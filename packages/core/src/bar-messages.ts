@@ -1,6 +1,9 @@
-// Bars -> Kafka: keyed by symbol (per-symbol order within a partition), with the deterministic bar id
-// in the value and in an `id` header, so downstream consumers recognise a re-sent bar.
-import { type Bar, type OutgoingMessage, type ProducerHandle, topicForAsset } from "@quant/core";
+// Bars -> Kafka, the one encoding of a bar message (the scraper, the synthetic feed and the tests produce through
+// it): keyed by symbol (per-symbol order within a partition), the bar v1 as JSON in the value, the deterministic bar
+// id also in an `id` header, so downstream consumers recognise a re-sent bar.
+import type { OutgoingMessage, ProducerHandle } from "./clients/kafka.ts";
+import type { Bar } from "./domain/bar.ts";
+import { topicForAsset } from "./topics.ts";
 
 /** Messages per produce request. */
 const BATCH = 500;

@@ -4,7 +4,7 @@ import { SyntheticMarket } from "@quant/synthetic";
 import { describe, expect, it } from "vitest";
 import { rollupHistory, rollupSourceInterval, rollupTargets, SeriesRollups, windowOf } from "./rollup.ts";
 import { indicatorBar, indicatorOptionsFor } from "./series.ts";
-import { plainRollupBars } from "./test-support.ts";
+import { plainRollupBars } from "./testing.ts";
 
 const market = new SyntheticMarket({ seed: 3 });
 

@@ -1,0 +1,63 @@
+// The one shutdown helper, on real processes and real signals: a clean stop exits with stop()'s code, a stop that
+// fails or outlasts its timeout exits 1, and a second signal exits 130 without waiting.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { spawnNodeScript } from "./testing.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "shutdown-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A process that says "ready", then waits for signals; its stop() takes `stopMs` and resolves to `code`. */
+function child(stopMs: number, code: string, timeoutMs?: number) {
+  const script = join(dir, `child-${stopMs}-${code}-${timeoutMs}.ts`);
+  writeFileSync(
+    script,
+    `import { createLogger } from ${JSON.stringify(join(import.meta.dirname, "logger.ts"))};
+import { onShutdown } from ${JSON.stringify(join(import.meta.dirname, "shutdown.ts"))};
+const logger = createLogger("child", "info");
+onShutdown({ logger, timeoutMs: ${timeoutMs}, stop: async () => {
+  await new Promise((r) => setTimeout(r, ${stopMs}));
+  process.stdout.write("stop finished\\n");
+  return ${code};
+} });
+setInterval(() => {}, 1000);
+process.stdout.write("ready\\n");
+`,
+  );
+  return spawnNodeScript(script, process.env);
+}
+
+async function ready(c: ReturnType<typeof child>): Promise<void> {
+  for (let i = 0; i < 200 && !c.output().includes("ready"); i++) await new Promise((r) => setTimeout(r, 25));
+}
+
+describe("onShutdown", () => {
+  it("SIGTERM: stop() finishes, then the process exits with its code (0 when it returns none)", async () => {
+    const a = child(100, "undefined");
+    await ready(a);
+    a.child.kill("SIGTERM");
+    expect(await a.exited).toBe(0);
+    expect(a.output()).toContain("stop finished");
+    const b = child(0, "130");
+    await ready(b);
+    b.child.kill("SIGINT");
+    expect(await b.exited).toBe(130);
+  });
+
+  it("a second signal exits 130 at once; a stop past its timeout exits 1", async () => {
+    const slow = child(10_000, "0");
+    await ready(slow);
+    slow.child.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 100));
+    slow.child.kill("SIGTERM");
+    expect(await slow.exited).toBe(130);
+    expect(slow.output()).not.toContain("stop finished");
+    const stalled = child(10_000, "0", 200);
+    await ready(stalled);
+    stalled.child.kill("SIGTERM");
+    expect(await stalled.exited).toBe(1);
+    expect(stalled.output()).toContain("shutdown timed out");
+  });
+});

@@ -119,6 +119,7 @@ async function loadSeries() {
   const data = await getJson(`/api/bars?symbol=${encodeURIComponent(symbol)}&interval=${interval}&limit=1000`);
   state.bars = data.bars;
   setAll(state.bars);
+  window.__dashboard.onBars?.(candles, state.bars);
   chart.timeScale().fitContent();
   legend(state.bars.at(-1));
   state.loads++;
@@ -142,6 +143,7 @@ function connectLive() {
       updateOne(b);
       state.liveBars++;
     }
+    window.__dashboard.onBars?.(candles, state.bars);
     legend(state.bars.at(-1));
   });
   src.onerror = () => {

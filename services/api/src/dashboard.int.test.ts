@@ -61,11 +61,11 @@ describe("dashboard", () => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(`${address}/?symbol=AAPL&interval=1d`);
+    // (arg, then options: the page's first load reads every series' latest bar, a scan each on FerretDB)
     await page.waitForFunction(
       () => (globalThis as unknown as { __dashboard?: { ready: boolean } }).__dashboard?.ready,
-      {
-        timeout: 60_000,
-      },
+      undefined,
+      { timeout: 120_000 },
     );
     const stored = t.docs.get("AAPL|1d")!;
     type Dash = {
@@ -105,6 +105,45 @@ describe("dashboard", () => {
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard.png") });
+    expect(errors).toEqual([]);
+  });
+
+  it("lists the worst series in the quality panel and marks the flagged bars on the chart", async () => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${address}/?symbol=MSFT&interval=1d`);
+    type Quality = {
+      ready: boolean;
+      rows: { symbol: string; interval: string; score: number; missing: number }[];
+      markers: { time: number; text: string }[];
+    };
+    const quality = () =>
+      page.evaluate(() => (globalThis as unknown as { __dashboard: { quality: Quality } }).__dashboard.quality);
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as { __dashboard?: { ready: boolean; quality?: Quality } }).__dashboard?.quality?.ready,
+      undefined,
+      { timeout: 120_000 },
+    );
+    const first = await quality();
+    const aapl5m = t.docs.get("AAPL|5m")!;
+    const missing = aapl5m.reduce((n, d) => n + (d.quality?.missingBefore ?? 0), 0);
+    expect(first.rows[0]).toMatchObject({ symbol: "AAPL", interval: "5m", missing });
+    expect(first.markers).toEqual([]); // MSFT 1d: nothing flagged
+    expect(await page.locator("#quality tbody tr").first().textContent()).toContain("AAPL 5m");
+    // Clicking the worst series charts it, with a marker at the bar after its gap.
+    await page.locator("#quality tbody tr").first().click();
+    await page.waitForFunction(
+      () => (globalThis as unknown as { __dashboard: { quality: Quality } }).__dashboard.quality.markers.length > 0,
+      undefined,
+      { timeout: 60_000 },
+    );
+    const flagged = aapl5m.filter((d) => (d.quality?.flags.length ?? 0) > 0);
+    const markers = (await quality()).markers;
+    expect(markers.map((m) => m.time)).toEqual(flagged.map((d) => d.ts.getTime() / 1000));
+    expect(markers.map((m) => m.text)).toContain("gap 10");
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-quality.png") });
     expect(errors).toEqual([]);
   });
 });

@@ -93,7 +93,10 @@ describe("batch processor and reconcile", () => {
     await env?.close();
   });
 
-  it("stream and batch write the same documents; reconcile finds no difference; a second batch run changes nothing", async () => {
+  // Two batch runs, a reconcile and a stream run of 4,000 bars: minutes on a loaded machine.
+  it("stream and batch write the same documents; reconcile finds no difference; a second batch run changes nothing", {
+    timeout: 360_000,
+  }, async () => {
     await writeLake(store, sent);
     await produceBars(env.producer, env.topic, sent);
     const streamRun = startStreamProcess(env);

@@ -1,4 +1,4 @@
-// The data-quality panel (docs/quality.md): the worst series of the last seven days from /api/quality, and markers
+// The data-quality panel (docs/quality.md): the worst series of the latest seven days from /api/quality, and markers
 // on the chart at the bars the checks flagged (each bar's `quality`, served with the bars). Self-contained: app.js
 // hands it the price series and every bar list it draws through window.__dashboard.onBars.
 /* global LightweightCharts */

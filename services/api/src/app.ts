@@ -21,6 +21,7 @@ import {
   type Logger,
   lastBarsCursor,
   latestBars,
+  latestQualityDate,
   type MongoHealth,
   type PipelineMetrics,
   qualityRows,
@@ -261,7 +262,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const q = parseQuery(QualityQuery, req.query);
     const limit = q.limit ?? 20;
     if (limit < 1 || limit > 500) throw new HttpError(400, "limit: expected 1 to 500");
-    const to = q.to ?? epochMsToDate(Date.now());
+    // Without `to`: up to the latest day with rows (a store of replayed history has none this week).
+    const to = q.to ?? (await latestQualityDate(deps.db)) ?? epochMsToDate(Date.now());
     const from = q.from ?? addDays(to, -6);
     if (from > to) throw new HttpError(400, "bad range: from must not be after to");
     if (dateToEpochMs(to) - dateToEpochMs(from) > 366 * DAY_MS)

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// quality [--from D --to D] [--symbols A,B] [--json FILE]: the data-quality report of a date range (default: the last
-// seven days), one line per series, worst first. Exit codes: 0 report printed, 1 failure, 2 bad arguments or
-// configuration.
+// quality [--from D --to D] [--symbols A,B] [--json FILE]: the data-quality report of a date range (default: the
+// seven days up to the latest day with quality rows), one line per series, worst first. Exit codes: 0 report
+// printed, 1 failure, 2 bad arguments or configuration.
 import { writeFileSync } from "node:fs";
 import {
   connectMongo,
   createLogger,
+  latestQualityDate,
   loadConfigOrExit,
   logEnv,
   mongoEnv,
@@ -15,9 +16,8 @@ import {
 import { UsageError } from "./args.ts";
 import { parseQualityArgs, qualityTable } from "./quality-report.ts";
 
-let req: ReturnType<typeof parseQualityArgs>;
 try {
-  req = parseQualityArgs(process.argv.slice(2));
+  parseQualityArgs(process.argv.slice(2));
 } catch (err) {
   if (!(err instanceof UsageError)) throw err;
   process.stderr.write(`${err.message}\n`);
@@ -29,6 +29,8 @@ let code = 1;
 try {
   const mongo = await connectMongo({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB }, logger);
   try {
+    // Without --to: up to the latest day with rows (a store of replayed history has none this week).
+    const req = parseQualityArgs(process.argv.slice(2), (await latestQualityDate(mongo.db)) ?? undefined);
     const series = summarizeQualityRows(await qualityRows(mongo.db, req).toArray());
     process.stdout.write(`${qualityTable(req, series).join("\n")}\n`);
     if (req.json) writeFileSync(req.json, `${JSON.stringify({ from: req.from, to: req.to, series }, null, 2)}\n`);

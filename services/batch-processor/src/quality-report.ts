@@ -14,10 +14,11 @@ export interface QualityRequest {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-/** Without --from/--to: the last seven days up to today (UTC). */
+/** Without --from/--to: the seven days up to the latest day with rows. */
 const DEFAULT_DAYS = 7;
 
-export function parseQualityArgs(argv: readonly string[], today = epochMsToDate(Date.now())): QualityRequest {
+/** `latest`: the default end of the range, the latest day with quality rows (else today). */
+export function parseQualityArgs(argv: readonly string[], latest = epochMsToDate(Date.now())): QualityRequest {
   let values: { from?: string; to?: string; symbols?: string; json?: string };
   try {
     ({ values } = parseArgs({
@@ -38,7 +39,7 @@ export function parseQualityArgs(argv: readonly string[], today = epochMsToDate(
     if (!DATE.test(d) || Number.isNaN(Date.parse(d))) throw new UsageError(`not a date: ${d}\n${QUALITY_USAGE}`);
     return d;
   };
-  const to = valid(values.to ?? today);
+  const to = valid(values.to ?? latest);
   const from = valid(values.from ?? addDays(to, -(DEFAULT_DAYS - 1)));
   if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
   const symbols = values.symbols

@@ -86,6 +86,16 @@ export function qualityRows(db: Db, f: QualityRowsFilter): FindCursor<QualityDay
   return qualityCollection(db).find(filter);
 }
 
+/** The latest trading date with a quality row (index tradingDate_score), or null in an empty collection. */
+export async function latestQualityDate(db: Db): Promise<string | null> {
+  const [row] = await qualityCollection(db)
+    .find({}, { projection: { tradingDate: 1 } })
+    .sort({ tradingDate: -1 })
+    .limit(1)
+    .toArray();
+  return row?.tradingDate ?? null;
+}
+
 /** One series over a range of days: its rows' counts added up, and the score of the sums. */
 export interface QualitySeriesSummary extends QualityDayCounts {
   symbol: string;

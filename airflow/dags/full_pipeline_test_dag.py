@@ -1,11 +1,12 @@
-"""End-to-end check of the pipeline on recorded data: run by hand or by `airflow dags test`, never scheduled.
+"""End-to-end check of the pipeline on real data: run by hand, by `pnpm start` or `airflow dags test`, never scheduled.
 
-Runs the four scrapers with the replay source (recorded Yahoo responses, see shared/fixtures/yahoo/README.md)
-over date ranges the recordings cover. Symbols of the universe without a recording are reported by the
-scraper as failed per symbol; the scraper still exits 0 when at least one symbol succeeded. Every range,
-interval and the source are DAG params, so a run can point elsewhere (e.g. source=synthetic).
+Runs the scrapers with the replay source over date ranges and symbols that real data covers: the recorded Yahoo
+responses (shared/fixtures/yahoo/README.md) and the histories converted from PyPI data files (`pnpm fixtures`,
+docs/ingestion.md). What real data lacks, the replay source generates and labels synthetic: the Treasury yields,
+and BTC-USD between its real monthly closes. Every range, interval, symbol list and the source are DAG params,
+so a run can point elsewhere (e.g. source=synthetic); `symbols`, when set, replaces every job's list.
 
-Shape: scrape (four jobs in parallel) -> scraped -> [later: batch processor -> reconcile].
+Shape: scrape (five jobs in parallel) -> scraped -> [later: batch processor -> reconcile].
 """
 
 from datetime import timedelta
@@ -41,53 +42,50 @@ with DAG(
         # Replay unless the trigger says otherwise; PIPELINE_SOURCE does not apply to this DAG.
         "source": source_param("replay"),
         "symbols": symbols_param(),
-        # AAPL 1d 2020-08-31 -> 2020-11-07: 49 bars with a 4:1 split and a dividend.
-        "equities_eod_from": date_param("2020-08-31", "equities-eod --from"),
-        "equities_eod_to": date_param("2020-11-07", "equities-eod --to"),
-        # AAPL 1m 2024-10-02 -> 2024-10-03: one regular session, with one all-null bar.
+        # Real daily OHLCV 2012-01 -> 2013-03: AAPL, MSFT, GOOGL, META (from 2012-05-18) from bokeh-sampledata, ^GSPC
+        # and ^IXIC from arch, TSLA from the recorded Yahoo response. Over 200 bars: SMA200 warms up.
+        "equities_eod_from": date_param("2012-01-03", "equities-eod --from"),
+        "equities_eod_to": date_param("2013-03-01", "equities-eod --to"),
+        "equities_eod_symbols": symbols_param("AAPL,MSFT,GOOGL,META,TSLA,^GSPC,^IXIC"),
+        # AAPL 1m 2024-10-02: one recorded regular session, with one all-null bar.
         "equities_intraday_from": date_param("2024-10-02", "equities-intraday --from"),
-        "equities_intraday_to": date_param("2024-10-03", "equities-intraday --to"),
+        "equities_intraday_to": date_param("2024-10-02", "equities-intraday --to"),
         "equities_intraday_interval": interval_param("1m", "equities-intraday --interval"),
-        # BTC-USD 1d 2020-01-01 -> 2020-01-03: three daily bars at UTC midnight.
-        "crypto_from": date_param("2020-01-01", "crypto --from"),
-        "crypto_to": date_param("2020-01-03", "crypto --to"),
+        "equities_intraday_symbols": symbols_param("AAPL"),
+        # BTC-USD daily for the crypto/equity correlation: generated (synthetic) between the real monthly closes.
+        "crypto_from": date_param("2012-03-01", "crypto --from"),
+        "crypto_to": date_param("2013-03-01", "crypto --to"),
         "crypto_interval": interval_param("1d", "crypto --interval"),
-        # No real Treasury recordings exist: the replay source serves generated ones (1d, 2019-2024).
-        "bonds_from": date_param("2020-08-31", "bonds --from"),
-        "bonds_to": date_param("2020-11-07", "bonds --to"),
+        "crypto_symbols": symbols_param("BTC-USD"),
+        # BTC-USD 1m over two UTC days (synthetic, from its real September 2024 close): the 5m/1h/1d rollups.
+        "crypto_intraday_from": date_param("2024-10-01", "crypto (intraday) --from"),
+        "crypto_intraday_to": date_param("2024-10-02", "crypto (intraday) --to"),
+        "crypto_intraday_interval": interval_param("1m", "crypto (intraday) --interval"),
+        "crypto_intraday_symbols": symbols_param("BTC-USD"),
+        # No real Treasury data: the replay source generates the four yields (a curve of the usual shape), synthetic.
+        "bonds_from": date_param("2012-01-03", "bonds --from"),
+        "bonds_to": date_param("2013-03-01", "bonds --to"),
+        "bonds_symbols": symbols_param(),
     },
     tags=["scraper", "test"],
     doc_md=__doc__,
 ) as dag:
     with TaskGroup("scrape") as scrape:
-        scrape_task(
-            "equities_eod",
-            "equities-eod",
-            date_from="{{ params.equities_eod_from }}",
-            date_to="{{ params.equities_eod_to }}",
-            interval="1d",
-        )
-        scrape_task(
-            "equities_intraday",
-            "equities-intraday",
-            date_from="{{ params.equities_intraday_from }}",
-            date_to="{{ params.equities_intraday_to }}",
-            interval="{{ params.equities_intraday_interval }}",
-        )
-        scrape_task(
-            "crypto",
-            "crypto",
-            date_from="{{ params.crypto_from }}",
-            date_to="{{ params.crypto_to }}",
-            interval="{{ params.crypto_interval }}",
-        )
-        scrape_task(
-            "bonds",
-            "bonds",
-            date_from="{{ params.bonds_from }}",
-            date_to="{{ params.bonds_to }}",
-            interval="1d",
-        )
+        for task_id, job, interval in (
+            ("equities_eod", "equities-eod", "1d"),
+            ("equities_intraday", "equities-intraday", "{{ params.equities_intraday_interval }}"),
+            ("crypto", "crypto", "{{ params.crypto_interval }}"),
+            ("crypto_intraday", "crypto", "{{ params.crypto_intraday_interval }}"),
+            ("bonds", "bonds", "1d"),
+        ):
+            scrape_task(
+                task_id,
+                job,
+                date_from=f"{{{{ params.{task_id}_from }}}}",
+                date_to=f"{{{{ params.{task_id}_to }}}}",
+                interval=interval,
+                symbols=f"{{{{ params.symbols or params.{task_id}_symbols }}}}",
+            )
 
     # Every scraper has written its bars to Kafka and the lake.
     scraped = EmptyOperator(task_id="scraped")

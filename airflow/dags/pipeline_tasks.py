@@ -45,6 +45,7 @@ PASSED_ENV = (
     "SCRAPER_RETRY_MIN_MS",
     "SCRAPER_RETRY_MAX_MS",
     "YAHOO_FIXTURES_DIR",
+    "YAHOO_DATA_FILES_DIR",
     "YAHOO_GENERATED_FIXTURES_DIR",
     "SYNTHETIC_SEED",
     "PUSHGATEWAY_URL",
@@ -145,9 +146,9 @@ def interval_param(default: str, description: str) -> Param:
     return Param(default, type="string", enum=list(INTERVALS), description=description)
 
 
-def symbols_param() -> Param:
+def symbols_param(default: str = "") -> Param:
     return Param(
-        "",
+        default,
         type="string",
         pattern=r"^[A-Za-z0-9.^=,_-]*$",
         description="Comma-separated symbols; empty means the scraper's own universe for the job.",

@@ -2,6 +2,10 @@
 //
 //   pnpm bench [--docs N] [--reuse] [--json FILE] [--reps R] [--budget-ms MS] [--warmup W] [--db NAME] [--load-only]
 //              [--only latestBarEverySymbol,lastBars,dateRange,yieldCurveSlope,topMovers]
+//   pnpm bench --api URL [--json FILE] [--reps R] [--budget-ms MS]
+//
+// With --api, the dashboard's HTTP endpoints are timed on a running API instead (endpoints.ts): e.g. on the data of
+// the default `pnpm start` run, `pnpm bench --api http://127.0.0.1:8000`.
 //
 // The dataset is loaded through the processors' own write path: synthetic bars (@quant/synthetic) -> the stream's
 // enrichSeries (BarIndicators with the options of the asset class and interval) -> toBarDocument -> upsertBars
@@ -12,7 +16,7 @@
 // executionStats where the server reports them (MongoDB), the SQLite plan and pushdown flags otherwise (FerretDB v1).
 // MONGODB_URI defaults to the native stack (`pnpm stack env`).
 import { writeFileSync } from "node:fs";
-import { cpus, hostname } from "node:os";
+import { cpus, hostname, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import {
   barsCollection,
@@ -40,6 +44,7 @@ import { nearestRank as percentile } from "@quant/core/bench";
 import { enrichSeries } from "@quant/enrich";
 import { SyntheticMarket } from "@quant/synthetic";
 import type { Db, Document, FindCursor } from "mongodb";
+import { benchEndpoints } from "./endpoints.ts";
 
 export { percentile };
 
@@ -304,12 +309,15 @@ async function main(): Promise<void> {
       db: { type: "string", default: "quant_bench" },
       "load-only": { type: "boolean", default: false },
       only: { type: "string" },
+      api: { type: "string" },
+      "plan-from": { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      "usage: pnpm bench [--docs N (1000000)] [--reuse] [--json FILE] [--reps R (1000)] [--budget-ms MS (20000)] [--warmup W (5)] [--db NAME (quant_bench)] [--load-only] [--only Q1,Q2]\n",
+      "usage: pnpm bench [--docs N (1000000)] [--reuse] [--json FILE] [--reps R (1000)] [--budget-ms MS (20000)] [--warmup W (5)] [--db NAME (quant_bench)] [--load-only] [--only Q1,Q2]\n" +
+        "       pnpm bench --api URL [--plan-from URL] [--json FILE] [--reps R] [--budget-ms MS]   (the dashboard's endpoints on a running API)\n",
     );
     return;
   }
@@ -320,6 +328,15 @@ async function main(): Promise<void> {
   if (![docs, reps, budgetMs, warmup].every((n) => Number.isInteger(n) && n >= 0) || docs < 1_000) {
     process.stderr.write("bench: --docs (>= 1000), --reps, --budget-ms and --warmup take non-negative integers\n");
     process.exitCode = 2;
+    return;
+  }
+  if (values.api) {
+    await endpointBench(values.api.replace(/\/$/, ""), {
+      reps,
+      budgetMs,
+      json: values.json,
+      planFrom: values["plan-from"]?.replace(/\/$/, ""),
+    });
     return;
   }
   const only = values.only?.split(",").map((x) => x.trim());
@@ -404,6 +421,43 @@ async function main(): Promise<void> {
     }
   } finally {
     await mongo.close();
+  }
+}
+
+async function endpointBench(
+  base: string,
+  o: { reps: number; budgetMs: number; json?: string; planFrom?: string },
+): Promise<void> {
+  const results = await benchEndpoints(base, { reps: o.reps, budgetMs: o.budgetMs, say, planFrom: o.planFrom });
+  const rows = [
+    ["endpoint", "status", "runs", "cold ms", "p50 ms", "p95 ms", "p99 ms", "bytes"],
+    ...results.map((r) => [
+      r.name,
+      String(r.status),
+      String(r.runs),
+      fmt(r.coldMs),
+      fmt(r.p50),
+      fmt(r.p95),
+      fmt(r.p99),
+      String(r.bytes),
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  process.stdout.write(
+    `API ${base}; ${cpus().length} cores; ${hostname()}; load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")}\n`,
+  );
+  for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join("  ")}\n`);
+  if (o.json) {
+    const report = {
+      date: new Date().toISOString(),
+      machine: { hostname: hostname(), cores: cpus().length, cpu: cpus()[0]?.model ?? "?", loadavg: loadavg() },
+      api: base,
+      results,
+    };
+    writeFileSync(o.json, `${JSON.stringify(report, null, 2)}\n`);
+    say(`wrote ${o.json}`);
   }
 }
 

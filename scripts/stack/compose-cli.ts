@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CACHE_DIR } from "./paths.ts";
-import { goEnv, runStep, StackError } from "./process.ts";
+import { downloadedModule, goEnv, runStep } from "./process.ts";
 
 const COMPOSE_MODULE = "github.com/docker/compose/v2";
 const COMPOSE_VERSION = "v2.40.3";
@@ -23,13 +23,7 @@ export async function composeCommand(): Promise<string[]> {
 
 async function buildCompose(): Promise<void> {
   const env = goEnv();
-  const dl = spawnSync("go", ["mod", "download", "-json", `${COMPOSE_MODULE}@${COMPOSE_VERSION}`], {
-    env: { ...process.env, ...env },
-    encoding: "utf8",
-  });
-  if (dl.status !== 0)
-    throw new StackError(`compose: go mod download ${COMPOSE_MODULE}@${COMPOSE_VERSION} failed: ${dl.stderr}`);
-  const dir = (JSON.parse(dl.stdout) as { Dir: string }).Dir;
+  const dir = downloadedModule(COMPOSE_MODULE, COMPOSE_VERSION, "compose");
   const work = mkdtempSync(join(tmpdir(), "compose-src-"));
   try {
     cpSync(dir, work, { recursive: true });

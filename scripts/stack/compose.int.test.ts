@@ -11,6 +11,7 @@ import { REPO_ROOT } from "./paths.ts";
 
 interface ComposeService {
   image?: string;
+  build?: { args?: Record<string, string> };
   ports?: { target: number; published: string; host_ip?: string }[];
   expose?: string[];
   healthcheck?: unknown;
@@ -79,6 +80,55 @@ describe("docker-compose.yml", () => {
     expect(services["stream-processor"]?.ports ?? []).toEqual([]);
     for (const name of ["scraper", "batch-processor", "airflow-scheduler"]) {
       expect(services[name]?.environment?.PUSHGATEWAY_URL, name).toBe("http://pushgateway:9091");
+    }
+  });
+
+  it("docker-compose.offline.yml swaps images and the two servers' commands and healthchecks, nothing of our services", () => {
+    const [cmd, ...pre] = compose;
+    const r = spawnSync(
+      cmd!,
+      [
+        ...pre,
+        "--env-file",
+        ".env.example",
+        "-f",
+        "docker-compose.yml",
+        "-f",
+        "docker-compose.offline.yml",
+        "config",
+        "--format",
+        "yaml",
+      ],
+      { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, COMPOSE_PROFILES: "" } },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const offline = (parse(r.stdout) as { services: Record<string, ComposeService> }).services;
+    // Left out of the offline run (no registry carries them).
+    expect(
+      Object.keys(services)
+        .filter((n) => !(n in offline))
+        .sort(),
+    ).toEqual(["grafana", "redpanda-console"]);
+    const standInServers = new Set(["redpanda", "redpanda-init", "mongodb"]);
+    for (const [name, real] of Object.entries(services)) {
+      const swapped = offline[name];
+      if (!swapped) continue;
+      const allowed = new Set([
+        "image",
+        "pull_policy",
+        ...(standInServers.has(name) ? ["command", "healthcheck"] : []),
+      ]);
+      const rest = (s: ComposeService) =>
+        Object.fromEntries(Object.entries(s).filter(([k]) => !allowed.has(k) && k !== "build"));
+      expect(rest(swapped), name).toEqual(rest(real));
+      if (real.build) expect(swapped.build?.args, name).toEqual({ NODE_IMAGE: "quant-offline/node:24" });
+      if (real.image?.startsWith("quant-pipeline/")) {
+        // Our images (built here, or reused like mongo-indexes') keep their names.
+        expect(swapped.image, name).toBe(real.image);
+      } else {
+        expect(swapped.image, name).toMatch(/^quant-offline\//);
+      }
     }
   });
 });

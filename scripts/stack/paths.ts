@@ -1,12 +1,11 @@
-import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { defaultCacheDir } from "@quant/core";
 
 /** The repository root (scripts/stack/../..). */
 export const REPO_ROOT = resolve(import.meta.dirname, "..", "..");
 
 /** Downloads and builds, shared by every clone on this machine (git-ignored by living outside the tree). */
-export const CACHE_DIR =
-  process.env.QUANT_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "quant-pipeline");
+export const CACHE_DIR = defaultCacheDir();
 
 /** Runtime state of this clone's servers: data, logs, pids (git-ignored). */
 export const STACK_DIR = process.env.QUANT_STACK_DIR ?? join(REPO_ROOT, ".stack");

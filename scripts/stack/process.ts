@@ -3,7 +3,7 @@
 // output appended to .stack/logs/<name>.log and a record in .stack/run/<name>.json (pid, extra process groups,
 // the `pnpm start` that owns it). Children of `pnpm start` also carry a marker variable that every descendant
 // inherits, so a stray process can be found in /proc. Nothing is ever stopped that a record does not name.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { dirname, join } from "node:path";
@@ -268,4 +268,14 @@ export function goEnv(): Record<string, string> {
     // Use the machine's Go (>= the modules' go lines); never download a toolchain.
     GOTOOLCHAIN: "local",
   };
+}
+
+/** A Go module downloaded into the module cache (`go mod download -json`): its read-only source directory. */
+export function downloadedModule(module: string, version: string, owner: string): string {
+  const dl = spawnSync("go", ["mod", "download", "-json", `${module}@${version}`], {
+    env: { ...process.env, ...goEnv() },
+    encoding: "utf8",
+  });
+  if (dl.status !== 0) throw new StackError(`${owner}: go mod download ${module}@${version} failed: ${dl.stderr}`);
+  return (JSON.parse(dl.stdout) as { Dir: string }).Dir;
 }

@@ -38,8 +38,8 @@ async function installOnce(marker: string, install: () => Promise<void>): Promis
 
 // --- Kafka (KRaft, single node) -------------------------------------------------------------
 
-const KAFKA_VERSION = "4.1.1";
-const kafkaLibs = join(CACHE_DIR, `kafka-${KAFKA_VERSION}`, "libs");
+export const KAFKA_VERSION = "4.1.1";
+export const kafkaLibs = join(CACHE_DIR, `kafka-${KAFKA_VERSION}`, "libs");
 
 export const kafka: ServerDef = {
   name: "kafka",
@@ -163,7 +163,7 @@ export const kafka: ServerDef = {
 
 // --- MongoDB wire: FerretDB v1 on SQLite --------------------------------------------------------
 
-const FERRETDB_VERSION = "1.24.2";
+export const FERRETDB_VERSION = "1.24.2";
 const ferretBin = join(CACHE_DIR, "bin", `ferretdb-runner-${FERRETDB_VERSION}`);
 
 export const mongo: ServerDef = {
@@ -212,7 +212,7 @@ export const mongo: ServerDef = {
 
 // MinIO has no semver tags; the proxy serves this pseudo-version (the last commit, 2026-02-12).
 const MINIO_VERSION = "v0.0.0-20260212201848-7aac2a2c5b7c";
-const minioBin = join(CACHE_DIR, "bin", `minio-${MINIO_VERSION}`);
+export const minioBin = join(CACHE_DIR, "bin", `minio-${MINIO_VERSION}`);
 
 export const s3: ServerDef = {
   name: "s3",

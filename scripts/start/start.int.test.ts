@@ -4,7 +4,17 @@
 // dashboard, keep a record per child, and on Ctrl-C (SIGINT to its process group) stop everything it started: its
 // children, the native servers it started, and nothing of the copy left running.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -59,6 +69,8 @@ function freshCopy(): void {
 let start: ChildProcess;
 let output = "";
 let exitCode: number | null | undefined;
+/** Set by the last test once the run stopped cleanly. */
+let stopped = false;
 
 beforeAll(() => {
   freshCopy();
@@ -96,7 +108,9 @@ afterAll(async () => {
   }
   // Whatever a failed run left (the assertions above have reported it): the copy's servers, by their records.
   spawnSync(process.execPath, ["scripts/stack/cli.ts", "down"], { cwd: copy, stdio: "ignore", timeout: 120_000 });
-  rmSync(dirname(copy), { recursive: true, force: true });
+  // A failed run keeps its logs (.stack/logs, Airflow's task logs in .stack/airflow/logs) for a look.
+  if (stopped) rmSync(dirname(copy), { recursive: true, force: true });
+  else process.stderr.write(`start.int.test: the copy and its logs are kept in ${copy}/.stack\n`);
 }, 400_000);
 
 describe("pnpm start in a fresh clone", () => {
@@ -110,6 +124,11 @@ describe("pnpm start in a fresh clone", () => {
     expect(output).toMatch(/✓ native servers \(Kafka, FerretDB, MinIO\) .*: started kafka, mongo, s3/);
     expect(output).toMatch(/pipeline ready in [\d.]+ s \(source replay, run /);
     expect(output).toMatch(/reconcile \(stream documents vs batch computation from the lake\): 0 difference\(s\)/);
+    // The whole design on real data: SMA200 warm on several daily series, rollups, the cross-asset job's series.
+    expect(output).toMatch(/SMA200 warm on ([3-9]|\d{2,}) daily series/);
+    expect(output).toMatch(/rollups \(bars_rollup\): 5m [1-9][\d,]*, 1h [1-9][\d,]*, 1d [1-9]/);
+    expect(output).toMatch(/cross-asset series \(cross_asset\): ([3-9]|\d{2,}) \(/);
+    expect(output).toMatch(/cross-asset job \([\d-]+\.\.[\d-]+\): [1-9][\d,]* documents written/);
     expect(output).not.toMatch(/Warning/);
   }, 1_600_000);
 
@@ -126,14 +145,31 @@ describe("pnpm start in a fresh clone", () => {
     };
     expect(bars.count).toBeGreaterThan(0);
     expect((await fetch(`http://127.0.0.1:${PORTS.METRICS_PORT}/healthz`)).status).toBe(200);
+    // Only real data is called replay (docs/ingestion.md, "The default run"); the rest is labelled synthetic.
+    const { symbols } = (await (await fetch(`http://127.0.0.1:${PORTS.API_PORT}/api/symbols`)).json()) as {
+      symbols: { symbol: string; sources: Record<string, string> }[];
+    };
+    const bySource = (p: string) =>
+      symbols
+        .flatMap((s) => Object.entries(s.sources).flatMap(([i, src]) => (src === p ? [`${s.symbol} ${i}`] : [])))
+        .sort();
+    expect(bySource("replay")).toEqual(
+      ["AAPL 1d", "AAPL 1m", "GOOGL 1d", "META 1d", "MSFT 1d", "TSLA 1d", "^GSPC 1d", "^IXIC 1d"].sort(),
+    );
+    expect(bySource("synthetic")).toEqual(
+      ["BTC-USD 1d", "BTC-USD 1h", "BTC-USD 1m", "BTC-USD 5m", "^FVX 1d", "^IRX 1d", "^TNX 1d", "^TYX 1d"].sort(),
+    );
   });
 
-  it("on Ctrl-C stops everything it started and leaves no process of the clone", async () => {
+  it("on Ctrl-C stops everything it started, even with its output pipe closed (`| tee log`), and leaves nothing", async () => {
+    // In a terminal, Ctrl-C ends `tee` too: every later write of pnpm start meets a closed pipe.
+    start.stdout!.destroy();
+    start.stderr!.destroy();
     process.kill(-start.pid!, "SIGINT");
     await waitUntil(async () => exitCode !== undefined, { what: "pnpm start stopped", timeoutMs: 240_000 });
     expect(exitCode).toBe(0);
-    expect(output).toContain("stopped the native servers this run started: kafka, mongo, s3");
-    expect(output).toContain("no process of this run is left");
+    // Its records are gone with what they named: the lock, each child, and the servers it started.
+    expect(readdirSync(join(copy, ".stack", "run")).filter((f) => !f.endsWith("-result.json"))).toEqual([]);
     const {
       AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT: _w,
       AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT: _t,
@@ -142,5 +178,6 @@ describe("pnpm start in a fresh clone", () => {
     for (const [name, port] of Object.entries(own)) expect(await portOpen(port), `${name} ${port}`).toBe(false);
     const ps = execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" });
     expect(ps).not.toContain(copy);
+    stopped = true;
   }, 300_000);
 });

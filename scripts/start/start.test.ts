@@ -27,7 +27,10 @@ describe("pnpm start arguments", () => {
 describe("the DAG run and the ranges checked afterwards", () => {
   const dagFile = readFileSync(join(REPO_ROOT, "airflow", "dags", `${DAG_ID}.py`), "utf8");
   const params = new Map(
-    [...dagFile.matchAll(/"(\w+)": (?:date_param|interval_param)\("([^"]+)"/g)].map((m) => [m[1]!, m[2]!]),
+    [...dagFile.matchAll(/"(\w+)": (?:date_param|interval_param|symbols_param)\("([^"]+)"/g)].map((m) => [
+      m[1]!,
+      m[2]!,
+    ]),
   );
 
   it("the conf names only params of the DAG, and replay uses the DAG's own default ranges", () => {
@@ -133,6 +136,16 @@ describe("summary", () => {
       data: { db: "quant", bucket: "quant" },
       reconcile: [{ label: "equities 1d", exitCode: 0, error: null, series: 10, documents: 490, count: 0 }],
       batch: [{ label: "equities 1d", exitCode: 0, error: null, series: 10, documents: 490, count: 0 }],
+      crossAsset: { label: "2012-01-03..2013-03-01", documents: 5_120, error: null },
+      design: {
+        rollups: { "5m": 576, "1h": 48, "1d": 1 },
+        crossAsset: [
+          { series: "slope:^TNX-^IRX|1d", kind: "slope", source: "synthetic" },
+          { series: "beta:AAPL/^GSPC|1d", kind: "beta", source: "replay" },
+        ],
+        sma200Warm: ["AAPL", "MSFT", "^GSPC"],
+        provenance: { replay: ["AAPL 1d", "MSFT 1d"], synthetic: ["^TNX 1d"] },
+      },
       urls: {
         dashboard: "http://127.0.0.1:8000/",
         airflow: "http://127.0.0.1:8080/",
@@ -151,6 +164,11 @@ describe("summary", () => {
     expect(text).toMatch(/MongoDB database quant \(documents per collection; lake bucket quant\)/);
     expect(text).toMatch(/bars_daily\s+1,234/);
     expect(text).toMatch(/0 difference\(s\)/);
+    expect(text).toMatch(/cross-asset job \(2012-01-03\.\.2013-03-01\): 5,120 documents written/);
+    expect(text).toMatch(/rollups \(bars_rollup\): 5m 576, 1h 48, 1d 1/);
+    expect(text).toMatch(/cross-asset series \(cross_asset\): 2 \(1 slope, 1 beta; 1 from generated inputs\)/);
+    expect(text).toMatch(/SMA200 warm on 3 daily series: AAPL, MSFT, \^GSPC/);
+    expect(text).toMatch(/synthetic \(generated, badged on the dashboard\): \^TNX 1d/);
     expect(text).toMatch(/dashboard\s+http:\/\/127\.0\.0\.1:8000\//);
     expect(text).toMatch(/Airflow UI\s+http:\/\/127\.0\.0\.1:8080\/ {2}\(login admin/);
     expect(text).toMatch(/object store\s+http:\/\/127\.0\.0\.1:9001\/ {2}\(MinIO console: object browser only/);

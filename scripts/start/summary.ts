@@ -9,6 +9,9 @@ import {
   type KafkaStatsReader,
   type MongoHandle,
   type PipelineStats,
+  readCrossAssetSeries,
+  readLatestBars,
+  rollupCollection,
 } from "@quant/core";
 import { readLogTail } from "../stack/servers.ts";
 
@@ -40,6 +43,10 @@ export interface Summary {
   data: { db: string; bucket: string };
   reconcile: JobResult[];
   batch: JobResult[];
+  /** What the stored data shows of the design (rollups, cross-asset series, warm SMA200, provenance). */
+  design: DesignCounts | null;
+  /** The cross-asset job's run: its range and documents written, or what went wrong. */
+  crossAsset: { label: string; documents: number | null; error: string | null } | null;
   urls: { dashboard: string; airflow: string; objectStore: ConsoleCheck; airflowUser: string };
   elapsedMs: number;
   /** When the dashboard first served the bars (ms after the command started). */
@@ -61,23 +68,9 @@ export function readJobResult(
     const last = readLogTail(log, 1).trim() || "(no output)";
     return { label, exitCode, error: `exit ${exitCode}: ${last}`, series: null, documents: null, count: null };
   }
-  return name === "reconcile"
-    ? {
-        label,
-        exitCode,
-        error: null,
-        series: r.series ?? null,
-        documents: r.compared ?? null,
-        count: r.differences ?? null,
-      }
-    : {
-        label,
-        exitCode,
-        error: null,
-        series: r.series ?? null,
-        documents: r.documents ?? null,
-        count: r.inserted ?? null,
-      };
+  // reconcile: documents compared and differences; batch: documents written and the new ones among them.
+  const [documents, count] = name === "reconcile" ? [r.compared, r.differences] : [r.documents, r.inserted];
+  return { label, exitCode, error: null, series: r.series ?? null, documents: documents ?? null, count: count ?? null };
 }
 
 /** Kafka statistics (of the stream processor's group) and the MongoDB database of a run, open while `fn` runs. */
@@ -95,6 +88,36 @@ export async function withRunData<T>(
     await stats.close();
     await mongo.close();
   }
+}
+
+export interface DesignCounts {
+  /** Rollup documents per interval (bars_rollup). */
+  rollups: Record<string, number>;
+  /** Cross-asset series per kind, with their provenance. */
+  crossAsset: { series: string; kind: string; source: string }[];
+  /** Daily series whose latest bar has a warm SMA200. */
+  sma200Warm: string[];
+  /** Series (scraped) by provenance of their latest bar: replay, synthetic, yahoo. */
+  provenance: Record<string, string[]>;
+}
+
+/** From the small collections the writers keep (latest_bars, cross_asset_series) and bars_rollup. */
+export async function designCounts(db: MongoHandle["db"]): Promise<DesignCounts> {
+  const latest = await readLatestBars(db);
+  const rollups: Record<string, number> = {};
+  for (const i of ["5m", "1h", "1d"] as const) rollups[i] = await rollupCollection(db).countDocuments({ interval: i });
+  const provenance: Record<string, string[]> = {};
+  for (const d of latest.filter((x) => x.kind === "scraped").sort((a, b) => a._id.localeCompare(b._id)))
+    (provenance[d.source] ??= []).push(`${d.symbol} ${d.interval}`);
+  return {
+    rollups,
+    crossAsset: (await readCrossAssetSeries(db)).map((m) => ({ series: m._id, kind: m.kind, source: m.source })),
+    sma200Warm: latest
+      .filter((d) => d.kind === "scraped" && d.interval === "1d" && d.sma200 !== null)
+      .map((d) => d.symbol)
+      .sort(),
+    provenance,
+  };
 }
 
 /** Document counts of every collection of the database, by name. */
@@ -152,6 +175,26 @@ export async function checkObjectStoreConsole(
   } catch (err) {
     return { url, served: false, note: `not answering (${(err as Error).message})` };
   }
+}
+
+/** What the data shows: rollups, cross-asset series, warm SMA200, and which series are real or generated. */
+export function formatDesign(d: DesignCounts): string[] {
+  const kinds = Map.groupBy(d.crossAsset, (c) => c.kind);
+  const synthetic = d.crossAsset.filter((c) => c.source === "synthetic").length;
+  return [
+    `rollups (bars_rollup): ${Object.entries(d.rollups)
+      .map(([i, c]) => `${i} ${n(c)}`)
+      .join(", ")}`,
+    `cross-asset series (cross_asset): ${d.crossAsset.length}` +
+      (d.crossAsset.length > 0
+        ? ` (${[...kinds].map(([k, v]) => `${v.length} ${k}`).join(", ")}; ${synthetic} from generated inputs)`
+        : ""),
+    `SMA200 warm on ${d.sma200Warm.length} daily series${d.sma200Warm.length > 0 ? `: ${d.sma200Warm.join(", ")}` : ""}`,
+    ...Object.entries(d.provenance).map(
+      ([source, series]) =>
+        `${source === "synthetic" ? "synthetic (generated, badged on the dashboard)" : source}: ${series.join(", ")}`,
+    ),
+  ];
 }
 
 function table(rows: string[][], indent = "  "): string[] {
@@ -212,6 +255,11 @@ export function formatSummary(s: Summary): string[] {
       ]),
     );
   }
+  if (s.crossAsset)
+    out.push(
+      `cross-asset job (${s.crossAsset.label}): ${s.crossAsset.documents === null ? (s.crossAsset.error ?? "?") : `${n(s.crossAsset.documents)} documents written`}`,
+    );
+  if (s.design) out.push("", ...formatDesign(s.design));
   out.push("");
   out.push(`dashboard       ${s.urls.dashboard}`);
   out.push(`Airflow UI      ${s.urls.airflow}  (login ${s.urls.airflowUser} / AIRFLOW_ADMIN_PASSWORD)`);

@@ -1,6 +1,13 @@
 // Configuration from the environment: one zod object per service, built from the shared parts below.
 // A bad or missing value stops the process at start with one line naming the variable.
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
+
+/** Downloads and builds shared by every clone of the machine: QUANT_CACHE_DIR, else ~/.cache/quant-pipeline. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.QUANT_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "quant-pipeline");
+}
 
 /** An integer variable within [min, max] (numbers come from the environment as strings). */
 export const envInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);

@@ -15,10 +15,10 @@ describe("topics and universe", () => {
 
   it("holds the original design's universe", () => {
     expect(UNIVERSE.bonds.symbols).toEqual(["^IRX", "^FVX", "^TNX", "^TYX"]);
-    expect(UNIVERSE["equities-eod"].symbols).toHaveLength(10);
+    expect(UNIVERSE["equities-eod"].symbols).toHaveLength(12);
     expect(UNIVERSE.crypto.intervals).toEqual(["1m", "5m"]);
     const all = universeSymbols();
-    expect(all).toHaveLength(19);
+    expect(all).toHaveLength(21);
     expect(all.find((s) => s.symbol === "BTC-USD")?.assetClass).toBe("crypto");
   });
 });

@@ -27,7 +27,8 @@ export const UNIVERSE: Record<ScrapeJob, JobSpec> = {
     job: "equities-eod",
     assetClass: "equity",
     intervals: ["1d"],
-    symbols: ["AAPL", "MSFT", "AMZN", "TSLA", "NVDA", "JPM", "XOM", "META", "GOOGL", "NFLX"],
+    // The benchmarks of the cross-asset job's betas and correlations: S&P 500 and NASDAQ Composite.
+    symbols: ["AAPL", "MSFT", "AMZN", "TSLA", "NVDA", "JPM", "XOM", "META", "GOOGL", "NFLX", "^GSPC", "^IXIC"],
   },
   bonds: {
     job: "bonds",

@@ -1,31 +1,48 @@
 // One contract, every indicator: streaming === batch, save/restore === uninterrupted, replace === rebuild,
 // warm-up length === stated lookback, invalid input throws InvalidInputError and leaves the state unchanged.
 import { describe, expect, it } from "vitest";
-import { Aligned, alignedBatch } from "./cross/aligned.ts";
-import { Beta, Correl, type PairMetric, ReturnCorrelation, Spread } from "./cross/pair.ts";
+import { Aligned, alignedBatch, type Side } from "./cross/aligned.ts";
+import { Beta, Correl, type PairMetric, ReturnCorrelation, runPair, Spread } from "./cross/pair.ts";
 import { InvalidInputError } from "./errors.ts";
-import { Hv, Sharpe, Sortino } from "./quant/returns-window.ts";
-import { CumReturn, Drawdown, LogReturn } from "./quant/simple.ts";
-import { BAR_METRIC_FIELDS, type Bar, BarIndicators, barIndicatorsBatch } from "./set/bar-indicators.ts";
+import { Hv, hv, Sharpe, Sortino, sharpe, sortino } from "./quant/returns-window.ts";
+import { CumReturn, cumReturn, Drawdown, drawdown, LogReturn, logReturn } from "./quant/simple.ts";
+import {
+  BAR_METRIC_FIELDS,
+  type Bar,
+  BarIndicators,
+  type BarSeries,
+  barIndicatorsBatch,
+} from "./set/bar-indicators.ts";
 import { type Bars, randomBars } from "./testing/fixtures.ts";
-import { Ema } from "./trend/ema.ts";
-import { Macd } from "./trend/macd.ts";
-import { Mom } from "./trend/mom.ts";
-import { Roc } from "./trend/roc.ts";
-import { Rsi } from "./trend/rsi.ts";
-import { Sma } from "./trend/sma.ts";
-import { Atr } from "./volatility/atr.ts";
-import { Bbands } from "./volatility/bbands.ts";
-import { StdDev } from "./volatility/stddev.ts";
-import { Ad } from "./volume/ad.ts";
-import { Obv } from "./volume/obv.ts";
-import { exchangeDaySession, Vwap } from "./volume/vwap.ts";
+import { Ema, ema } from "./trend/ema.ts";
+import { Macd, macd } from "./trend/macd.ts";
+import { Mom, mom } from "./trend/mom.ts";
+import { Roc, roc } from "./trend/roc.ts";
+import { Rsi, rsi } from "./trend/rsi.ts";
+import { Sma, sma } from "./trend/sma.ts";
+import { Atr, atr } from "./volatility/atr.ts";
+import { Bbands, bbands } from "./volatility/bbands.ts";
+import { StdDev, stddev } from "./volatility/stddev.ts";
+import { Ad, ad } from "./volume/ad.ts";
+import { Obv, obv } from "./volume/obv.ts";
+import { exchangeDaySession, Vwap, vwap } from "./volume/vwap.ts";
+
+const toBars = (c: (k: keyof Bars) => Ind): BarSeries => ({
+  ts: c("ts"),
+  open: c("open"),
+  high: c("high"),
+  low: c("low"),
+  close: c("close"),
+  volume: c("volume"),
+});
 
 // biome-ignore lint/suspicious/noExplicitAny: the contract drives heterogeneous indicators through one adapter
 type Ind = any;
 interface Spec {
   name: string;
   lookback: number;
+  /** The inputs it reads (every one of them must refuse what is not a finite number). */
+  reads: (keyof Bars)[];
   make(): Ind;
   restore(json: Ind): Ind;
   /** Feeds bar i (update or replace); returns outputs (NaN while absent). */
@@ -43,6 +60,7 @@ const cl = (f: (x: number) => Ind, readers?: (ind: Ind) => number[]) => ({
 const single = (name: string, lookback: number, make: () => Ind, restore: (j: Ind) => Ind): Spec => ({
   name,
   lookback,
+  reads: ["close"],
   make,
   restore,
   ...cl(make),
@@ -51,6 +69,7 @@ const single = (name: string, lookback: number, make: () => Ind, restore: (j: In
 const pair = (name: string, lookback: number, make: () => PairMetric, restore: (j: Ind) => Ind, other: Bars): Spec => ({
   name,
   lookback,
+  reads: ["close"],
   make,
   restore,
   feed(ind, b, i, rep) {
@@ -67,6 +86,7 @@ const specs: Spec[] = [
   single("EMA 20", 19, () => new Ema(20), Ema.fromJSON),
   {
     name: "MACD 12,26,9",
+    reads: ["close"],
     lookback: 33,
     make: () => new Macd(),
     restore: Macd.fromJSON,
@@ -77,6 +97,7 @@ const specs: Spec[] = [
   single("MOM 10", 10, () => new Mom(10), Mom.fromJSON),
   {
     name: "BBANDS 20,2",
+    reads: ["close"],
     lookback: 19,
     make: () => new Bbands(20, 2),
     restore: Bbands.fromJSON,
@@ -90,6 +111,7 @@ const specs: Spec[] = [
   single("CumReturn", 0, () => new CumReturn(), CumReturn.fromJSON),
   {
     name: "Drawdown",
+    reads: ["close"],
     lookback: 0,
     make: () => new Drawdown(),
     restore: Drawdown.fromJSON,
@@ -97,6 +119,7 @@ const specs: Spec[] = [
   },
   {
     name: "ATR 14",
+    reads: ["high", "low", "close"],
     lookback: 14,
     make: () => new Atr(14),
     restore: Atr.fromJSON,
@@ -107,6 +130,7 @@ const specs: Spec[] = [
   },
   {
     name: "OBV",
+    reads: ["close", "volume"],
     lookback: 0,
     make: () => new Obv(),
     restore: Obv.fromJSON,
@@ -114,6 +138,7 @@ const specs: Spec[] = [
   },
   {
     name: "AD",
+    reads: ["high", "low", "close", "volume"],
     lookback: 0,
     make: () => new Ad(),
     restore: Ad.fromJSON,
@@ -125,6 +150,7 @@ const specs: Spec[] = [
   },
   {
     name: "VWAP (NY session)",
+    reads: ["ts", "high", "low", "close", "volume"],
     lookback: 0,
     make: () => new Vwap(ny),
     restore: (j) => Vwap.fromJSON(j, ny),
@@ -138,6 +164,7 @@ const specs: Spec[] = [
   pair("Spread", 0, () => new Spread(), Spread.fromJSON, other),
   {
     name: "BarIndicators",
+    reads: ["ts", "open", "high", "low", "close", "volume"],
     lookback: 0,
     make: () => new BarIndicators({ session: ny }),
     restore: (j) => BarIndicators.fromJSON(j, ny),
@@ -240,13 +267,46 @@ describe.each(specs)("contract: $name", (spec) => {
     }
     expect(threw).toBeGreaterThan(0);
   });
+
+  it("refuses what JavaScript would coerce (strings, booleans, null, arrays, objects) in every input it reads, state unchanged", () => {
+    const ind = run(spec, spec.make(), 0, 300, []);
+    const before = JSON.stringify(ind);
+    // Plain arrays, so that a bar can hold any value at all.
+    const plain = Object.fromEntries(Object.entries(randomBars(301, 3)).map(([k, v]) => [k, Array.from(v)])) as Ind;
+    for (const field of spec.reads) {
+      const good = plain[field][300];
+      for (const bad of COERCED) {
+        plain[field][300] = bad;
+        for (const rep of [false, true]) {
+          let err: unknown;
+          try {
+            spec.feed(ind, plain, 300, rep);
+          } catch (e) {
+            err = e;
+          }
+          expect(err, `${field} = ${String(bad)} (${typeof bad}), ${rep ? "replace" : "update"}`).toBeInstanceOf(
+            InvalidInputError,
+          );
+          expect((err as InvalidInputError).field).toBe(
+            spec.name.match(/BETA|CORREL|Correlation|Spread/) ? "a" : field,
+          );
+          expect(JSON.stringify(ind)).toBe(before);
+        }
+      }
+      plain[field][300] = good;
+    }
+  });
 });
+
+/** Values JavaScript turns into numbers in comparisons and arithmetic ("106" > 0, null >= 0, [5] * 1, true + 1). */
+const COERCED: unknown[] = ["106", "", "abc", true, false, null, undefined, [], [5], {}, { valueOf: () => 7 }, 10n];
 
 describe("metric set", () => {
   it("batch form equals streaming, exactly, and warm flags match values", () => {
     const ny2 = exchangeDaySession("America/New_York");
     const batch = barIndicatorsBatch(bars, { session: ny2 });
     const set = new BarIndicators({ session: ny2 });
+    const mismatches: string[] = [];
     for (let i = 0; i < N; i++) {
       const v = set.update({
         ts: bars.ts[i]!,
@@ -256,15 +316,146 @@ describe("metric set", () => {
         close: bars.close[i]!,
         volume: bars.volume[i]!,
       });
+      // Plain comparisons, one expect at the end: 250,000 expect() calls took most of this test's time.
       for (const f of BAR_METRIC_FIELDS) {
-        expect(Object.is(batch[f][i], v[f] ?? Number.NaN)).toBe(true);
-        expect(set.warm[f]).toBe(v[f] !== undefined);
+        if (!Object.is(batch[f][i], v[f] ?? Number.NaN)) mismatches.push(`bar ${i} ${f}: ${batch[f][i]} vs ${v[f]}`);
+        if (set.warm[f] !== (v[f] !== undefined)) mismatches.push(`bar ${i} warm.${f}: ${set.warm[f]}`);
       }
     }
+    expect(mismatches.slice(0, 10)).toEqual([]);
     for (const f of BAR_METRIC_FIELDS) {
       const first = batch[f].findIndex((x) => !Number.isNaN(x));
       expect(first, f).toBe(BarIndicators.lookbacks[f]);
     }
+  });
+
+  it("batch forms refuse the same values, naming the field, before computing anything", () => {
+    const b = randomBars(200, 8);
+    const col = (k: keyof Bars, at?: number, bad?: unknown): Ind => {
+      const a: unknown[] = Array.from(b[k]);
+      if (at !== undefined) a[at] = bad;
+      return a;
+    };
+    const batches: [string, (keyof Bars)[], (c: (k: keyof Bars) => Ind) => unknown][] = [
+      ["sma", ["close"], (c) => sma(c("close"))],
+      ["ema", ["close"], (c) => ema(c("close"))],
+      ["rsi", ["close"], (c) => rsi(c("close"))],
+      ["macd", ["close"], (c) => macd(c("close"))],
+      ["bbands", ["close"], (c) => bbands(c("close"))],
+      ["stddev", ["close"], (c) => stddev(c("close"))],
+      ["roc", ["close"], (c) => roc(c("close"))],
+      ["mom", ["close"], (c) => mom(c("close"))],
+      ["hv", ["close"], (c) => hv(c("close"))],
+      ["sharpe", ["close"], (c) => sharpe(c("close"))],
+      ["sortino", ["close"], (c) => sortino(c("close"))],
+      ["logReturn", ["close"], (c) => logReturn(c("close"))],
+      ["cumReturn", ["close"], (c) => cumReturn(c("close"))],
+      ["drawdown", ["close"], (c) => drawdown(c("close"))],
+      ["atr", ["high", "low", "close"], (c) => atr(c("high"), c("low"), c("close"))],
+      ["obv", ["close", "volume"], (c) => obv(c("close"), c("volume"))],
+      ["ad", ["high", "low", "close", "volume"], (c) => ad(c("high"), c("low"), c("close"), c("volume"))],
+      [
+        "vwap",
+        ["ts", "high", "low", "close", "volume"],
+        (c) => vwap(c("ts"), c("high"), c("low"), c("close"), c("volume")),
+      ],
+      ["barIndicatorsBatch", ["ts", "open", "high", "low", "close", "volume"], (c) => barIndicatorsBatch(toBars(c))],
+      ["alignedBatch (a)", ["close"], (c) => alignedBatch(new Spread(), b.ts, c("close"), b.ts, b.open)],
+      ["alignedBatch (ts)", ["ts"], (c) => alignedBatch(new Spread(), c("ts"), b.close, b.ts, b.open)],
+      ["runPair", ["close"], (c) => runPair(new Correl(30), c("close"), b.open)],
+    ];
+    for (const [name, reads, f] of batches) {
+      expect(() => f((k) => col(k)), name).not.toThrow();
+      for (const field of reads)
+        for (const bad of [...COERCED, Number.NaN]) {
+          let err: unknown;
+          try {
+            f((k) => (k === field ? col(k, 150, bad) : col(k)));
+          } catch (e) {
+            err = e;
+          }
+          expect(err, `${name}: ${field} = ${String(bad)}`).toBeInstanceOf(InvalidInputError);
+          const named = (err as InvalidInputError).field;
+          expect(named, name).toBe(name === "alignedBatch (a)" ? "a" : name === "runPair" ? "a" : field);
+        }
+    }
+  });
+
+  it("Vwap refuses a timestamp at or before the last bar's (an older one would reset its session), state unchanged", () => {
+    const v = new Vwap(ny);
+    for (let i = 0; i < 50; i++) v.update(bars.ts[i]!, bars.high[i]!, bars.low[i]!, bars.close[i]!, bars.volume[i]!);
+    const before = JSON.stringify(v);
+    for (const ts of [bars.ts[49]!, bars.ts[10]!, bars.ts[49]! - 86_400_000]) {
+      expect(() => v.update(ts, bars.high[50]!, bars.low[50]!, bars.close[50]!, bars.volume[50]!)).toThrow(
+        /invalid ts .*must be after the last bar/,
+      );
+      expect(JSON.stringify(v)).toBe(before);
+    }
+    // replace() takes the last bar's ts only.
+    expect(() => v.replace(bars.ts[48]!, bars.high[49]!, bars.low[49]!, bars.close[49]!, 1)).toThrow(InvalidInputError);
+    expect(v.replace(bars.ts[49]!, bars.high[49]!, bars.low[49]!, bars.close[49]!, bars.volume[49]!)).toBe(v.value);
+    expect(JSON.stringify(v)).toBe(before);
+  });
+
+  it("two-series join: a side that lags (or runs ahead) is paired as alignedBatch pairs it, within maxPending", () => {
+    const a = randomBars(400, 31);
+    const b = randomBars(400, 32);
+    // b misses every 7th timestamp of a and has extra ones
+    const tsB = Float64Array.from(a.ts, (t, i) => (i % 7 === 0 ? t + 1 : t));
+    const batch = alignedBatch(new Beta(20), a.ts, a.close, tsB, b.close);
+    expect(batch.ts.length).toBeGreaterThan(300);
+    for (const [lag, leader] of [
+      [1, "a"],
+      [1, "b"],
+      [37, "a"],
+      [250, "b"],
+    ] as const) {
+      const al = new Aligned(new Beta(20));
+      const got: number[] = [];
+      const gotTs: number[] = [];
+      const send = (side: Side, i: number) => {
+        const r = side === "a" ? al.update(a.ts[i]!, "a", a.close[i]!) : al.update(tsB[i]!, "b", b.close[i]!);
+        if (al.emitted) {
+          got.push(r ?? Number.NaN);
+          gotTs.push(al.lastTs);
+        }
+      };
+      const follower: Side = leader === "a" ? "b" : "a";
+      for (let i = 0; i < 400 + lag; i++) {
+        if (i < 400) send(leader, i);
+        if (i >= lag) send(follower, i - lag);
+      }
+      expect(gotTs, `lag ${lag}, ${leader} ahead`).toEqual(Array.from(batch.ts));
+      expectSame([got], [Array.from(batch.values)]);
+      expect(al.dropped).toBe(0);
+    }
+    // The case of the report: one side a bar behind, on identical timestamps: every pair, where lockstep made none.
+    const lagged = new Aligned(new Spread());
+    let pairs = 0;
+    for (let i = 0; i < 50; i++) {
+      lagged.update(a.ts[i]!, "a", a.close[i]!);
+      if (i > 0) lagged.update(a.ts[i - 1]!, "b", b.close[i - 1]!);
+      if (lagged.emitted) pairs++;
+    }
+    expect(pairs).toBe(49);
+    expect(alignedBatch(new Spread(), a.ts.subarray(0, 49), a.close, a.ts.subarray(0, 49), b.close).ts).toHaveLength(
+      49,
+    );
+    // Beyond maxPending the oldest waiting value is dropped (and counted): that pair is lost.
+    const bounded = new Aligned(new Spread(), { maxPending: 10 });
+    for (let i = 0; i < 20; i++) bounded.update(a.ts[i]!, "a", a.close[i]!);
+    expect(bounded.pending).toEqual([10, 0]);
+    expect(bounded.dropped).toBe(10);
+    for (let i = 0; i < 20; i++) bounded.update(a.ts[i]!, "b", b.close[i]!);
+    expect(bounded.lastTs).toBe(a.ts[19]);
+    // Restored mid-wait, it pairs on as the uninterrupted one does.
+    const half = new Aligned(new Beta(20));
+    for (let i = 0; i < 30; i++) half.update(a.ts[i]!, "a", a.close[i]!);
+    const restored = Aligned.fromJSON(JSON.parse(JSON.stringify(half)), Beta.fromJSON(half.metric.toJSON()));
+    expect(restored.pending).toEqual([30, 0]);
+    for (const al of [half, restored]) for (let i = 0; i < 30; i++) al.update(tsB[i]!, "b", b.close[i]!);
+    expect(restored.value).toBe(half.value);
+    expect(JSON.stringify(restored)).toBe(JSON.stringify(half));
   });
 
   it("aligned two-series metrics: batch join equals streaming in any interleaving", () => {

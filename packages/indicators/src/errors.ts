@@ -1,10 +1,14 @@
-/** Thrown for bad input. The indicator's state is unchanged; callers decide whether to dead-letter the bar. */
+/**
+ * Thrown for bad input: a value that is not a number (a string, boolean, null, array, object: JavaScript would coerce
+ * it and corrupt the state), not finite, out of range, or out of order. The indicator's state is unchanged; callers
+ * decide whether to dead-letter the bar.
+ */
 export class InvalidInputError extends Error {
   /** The offending input field, e.g. "close", "volume", "high", "ts", "period". */
   readonly field: string;
   readonly value: unknown;
   constructor(field: string, value: unknown, reason: string) {
-    super(`invalid ${field} ${String(value)}: ${reason}`);
+    super(`invalid ${field} ${shown(value)}: ${reason}`);
     this.name = "InvalidInputError";
     this.field = field;
     this.value = value;
@@ -26,13 +30,31 @@ export function priceFloor(opts?: PriceOptions): number {
   return opts?.allowNonPositive ? -Infinity : 0;
 }
 
-export function badPrice(field: string, x: number, floor: number): never {
-  throw new InvalidInputError(field, x, floor === 0 ? "must be finite and > 0" : "must be finite");
+/** A value as an error message shows it: numbers as they print, anything else with its type ("106" is a string). */
+function shown(value: unknown): string {
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string")
+    return `${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)} (string)`;
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return "(array)";
+  return `${String(value)} (${typeof value})`;
 }
 
-/** Throws unless x is finite and > floor (floor 0 or -Infinity). Small enough to inline. */
+/** The reason a value that failed a number check gives: its type first (JavaScript coerces "106" > 0 to true). */
+function notNumber(x: unknown, reason: string): string {
+  return typeof x === "number" ? reason : `must be a number; ${reason}`;
+}
+
+export function badPrice(field: string, x: unknown, floor: number): never {
+  throw new InvalidInputError(field, x, notNumber(x, floor === 0 ? "must be finite and > 0" : "must be finite"));
+}
+
+/**
+ * Throws unless x is a number, finite and > floor (floor 0 or -Infinity). Small enough to inline. The typeof test comes
+ * first: the comparisons alone accept "106", true and [5] (JavaScript converts them), and null as 0.
+ */
 export function checkPrice(field: string, x: number, floor: number): void {
-  if (!(x > floor && x < Infinity)) badPrice(field, x, floor);
+  if (typeof x !== "number" || !(x > floor && x < Infinity)) badPrice(field, x, floor);
 }
 
 /**
@@ -45,17 +67,20 @@ export function checkPrices(field: string, values: ArrayLike<number>, floor: num
   // no call inside the loop: V8 compiles this scan ~2.5x faster than one with the throwing call in its body
   for (; i < len; i++) {
     const x = values[i]!;
-    if (!(x > floor && x < Infinity)) break;
+    if (typeof x !== "number" || !(x > floor && x < Infinity)) break;
   }
   if (i < len) badPrice(field, values[i]!, floor);
 }
 
 export function checkVolume(v: number): void {
-  if (!(v >= 0 && v < Infinity)) throw new InvalidInputError("volume", v, "must be finite and >= 0");
+  if (typeof v !== "number" || !(v >= 0 && v < Infinity))
+    throw new InvalidInputError("volume", v, notNumber(v, "must be finite and >= 0"));
 }
 
+/** Throws unless x is a finite number (timestamps, two-series values). */
 export function checkValue(field: string, x: number): void {
-  if (!(x > -Infinity && x < Infinity)) throw new InvalidInputError(field, x, "must be finite");
+  if (typeof x !== "number" || !(x > -Infinity && x < Infinity))
+    throw new InvalidInputError(field, x, notNumber(x, "must be finite"));
 }
 
 export function checkHighLow(high: number, low: number): void {

@@ -65,8 +65,32 @@ export const ASSET_PROFILES: Record<AssetClass, AssetProfile> = {
   },
 };
 
+/** A real daily close of a symbol: generated levels are pinned to it (see SyntheticMarket.dailyClose). */
+export interface LevelAnchor {
+  /** Trading date (UTC calendar day of the close). */
+  date: string;
+  close: number;
+}
+
+/**
+ * Treasury yield indices and their maturities in years. Their levels come from one curve model (yieldCurve), so the
+ * four always keep the usual upward-sloping order (13 weeks < 5 years < 10 years < 30 years).
+ */
+export const YIELD_CURVE_MATURITIES: Readonly<Record<string, number>> = {
+  "^IRX": 0.25,
+  "^FVX": 5,
+  "^TNX": 10,
+  "^TYX": 30,
+};
+
 export interface SyntheticOptions {
   seed?: number;
+  /**
+   * Real daily closes per symbol. The generated level path is multiplied by a correction that makes it pass through
+   * every anchor exactly, interpolated log-linearly between two anchors (a bridge) and held flat before the first and
+   * after the last (the path continues from the last real level). Symbols without anchors keep the free GBM path.
+   */
+  anchors?: Readonly<Record<string, readonly LevelAnchor[]>>;
   /** Share of bars left out (a gap in the series), 0..1. Default 0.002. */
   gapRate?: number;
   /** Share of bars with a spike in high or low (still a valid bar), 0..1. Default 0.001. */
@@ -124,6 +148,9 @@ export class SyntheticMarket {
   readonly ingestTs: string;
   readonly source: Bar["source"];
   #levels = new Map<string, Float64Array>();
+  #curve: Float64Array[] | null = null;
+  /** Per anchored symbol: anchor days (days since epoch) and the log correction at each, in day order. */
+  #anchors = new Map<string, { days: number[]; logClose: number[] }>();
 
   constructor(opts: SyntheticOptions = {}) {
     this.seed = opts.seed ?? 42;
@@ -131,10 +158,89 @@ export class SyntheticMarket {
     this.outlierRate = opts.outlierRate ?? 0.001;
     this.ingestTs = opts.ingestTs ?? DEFAULT_INGEST_TS;
     this.source = opts.source ?? "synthetic";
+    for (const [symbol, list] of Object.entries(opts.anchors ?? {})) {
+      const sorted = [...list]
+        .filter((a) => Number.isFinite(a.close) && a.close > 0)
+        .sort((a, b) => a.date.localeCompare(b.date));
+      if (sorted.length === 0) continue;
+      this.#anchors.set(symbol, {
+        days: sorted.map((a) => Math.floor(dateToEpochMs(a.date) / DAY_MS)),
+        logClose: sorted.map((a) => Math.log(a.close)),
+      });
+    }
   }
 
-  /** Close level of a symbol at the end of a day (days since epoch), by the daily GBM from the anchor. */
+  /** The first and last anchored trading dates of a symbol, or null when it has none. */
+  anchoredSpan(symbol: string): { from: string; to: string } | null {
+    const a = this.#anchors.get(symbol);
+    if (!a) return null;
+    return { from: epochMsToDate(a.days[0]! * DAY_MS), to: epochMsToDate(a.days.at(-1)! * DAY_MS) };
+  }
+
+  /**
+   * Close level of a symbol at the end of a day (days since epoch): a Treasury yield from the curve model, else the
+   * daily GBM from 2000-01-01, pinned to the symbol's real closes when it has anchors.
+   */
   dailyClose(symbol: string, assetClass: AssetClass, day: number): number {
+    const maturity = YIELD_CURVE_MATURITIES[symbol];
+    if (assetClass === "bond" && maturity !== undefined) return this.yieldCurve(day)[maturity]!;
+    const free = this.#freeClose(symbol, assetClass, day);
+    const a = this.#anchors.get(symbol);
+    if (!a) return free;
+    const correction = (i: number) => a.logClose[i]! - Math.log(this.#freeClose(symbol, assetClass, a.days[i]!));
+    // The last anchor at or before the day (binary search), and the next one.
+    let lo = 0;
+    let hi = a.days.length - 1;
+    if (day <= a.days[0]!) return free * Math.exp(correction(0));
+    if (day >= a.days[hi]!) return free * Math.exp(correction(hi));
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (a.days[mid]! <= day) lo = mid;
+      else hi = mid;
+    }
+    const w = (day - a.days[lo]!) / (a.days[hi]! - a.days[lo]!);
+    return free * Math.exp((1 - w) * correction(lo) + w * correction(hi));
+  }
+
+  /**
+   * The Treasury curve of a day, yields in percent by maturity (years): the 13-week yield is a mean-reverting
+   * (log Ornstein-Uhlenbeck) short rate, and each longer maturity adds a positive, mean-reverting term spread to the
+   * previous one, so the curve always slopes upward like a normal one. Starts from roughly the curve of January 2000.
+   */
+  yieldCurve(day: number): Record<number, number> {
+    const i = Math.max(day - ANCHOR_DAY, 0);
+    if (!this.#curve || this.#curve[0]!.length <= i) this.#growCurve(i + 1);
+    const [r, s5, s10, s30] = this.#curve!.map((f) => f[i]!) as [number, number, number, number];
+    return { 0.25: r, 5: r + s5, 10: r + s5 + s10, 30: r + s5 + s10 + s30 };
+  }
+
+  #growCurve(need: number): void {
+    // [start level, long-run mean, mean reversion per year, volatility per sqrt(year)] of each factor, in log space.
+    const factors: [number, number, number, number][] = [
+      [5.3, 1.8, 0.4, 0.5], // 13-week yield
+      [1.0, 1.1, 0.8, 0.35], // 5y - 13w
+      [0.2, 0.6, 0.8, 0.35], // 10y - 5y
+      [0.3, 0.5, 0.8, 0.3], // 30y - 10y
+    ];
+    const old = this.#curve;
+    const start = old?.[0]?.length ?? 0;
+    const size = Math.max(need, start * 2, 4096);
+    const dt = 1 / 365;
+    this.#curve = factors.map(([x0, mean, kappa, sigma], f) => {
+      const out = new Float64Array(size);
+      if (old) out.set(old[f]!);
+      let x = start === 0 ? Math.log(x0) : Math.log(out[start - 1]!);
+      for (let d = start; d < size; d++) {
+        const z = gaussian(rng(hashSeed(this.seed, "curve", f, ANCHOR_DAY + d)));
+        x += kappa * (Math.log(mean) - x) * dt + sigma * Math.sqrt(dt) * z;
+        out[d] = Math.exp(x);
+      }
+      return out;
+    });
+  }
+
+  /** The free daily GBM level (no anchors). */
+  #freeClose(symbol: string, assetClass: AssetClass, day: number): number {
     const key = `${assetClass}|${symbol}`;
     let levels = this.#levels.get(key);
     const need = Math.max(day - ANCHOR_DAY + 1, 1);

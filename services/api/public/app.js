@@ -1,6 +1,7 @@
 // The dashboard: lightweight-charts v5 (standalone build, global LightweightCharts), no bundler.
 // Candles + volume, SMA/EMA/Bollinger overlays on the price pane, RSI and MACD panes; live bars by server-sent
-// events; yield curve and pipeline panels. The chart's data is on window.__dashboard for the end-to-end test.
+// events; a provenance badge (generated data is marked synthetic); yield curve, cross-asset (slopes, correlations,
+// betas) and pipeline panels. The chart's data is on window.__dashboard for the end-to-end test.
 /* global LightweightCharts */
 
 const LC = LightweightCharts;
@@ -8,7 +9,17 @@ const $ = (id) => document.getElementById(id);
 const toTime = (iso) => Math.floor(Date.parse(iso) / 1000);
 const fmt = (x, d = 2) => (x === null || x === undefined || Number.isNaN(x) ? "–" : Number(x).toFixed(d));
 
-const state = { symbol: null, interval: null, symbols: [], bars: [], source: null, liveBars: 0, loads: 0 };
+const state = {
+  symbol: null,
+  interval: null,
+  symbols: [],
+  bars: [],
+  source: null,
+  provenance: null,
+  crossAsset: null,
+  liveBars: 0,
+  loads: 0,
+};
 
 const chart = LC.createChart($("chart"), {
   autoSize: true,
@@ -36,6 +47,7 @@ const line = (color, pane = 0, extra = {}) =>
 const overlays = {
   sma20: line("#f5c542"),
   sma50: line("#e07b39"),
+  sma200: line("#e8e8e8", 0, { lineWidth: 2 }),
   ema20: line("#4fa3f7"),
   bbUpper: line("#9c7cf4", 0, { lineStyle: LC.LineStyle.Dashed }),
   bbMiddle: line("#9c7cf4", 0, { lineStyle: LC.LineStyle.Dotted }),
@@ -50,7 +62,7 @@ panes[1]?.setHeight(110);
 panes[2]?.setHeight(110);
 
 const overlayGroups = {
-  "ov-sma": ["sma20", "sma50"],
+  "ov-sma": ["sma20", "sma50", "sma200"],
   "ov-ema": ["ema20"],
   "ov-bb": ["bbUpper", "bbMiddle", "bbLower"],
 };
@@ -104,7 +116,8 @@ function legend(b) {
   $("legend").innerHTML =
     `<b>${state.symbol}</b> ${state.interval} · ${b.ts.replace("T", " ").replace(":00.000Z", "Z")} · ` +
     `O ${fmt(b.open)} H ${fmt(b.high)} L ${fmt(b.low)} C ${fmt(b.close)} · ` +
-    `<span style="color:#f5c542">SMA20 ${fmt(b.sma20)}</span> <span style="color:#4fa3f7">EMA20 ${fmt(b.ema20)}</span> ` +
+    `<span style="color:#f5c542">SMA20 ${fmt(b.sma20)}</span> <span style="color:#e8e8e8">SMA200 ${fmt(b.sma200)}</span> ` +
+    `<span style="color:#4fa3f7">EMA20 ${fmt(b.ema20)}</span> ` +
     `<span style="color:#c77dff">RSI ${fmt(b.rsi14, 1)}</span> MACD ${fmt(b.macd, 3)}`;
 }
 
@@ -118,12 +131,32 @@ async function loadSeries() {
   const { symbol, interval } = state;
   const data = await getJson(`/api/bars?symbol=${encodeURIComponent(symbol)}&interval=${interval}&limit=1000`);
   state.bars = data.bars;
+  state.provenance = data.provenance;
+  showProvenance(
+    $("provenance"),
+    data.provenance,
+    `${data.source === "rollup" ? "rollup of " : ""}${data.mixed ? "partly " : ""}`,
+  );
   setAll(state.bars);
   window.__dashboard.onBars?.(candles, state.bars);
   chart.timeScale().fitContent();
   legend(state.bars.at(-1));
   state.loads++;
   connectLive();
+}
+
+const PROVENANCE = {
+  synthetic: ["synthetic", "generated data (synthetic market), not recorded prices"],
+  replay: ["recorded", "real recorded data (replay of Yahoo responses and real data files)"],
+  yahoo: ["live Yahoo", "scraped from Yahoo Finance"],
+};
+
+/** The badge beside the symbol: where the shown bars come from; synthetic stands out. */
+function showProvenance(el, provenance, prefix = "") {
+  const [label, title] = PROVENANCE[provenance] ?? ["", ""];
+  el.textContent = provenance ? `${prefix}${label}` : "";
+  el.title = title;
+  el.className = `badge ${provenance ?? "none"}`;
 }
 
 function connectLive() {
@@ -156,7 +189,10 @@ function fillIntervals() {
   const s = state.symbols.find((x) => x.symbol === state.symbol);
   const sel = $("interval");
   sel.innerHTML = "";
-  for (const i of s?.intervals ?? ["1d"]) sel.add(new Option(i, i));
+  for (const i of s?.intervals ?? ["1d"]) {
+    const rollup = s?.rollups.includes(i) && !s?.scraped.includes(i);
+    sel.add(new Option(rollup ? `${i} (rollup)` : i, i));
+  }
   state.interval = s?.intervals.includes(state.interval) ? state.interval : (s?.intervals.at(-1) ?? "1d");
   sel.value = state.interval;
 }
@@ -196,30 +232,59 @@ async function loadCurve() {
       )
       .join("");
   $("curve-caption").textContent = `latest daily closes, ${points[0].ts.slice(0, 10)}`;
+  const sources = new Set(
+    maturities.map(([sym]) => state.symbols.find((x) => x.symbol === sym)?.latest?.source).filter(Boolean),
+  );
+  showProvenance($("curve-provenance"), sources.has("synthetic") ? "synthetic" : [...sources][0]);
 }
 
-let slopeChart = null;
-async function loadSlope() {
-  const series = "slope:^TNX-^IRX|1d";
-  const latest = state.symbols.find((x) => x.symbol === "^TNX")?.latest;
-  const to = latest ? new Date(Date.parse(latest.ts) + 86_400_000) : new Date();
-  const from = new Date(to.getTime() - 3 * 365 * 86_400_000);
-  const data = await getJson(
-    `/api/cross-asset?series=${encodeURIComponent(series)}&from=${from.toISOString().slice(0, 10)}&to=${to.toISOString().slice(0, 10)}`,
-  ).catch(() => ({ points: [] }));
-  if (data.points.length === 0) {
-    $("slope-caption").textContent = "no slope series in cross_asset yet (written by the cross-asset job)";
+let crossChart = null;
+let crossSeries = null;
+const CROSS_LABEL = {
+  slope: "yield-curve slope (pp)",
+  correlation: "rolling return correlation",
+  beta: "rolling beta",
+};
+
+/** The cross-asset panel: every series the cross-asset job wrote (slopes, correlations, betas), one at a time. */
+async function loadCrossAssetList() {
+  const { details } = await getJson("/api/cross-asset/series").catch(() => ({ details: [] }));
+  const sel = $("xa-series");
+  sel.innerHTML = "";
+  for (const d of details) sel.add(new Option(`${d.kind}: ${d.a} ${d.kind === "slope" ? "−" : "vs"} ${d.b}`, d.series));
+  state.crossAssetList = details;
+  if (details.length === 0) {
+    $("xa-caption").textContent = "no cross-asset series yet (written by the cross-asset job)";
     return;
   }
-  slopeChart ??= LC.createChart($("slope"), {
+  const preferred = details.find((d) => d.series === "slope:^TNX-^IRX|1d") ?? details[0];
+  sel.value = preferred.series;
+  sel.onchange = () => void loadCrossAsset(sel.value);
+  await loadCrossAsset(preferred.series);
+}
+
+async function loadCrossAsset(series) {
+  const d = state.crossAssetList.find((x) => x.series === series);
+  // The API caps a range at API_MAX_BARS points: the last 5 years of the series at most.
+  const to = new Date(Date.parse(d.to) + 86_400_000);
+  const from = new Date(Math.max(Date.parse(d.from), to.getTime() - 5 * 365 * 86_400_000));
+  const data = await getJson(
+    `/api/cross-asset?series=${encodeURIComponent(series)}&from=${from.toISOString().slice(0, 10)}&to=${to.toISOString().slice(0, 10)}`,
+  );
+  const points = data.points.filter((p) => p.value !== null).map((p) => ({ time: toTime(p.ts), value: p.value }));
+  crossChart ??= LC.createChart($("xa-chart"), {
     autoSize: true,
     layout: { background: { color: "#161d26" }, textColor: "#7d8a99" },
     grid: { vertLines: { visible: false }, horzLines: { color: "#1e2732" } },
   });
-  const s = slopeChart.addSeries(LC.BaselineSeries, { baseValue: { type: "price", price: 0 }, lineWidth: 1 });
-  s.setData(data.points.filter((p) => p.value !== null).map((p) => ({ time: toTime(p.ts), value: p.value })));
-  slopeChart.timeScale().fitContent();
-  $("slope-caption").textContent = `${data.count} daily points, percentage points`;
+  if (crossSeries) crossChart.removeSeries(crossSeries);
+  crossSeries = crossChart.addSeries(LC.BaselineSeries, { baseValue: { type: "price", price: 0 }, lineWidth: 1 });
+  crossSeries.setData(points);
+  crossChart.timeScale().fitContent();
+  state.crossAsset = { series, points: points.length, source: data.source };
+  $("xa-caption").textContent =
+    `${CROSS_LABEL[d.kind] ?? d.kind}, ${points.length} daily points ${data.points[0]?.ts.slice(0, 10) ?? ""}..${data.points.at(-1)?.ts.slice(0, 10) ?? ""}`;
+  showProvenance($("xa-provenance"), data.source);
 }
 
 async function loadPipeline() {
@@ -250,7 +315,12 @@ async function main() {
   state.symbols = symbols;
   const params = new URLSearchParams(location.search);
   const sel = $("symbol");
-  for (const s of symbols) sel.add(new Option(`${s.symbol} (${s.assetClass})`, s.symbol));
+  for (const s of symbols) {
+    const generated = Object.values(s.sources ?? {}).some((p) => p === "synthetic");
+    const all = Object.values(s.sources ?? {}).every((p) => p === "synthetic");
+    const mark = !generated ? "" : all ? " · synthetic" : " · partly synthetic";
+    sel.add(new Option(`${s.symbol} (${s.assetClass})${mark}`, s.symbol));
+  }
   state.symbol = params.get("symbol") ?? symbols.find((s) => s.latest)?.symbol ?? symbols[0]?.symbol;
   state.interval = params.get("interval");
   sel.value = state.symbol;
@@ -265,7 +335,7 @@ async function main() {
     void loadSeries();
   });
   await loadSeries();
-  await Promise.all([loadCurve(), loadSlope(), loadPipeline()]);
+  await Promise.all([loadCurve(), loadCrossAssetList(), loadPipeline()]);
   setInterval(() => void loadPipeline(), 5_000);
   window.__dashboard.ready = true;
 }
@@ -275,6 +345,7 @@ window.__dashboard = {
   state,
   candles: () => candles.data(),
   overlay: (field) => (overlays[field] ?? { data: () => [] }).data(),
+  crossAsset: () => (crossSeries ? crossSeries.data() : []),
   rsi: () => rsi.data(),
   macd: () => macd.data(),
 };

@@ -1,6 +1,5 @@
-import { barsCollection, upsertBars } from "@quant/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seriesDocs, startTestApi, type TestApi } from "./test-data.ts";
+import { seriesDocs, startTestApi, type TestApi, writeBars } from "./test-data.ts";
 
 let t: TestApi;
 beforeAll(async () => {
@@ -24,7 +23,16 @@ describe("api", () => {
     expect(aapl).toMatchObject({ intervals: ["5m", "1h", "1d"], scraped: ["5m", "1d"], rollups: ["1h", "1d"] });
     const btc = r.body.symbols.find((s: { symbol: string }) => s.symbol === "BTC-USD");
     expect(btc).toMatchObject({ intervals: ["1m", "5m", "1h", "1d"], rollups: ["5m", "1h", "1d"] });
-    expect(aapl.latest).toMatchObject({ interval: "1d", ts: last.ts.toISOString(), close: last.close });
+    expect(aapl.latest).toMatchObject({
+      interval: "1d",
+      ts: last.ts.toISOString(),
+      close: last.close,
+      source: "replay",
+    });
+    // Provenance per interval: the yields are generated (synthetic), a rollup has its source series' provenance.
+    expect(aapl.sources).toEqual({ "5m": "replay", "1d": "replay" });
+    expect(r.body.symbols.find((s: { symbol: string }) => s.symbol === "^TNX").sources).toEqual({ "1d": "synthetic" });
+    expect(btc.sources).toEqual({ "1m": "synthetic", "1h": "synthetic" });
     expect(r.body.symbols.find((s: { symbol: string }) => s.symbol === "NFLX").latest).toBeNull();
   });
 
@@ -198,10 +206,10 @@ describe("api", () => {
     };
     expect(await readUntil("event: ready")).toBe(true);
     // Wait for the poller to hold the latest bar, then write the next bar through the store.
-    await t.live.poll();
+    await t.cache.poll();
     const existing = t.docs.get("MSFT|1d")!;
     const next = seriesDocs("MSFT", "equity", "1d", existing.length + 1).at(-1)!;
-    await upsertBars(barsCollection(t.mongo.db, "1d"), [next], { insertFirst: true });
+    await writeBars(t.mongo.db, [next]);
     expect(await readUntil("event: bars")).toBe(true);
     const data = text.split("event: bars\ndata: ")[1]!.split("\n\n")[0]!;
     expect(JSON.parse(data).map((b: { ts: string }) => b.ts)).toEqual([next.ts.toISOString()]);

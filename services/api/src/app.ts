@@ -8,10 +8,9 @@ import {
   addDays,
   type BarDocument,
   type BarQuality,
+  type BarSource,
   barsRangeCursor,
   COLLECTIONS,
-  crossAssetCollection,
-  crossAssetCursor,
   DAY_MS,
   dateToEpochMs,
   epochMsToDate,
@@ -19,8 +18,7 @@ import {
   type Interval,
   type KafkaStatsReader,
   type Logger,
-  lastBarsCursor,
-  latestBars,
+  latestBarKey,
   latestQualityDate,
   type MongoHealth,
   type PipelineMetrics,
@@ -31,11 +29,11 @@ import {
   universeSeries,
   universeSymbols,
 } from "@quant/core";
-import { rollupTargets } from "@quant/enrich";
+import { rollupSourceInterval, rollupTargets } from "@quant/enrich";
 import { BAR_METRIC_FIELDS } from "@quant/indicators";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { Db } from "mongodb";
-import type { LivePoller } from "./live.ts";
+import { type ServingCache, seriesId } from "./serving-cache.ts";
 import {
   BarsQuery,
   CrossAssetQuery,
@@ -52,7 +50,8 @@ export interface AppDeps {
   db: Db;
   mongoHealth(): Promise<MongoHealth>;
   kafkaStats: KafkaStatsReader | null;
-  live: LivePoller;
+  /** Latest bars, series and live updates from memory (serving-cache.ts). */
+  cache: ServingCache;
   metrics: PipelineMetrics;
   logger: Logger;
   maxBars: number;
@@ -110,18 +109,31 @@ export function rollupIntervals(symbol: string): Interval[] {
   return INTERVAL_ORDER.filter((i) => set.has(i));
 }
 
+/** The series a symbol's rollups are built from (@quant/enrich's rule), if any. */
+function rollupSourceOf(symbol: string): Interval | undefined {
+  const assetClass = universeSymbols().find((s) => s.symbol === symbol)?.assetClass;
+  const source = assetClass ? rollupSourceInterval(assetClass) : null;
+  return source && scrapedIntervals(symbol).includes(source) ? source : undefined;
+}
+
 function intervalsOf(symbol: string): Interval[] {
   const set = new Set([...scrapedIntervals(symbol), ...rollupIntervals(symbol)]);
   return INTERVAL_ORDER.filter((i) => set.has(i));
 }
 
-/** auto: the scraped series where the universe scrapes that interval, else the rollup where there is one. */
+/**
+ * auto: the series that has bars, scraped first (a symbol scraped at 5m but only rolled up to 5m from its 1m bars shows
+ * the rollup); with neither stored, the scraped series where the universe scrapes that interval, else the rollup.
+ */
 export function resolveSource(
   symbol: string,
   interval: Interval,
   requested: "auto" | "scraped" | "rollup",
+  stored?: ReadonlyMap<string, unknown>,
 ): "scraped" | "rollup" {
   if (requested !== "auto") return requested;
+  if (stored?.has(latestBarKey(symbol, interval, "scraped"))) return "scraped";
+  if (stored?.has(latestBarKey(symbol, interval, "rollup"))) return "rollup";
   if (scrapedIntervals(symbol).includes(interval)) return "scraped";
   return rollupIntervals(symbol).includes(interval) ? "rollup" : "scraped";
 }
@@ -145,12 +157,34 @@ function staticAssets(): Map<string, { type: string; body: Buffer }> {
   return new Map(files.map(([url, path, type]) => [url, { type, body: readFileSync(path) }]));
 }
 
+/**
+ * A read shared by the requests of the next `ms` milliseconds: the dashboard's panels poll Kafka offsets and server
+ * health, and one read a second serves every open dashboard.
+ */
+export function sharedFor<T>(ms: number, read: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | null = null;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at >= ms) {
+      const value = read();
+      last = { at: now, value };
+      // A failed read is not kept: the next request tries again.
+      value.catch(() => {
+        if (last?.value === value) last = null;
+      });
+    }
+    return last.value;
+  };
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: 100 }, bodyLimit: 1_024 });
   const log = deps.logger.child({ component: "http" });
   const streams = new Set<FastifyReply>();
   const assets = staticAssets();
   const heartbeatMs = deps.heartbeatMs ?? 15_000;
+  const kafkaStats = deps.kafkaStats ? sharedFor(1_000, () => deps.kafkaStats!.read()) : null;
+  const mongoHealth = sharedFor(1_000, () => deps.mongoHealth());
 
   app.addHook("onResponse", async (req, reply) => {
     deps.metrics.httpRequestSeconds.observe(
@@ -175,6 +209,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   /** 404 for a symbol that is neither in the universe nor in the store (one indexed lookup per collection). */
   async function assertKnownSymbol(symbol: string): Promise<void> {
     if (universeSymbols().some((s) => s.symbol === symbol)) return;
+    for (const d of (await deps.cache.latestBars()).values()) if (d.symbol === symbol) return;
     for (const name of [COLLECTIONS.barsDaily, COLLECTIONS.barsIntraday]) {
       const hit = await deps.db.collection(name).findOne({ symbol }, { projection: { _id: 1 } });
       if (hit) return;
@@ -182,61 +217,153 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     throw new HttpError(404, `unknown symbol: ${symbol}`);
   }
 
+  /**
+   * Where a series' bars come from (`replay`, `synthetic`, `yahoo`), from its latest bar; a rollup series has the
+   * provenance of the bars it is built from. null when the series has no bar.
+   */
+  function provenanceOf(
+    latest: Map<string, BarDocument & { kind?: string }>,
+    symbol: string,
+    interval: Interval,
+    kind: "scraped" | "rollup",
+  ): BarSource | null {
+    const bar = latest.get(latestBarKey(symbol, interval, kind));
+    if (!bar) return null;
+    if (kind === "rollup") {
+      const from = rollupSourceOf(symbol);
+      return from ? (latest.get(latestBarKey(symbol, from, "scraped"))?.source ?? null) : null;
+    }
+    return bar.source;
+  }
+
   app.get("/api/symbols", async (req) => {
     parseQuery(EmptyQuery, req.query);
-    const symbols = universeSymbols();
-    const primary = symbols.map(({ symbol }) => {
-      const scraped = scrapedIntervals(symbol);
-      return { symbol, interval: scraped.includes("1d") ? ("1d" as const) : scraped[0]! };
-    });
-    const latest = await latestBars(deps.db, primary);
+    const latest = await deps.cache.latestBars();
+    // The universe, plus any symbol and interval stored outside it (a scrape with --symbols/--interval, e.g. the
+    // recorded AAPL 1m session): latest_bars knows every stored series.
+    const stored = new Map<string, { assetClass: string; intervals: Set<Interval> }>();
+    for (const d of latest.values()) {
+      if (d.kind !== "scraped") continue;
+      const e = stored.get(d.symbol) ?? { assetClass: d.assetClass, intervals: new Set<Interval>() };
+      e.intervals.add(d.interval);
+      stored.set(d.symbol, e);
+    }
+    const symbols = [
+      ...universeSymbols(),
+      ...[...stored]
+        .filter(([symbol]) => !universeSymbols().some((u) => u.symbol === symbol))
+        .map(([symbol, e]) => ({ symbol, assetClass: e.assetClass })),
+    ];
     return {
-      symbols: symbols.map((s, i) => {
-        const bar = latest[i];
+      symbols: symbols.map((s) => {
+        const only = [...(stored.get(s.symbol)?.intervals ?? [])];
+        const scraped = INTERVAL_ORDER.filter((i) => scrapedIntervals(s.symbol).includes(i) || only.includes(i));
+        const intervals = INTERVAL_ORDER.filter((i) => intervalsOf(s.symbol).includes(i) || only.includes(i));
+        const primary = scraped.includes("1d") ? ("1d" as const) : scraped[0];
+        const bar = primary ? latest.get(latestBarKey(s.symbol, primary, "scraped")) : undefined;
+        // Provenance per interval the symbol has bars at (the dashboard's synthetic badge).
+        const sources: Partial<Record<Interval, BarSource>> = {};
+        for (const i of intervals) {
+          const p = provenanceOf(latest, s.symbol, i, resolveSource(s.symbol, i, "auto", latest));
+          if (p) sources[i] = p;
+        }
         return {
           symbol: s.symbol,
           assetClass: s.assetClass,
-          intervals: intervalsOf(s.symbol),
-          scraped: scrapedIntervals(s.symbol),
+          intervals,
+          scraped,
           rollups: rollupIntervals(s.symbol),
+          sources,
           latest: bar
-            ? { interval: bar.interval, ts: bar.ts.toISOString(), close: bar.close, logReturn: bar.logReturn }
+            ? {
+                interval: bar.interval,
+                ts: bar.ts.toISOString(),
+                close: bar.close,
+                logReturn: bar.logReturn,
+                source: bar.source,
+              }
             : null,
         };
       }),
     };
   });
 
-  app.get("/api/bars", async (req) => {
+  /** Serialised /api/bars answers of the last bars of a series, by series and limit (see below). */
+  const answers = new Map<string, { generation: number; body: string }>();
+
+  app.get("/api/bars", async (req, reply) => {
     const q = parseQuery(BarsQuery, req.query);
     if (q.limit !== undefined && (q.limit < 1 || q.limit > deps.maxBars))
       throw new HttpError(400, `limit: expected 1 to ${deps.maxBars}`);
     await assertKnownSymbol(q.symbol);
-    const source = resolveSource(q.symbol, q.interval, q.source);
+    const source = resolveSource(q.symbol, q.interval, q.source, await deps.cache.latestBars());
     const key = { symbol: q.symbol, interval: q.interval, source };
     let docs: BarDocument[];
+    let memoKey: string | null = null;
+    let generation = 0;
     if (q.from || q.to) {
       const r = resolveRange(q, q.interval, deps.maxBars);
-      docs = await barsRangeCursor(deps.db, key, r.from, r.to, q.limit ?? deps.maxBars).toArray();
+      const limit = q.limit ?? deps.maxBars;
+      docs =
+        (await deps.cache.rangeBars(key, r.from, r.to, limit)) ??
+        (await barsRangeCursor(deps.db, key, r.from, r.to, limit).toArray());
     } else {
-      docs = (await lastBarsCursor(deps.db, key, q.limit ?? 500).toArray()).reverse();
+      ({ bars: docs, generation } = await deps.cache.lastBarsWithGeneration(key, q.limit ?? 500));
+      // The same bars give the same answer: serialised once per read of the series (1,000 bars are ~300 KB of JSON).
+      memoKey = `${seriesId(key)}|${q.limit ?? 500}`;
+      const memo = answers.get(memoKey);
+      if (memo && memo.generation === generation) return reply.type("application/json; charset=utf-8").send(memo.body);
     }
-    return { symbol: q.symbol, interval: q.interval, source, count: docs.length, bars: docs.map(toApiBar) };
+    // Generated data anywhere in what is shown makes it synthetic (a series may mix real and generated bars, e.g. a
+    // replayed day next to generated history); a rollup takes the provenance of the series it is built from.
+    const shown = new Set(docs.map((d) => d.source).filter((x) => x !== "rollup"));
+    const provenance = shown.has("synthetic")
+      ? "synthetic"
+      : (provenanceOf(await deps.cache.latestBars(), q.symbol, q.interval, source) ??
+        ([...shown][0] as BarSource | undefined) ??
+        null);
+    const mixed = shown.size > 1;
+    const body = JSON.stringify({
+      symbol: q.symbol,
+      interval: q.interval,
+      source,
+      provenance,
+      mixed,
+      count: docs.length,
+      bars: docs.map(toApiBar),
+    });
+    if (memoKey) answers.set(memoKey, { generation, body });
+    return reply.type("application/json; charset=utf-8").send(body);
   });
 
   app.get("/api/cross-asset/series", async (req) => {
     parseQuery(EmptyQuery, req.query);
-    const series = (await crossAssetCollection(deps.db).distinct("series")).map(String).sort();
-    return { series };
+    const markers = await deps.cache.crossAssetSeries();
+    return {
+      series: markers.map((m) => m._id),
+      details: markers.map((m) => ({
+        series: m._id,
+        kind: m.kind,
+        a: m.a,
+        b: m.b,
+        from: m.from.toISOString(),
+        to: m.to.toISOString(),
+        source: m.source,
+      })),
+    };
   });
 
   app.get("/api/cross-asset", async (req) => {
     const q = parseQuery(CrossAssetQuery, req.query);
     const interval = q.series.split("|")[1] as Interval;
     const r = resolveRange(q, interval, deps.maxBars);
-    const docs = await crossAssetCursor(deps.db, q.series, r.from, r.to, deps.maxBars).toArray();
+    const docs = (await deps.cache.crossAsset(q.series))
+      .filter((d) => d.ts >= r.from && d.ts < r.to)
+      .slice(0, deps.maxBars);
+    const marker = (await deps.cache.crossAssetSeries()).find((m) => m._id === q.series);
     return {
       series: q.series,
+      source: marker?.source ?? docs[0]?.source ?? null,
       count: docs.length,
       points: docs.map((d) => ({ ts: d.ts.toISOString(), value: d.value })),
     };
@@ -279,9 +406,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get("/api/health", async (req, reply) => {
     parseQuery(EmptyQuery, req.query);
-    const [mongo, kafka] = await Promise.all([deps.mongoHealth(), deps.kafkaStats?.read() ?? Promise.resolve(null)]);
+    const [mongo, kafka] = await Promise.all([mongoHealth(), kafkaStats?.() ?? Promise.resolve(null)]);
     const series = universeSeries();
-    const latest = mongo.ok ? await latestBars(deps.db, series).catch(() => series.map(() => null)) : [];
+    const stored = mongo.ok ? await deps.cache.latestBars().catch(() => new Map()) : new Map();
+    const latest = series.map((s) => stored.get(latestBarKey(s.symbol, s.interval, "scraped")) ?? null);
     const byAsset = new Map<string, { topic: string; lastBarTs: string | null; series: number; withBars: number }>();
     series.forEach((s, i) => {
       const e = byAsset.get(s.assetClass) ?? {
@@ -313,8 +441,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get("/api/pipeline", async (req) => {
     parseQuery(EmptyQuery, req.query);
-    if (!deps.kafkaStats) return { ok: false, disabled: true, topics: [], deadLetters: null, totalLag: null };
-    const stats = await deps.kafkaStats.read();
+    if (!kafkaStats) return { ok: false, disabled: true, topics: [], deadLetters: null, totalLag: null };
+    const stats = await kafkaStats();
     for (const t of stats.topics)
       if (t.lag !== null) deps.metrics.consumerLag.set({ group: stats.group, topic: t.topic, partition: "all" }, t.lag);
     return stats;
@@ -332,9 +460,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       "x-accel-buffering": "no",
     });
     res.write(`retry: ${Math.max(1_000, INTERVAL_MS["1m"] / 60)}\n`);
-    const source = resolveSource(q.symbol, q.interval, q.source);
+    const source = resolveSource(q.symbol, q.interval, q.source, await deps.cache.latestBars());
     res.write(`event: ready\ndata: ${JSON.stringify({ symbol: q.symbol, interval: q.interval, source })}\n\n`);
-    const unsubscribe = deps.live.subscribe({ symbol: q.symbol, interval: q.interval, source }, (bars) => {
+    const unsubscribe = deps.cache.subscribe({ symbol: q.symbol, interval: q.interval, source }, (bars) => {
       res.write(`event: bars\ndata: ${JSON.stringify(bars.map(toApiBar))}\n\n`);
     });
     const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), heartbeatMs);
@@ -359,7 +487,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook("onClose", async () => {
     for (const r of streams) r.raw.end();
     streams.clear();
-    deps.live.stop();
+    deps.cache.stop();
   });
 
   return app;

@@ -1,15 +1,20 @@
 // End-to-end: the dashboard in headless Chromium against the API on the native servers. Chromium is Debian's
 // package (/usr/bin/chromium): installed here with apt-get when missing (idempotent; CI runs as root), driven by
 // playwright-core (no browser download). The screenshot lands in test-artifacts/ (git-ignored).
+// With QUANT_TEST_API_URL set (pnpm test:compose), the page comes from that running API instead (the compose stack's,
+// on its published port): the chart must show the pipeline's own AAPL 1d bars, read from the stack's MongoDB
+// (MONGODB_URI, MONGODB_DB), and the live bar is written there. The checks that need this file's own test data (the
+// cross-asset slope it wrote, the synthetic BTC-USD rollups) run only against the test API.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { barsCollection, upsertBars } from "@quant/core";
+import { type BarDocument, barsCollection, connectMongo, type MongoHandle } from "@quant/core";
+import { testLogger } from "@quant/core/testing";
 import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seriesDocs, startTestApi, type TestApi } from "./test-data.ts";
+import { seriesDocs, startTestApi, type TestApi, writeBars } from "./test-data.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "test-artifacts");
@@ -22,15 +27,42 @@ export function ensureChromium(): void {
   execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "chromium"], { stdio: "inherit", env });
 }
 
-let t: TestApi;
+const EXTERNAL = process.env.QUANT_TEST_API_URL;
+
+/** The API the browser opens, the AAPL 1d documents it serves, and the database a live bar is written to. */
+interface Target {
+  address: string;
+  stored: BarDocument[];
+  db: MongoHandle["db"];
+  /** The test API's own documents; absent against a running stack. */
+  api?: TestApi;
+  close(): Promise<void>;
+}
+
+async function startTarget(): Promise<Target> {
+  if (!EXTERNAL) {
+    // 260 daily bars: SMA200 is warm on the last 61.
+    const api = await startTestApi({ pollMs: 250, daily: 260 });
+    const address = await api.app.listen({ host: "127.0.0.1", port: 0 });
+    return { address, stored: api.docs.get("AAPL|1d")!, db: api.mongo.db, api, close: () => api.close() };
+  }
+  const mongo = await connectMongo({ uri: process.env.MONGODB_URI!, dbName: process.env.MONGODB_DB! }, testLogger);
+  const stored = await barsCollection(mongo.db, "1d")
+    .find({ symbol: "AAPL", interval: "1d" })
+    .sort({ ts: 1 })
+    .toArray();
+  return { address: EXTERNAL.replace(/\/$/, ""), stored, db: mongo.db, close: () => mongo.close() };
+}
+
+let t: Target;
 let context: BrowserContext;
 let userDataDir: string;
 let address: string;
 
 beforeAll(async () => {
   ensureChromium();
-  t = await startTestApi({ pollMs: 250 });
-  address = await t.app.listen({ host: "127.0.0.1", port: 0 });
+  t = await startTarget();
+  address = t.address;
   userDataDir = mkdtempSync(join(tmpdir(), "quant-chromium-"));
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -61,18 +93,21 @@ describe("dashboard", () => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(`${address}/?symbol=AAPL&interval=1d`);
-    // (arg, then options: the page's first load reads every series' latest bar, a scan each on FerretDB)
+    // waitForFunction(fn, arg, options): the options are the third argument.
     await page.waitForFunction(
       () => (globalThis as unknown as { __dashboard?: { ready: boolean } }).__dashboard?.ready,
       undefined,
-      { timeout: 120_000 },
+      // A running stack's API on FerretDB answers the page's first requests by scans: minutes on a busy machine.
+      { timeout: EXTERNAL ? 600_000 : 60_000 },
     );
-    const stored = t.docs.get("AAPL|1d")!;
+    const stored = t.stored;
+    expect(stored.length).toBeGreaterThan(200);
     type Dash = {
       candles(): { time: number; close: number }[];
       overlay(f: string): { time: number; value?: number }[];
       rsi(): { value?: number }[];
-      state: { loads: number; liveBars: number };
+      crossAsset(): { time: number; value: number }[];
+      state: { loads: number; liveBars: number; interval: string; provenance: string | null };
     };
     const snapshot = () =>
       page.evaluate(() => {
@@ -80,6 +115,7 @@ describe("dashboard", () => {
         return {
           candles: d.candles().map((c) => ({ time: c.time, close: c.close })),
           sma20: d.overlay("sma20").filter((p) => p.value !== undefined).length,
+          sma200: d.overlay("sma200").filter((p) => p.value !== undefined).length,
           bbUpper: d.overlay("bbUpper").filter((p) => p.value !== undefined).length,
           rsi: d.rsi().filter((p) => p.value !== undefined).length,
           loads: d.state.loads,
@@ -88,16 +124,39 @@ describe("dashboard", () => {
     const before = await snapshot();
     expect(before.candles).toEqual(stored.map((d) => ({ time: d.ts.getTime() / 1000, close: d.close })));
     expect(before.sma20).toBe(stored.filter((d) => d.sma20 !== null).length);
+    // SMA200 drawn on the long series, from its first warm bar (the 200th).
+    expect(before.sma200).toBe(stored.length - 199);
+    expect(before.sma200).toBe(stored.filter((d) => d.sma200 !== null).length);
+    // Recorded data carries its badge, not the synthetic one.
+    expect(await page.locator("#provenance").textContent()).toBe("recorded");
     expect(before.bbUpper).toBeGreaterThan(0);
     expect(before.rsi).toBeGreaterThan(0);
 
+    if (t.api) {
+      // The cross-asset panel draws the slope series the job wrote (^TNX - ^IRX), marked synthetic: its inputs are.
+      const docs = t.api.docs;
+      const slope = await page.evaluate(() =>
+        (globalThis as unknown as { __dashboard: Dash }).__dashboard.crossAsset().map((p) => p.value),
+      );
+      const irx = new Map(docs.get("^IRX|1d")!.map((d) => [d.ts.getTime(), d.close]));
+      const expected = docs
+        .get("^TNX|1d")!
+        .filter((d) => irx.has(d.ts.getTime()))
+        .map((d) => d.close - irx.get(d.ts.getTime())!);
+      expect(slope).toHaveLength(expected.length);
+      expect(slope.at(-1)).toBeCloseTo(expected.at(-1)!, 10);
+      expect(await page.locator("#xa-series").inputValue()).toBe("slope:^TNX-^IRX|1d");
+      expect(await page.locator("#xa-provenance").textContent()).toBe("synthetic");
+      expect(await page.locator("#curve-provenance").textContent()).toBe("synthetic");
+    }
+
     // A new bar written through the store shows up without a reload (SSE from the 250 ms poller).
     const next = seriesDocs("AAPL", "equity", "1d", stored.length + 1).at(-1)!;
-    await upsertBars(barsCollection(t.mongo.db, "1d"), [next], { insertFirst: true });
+    await writeBars(t.db, [next]);
     await page.waitForFunction(
       (n) => (globalThis as unknown as { __dashboard: Dash }).__dashboard.candles().length === n,
       stored.length + 1,
-      { timeout: 60_000 },
+      { timeout: EXTERNAL ? 300_000 : 60_000 },
     );
     const after = await snapshot();
     expect(after.candles.at(-1)).toEqual({ time: next.ts.getTime() / 1000, close: next.close });
@@ -108,62 +167,102 @@ describe("dashboard", () => {
     expect(errors).toEqual([]);
   });
 
-  // The page's first load waits for FerretDB's scans of every series: minutes on a loaded machine.
-  it("lists the worst series in the quality panel and marks the flagged bars on the chart", {
-    timeout: 480_000,
-  }, async () => {
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    // Script errors only: the browser's own request for /favicon.ico is a 404 the console reports too.
-    page.on("console", (m) => {
-      if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+  // Needs this file's test data (BTC-USD generated 1m bars and their rollups): defined for the test API only.
+  if (!EXTERNAL)
+    it("marks generated data synthetic and draws a rollup interval picked in the interval selector", async () => {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await page.goto(`${address}/?symbol=BTC-USD&interval=1m`);
+      await page.waitForFunction(
+        () => (globalThis as unknown as { __dashboard?: { ready: boolean } }).__dashboard?.ready,
+        undefined,
+        { timeout: 60_000 },
+      );
+      // The symbol picker says which symbols are generated data; BTC-USD here is (1m bars and their rollups).
+      expect(await page.locator("#symbol option:checked").textContent()).toBe("BTC-USD (crypto) · synthetic");
+      expect(await page.locator("#provenance").textContent()).toBe("synthetic");
+      const options = await page.locator("#interval option").allTextContents();
+      expect(options).toContain("1h (rollup)");
+      await page.selectOption("#interval", "1h");
+      const rollups = t.api!.docs.get("BTC-USD|1h|rollup")!;
+      await page.waitForFunction(
+        (n) => {
+          const d = (globalThis as unknown as { __dashboard: { candles(): unknown[]; state: { interval: string } } })
+            .__dashboard;
+          return d.state.interval === "1h" && d.candles().length === n;
+        },
+        rollups.length,
+        { timeout: 30_000 },
+      );
+      const drawn = await page.evaluate(() =>
+        (globalThis as unknown as { __dashboard: { candles(): { time: number; close: number }[] } }).__dashboard
+          .candles()
+          .map((c) => ({ time: c.time, close: c.close })),
+      );
+      expect(drawn).toEqual(rollups.map((d) => ({ time: d.ts.getTime() / 1000, close: d.close })));
+      expect(await page.locator("#provenance").textContent()).toBe("rollup of synthetic");
+      await page.screenshot({ path: join(ARTIFACTS, "dashboard-rollup.png") });
+      expect(errors).toEqual([]);
     });
-    await page.goto(`${address}/?symbol=AAPL&interval=5m`);
-    type Dash = {
-      ready: boolean;
-      state: { symbol: string; interval: string; loads: number };
-      quality?: {
+
+  // Needs this file's test data (AAPL 5m with a gap of ten bars): defined for the test API only.
+  if (!EXTERNAL)
+    it("lists the worst series in the quality panel and marks the flagged bars on the chart", {
+      timeout: 180_000,
+    }, async () => {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      // Script errors only: the browser's own request for /favicon.ico is a 404 the console reports too.
+      page.on("console", (m) => {
+        if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+      });
+      await page.goto(`${address}/?symbol=AAPL&interval=5m`);
+      type Dash = {
         ready: boolean;
-        rows: { symbol: string; interval: string; score: number }[];
-        markers: { time: number; text: string }[];
+        state: { symbol: string; interval: string; loads: number };
+        quality?: {
+          ready: boolean;
+          rows: { symbol: string; interval: string; score: number }[];
+          markers: { time: number; text: string }[];
+        };
       };
-    };
-    const dash = () => page.evaluate(() => (globalThis as unknown as { __dashboard: Dash }).__dashboard);
-    const ready = () =>
-      page
-        .waitForFunction(
-          () => {
-            const d = (globalThis as unknown as { __dashboard?: Dash }).__dashboard;
-            return d?.ready && d.quality?.ready;
-          },
-          undefined,
-          { timeout: 240_000 },
-        )
-        .catch(async (err) => {
-          const caption = await page.locator("#quality-caption").textContent();
-          throw new Error(`${(err as Error).message}; caption: ${caption}; errors: ${errors.join(" | ")}`);
-        });
-    await ready();
-    // The panel lists what /api/quality reports by default (the latest seven days with rows), worst first.
-    const report = (await t.app.inject({ method: "GET", url: "/api/quality?limit=8" })).json() as {
-      series: { symbol: string; interval: string; score: number }[];
-    };
-    const shown = await dash();
-    expect(shown.quality!.rows.map((r) => [r.symbol, r.interval, r.score])).toEqual(
-      report.series.map((r) => [r.symbol, r.interval, r.score]),
-    );
-    expect(await page.locator("#quality tbody tr").count()).toBe(report.series.length);
-    // A marker above each flagged bar of the charted series: AAPL 5m lost ten bars in a row (test-data.ts).
-    const flagged = t.docs.get("AAPL|5m")!.filter((d) => (d.quality?.flags.length ?? 0) > 0);
-    expect(shown.quality!.markers.map((m) => m.time)).toEqual(flagged.map((d) => d.ts.getTime() / 1000));
-    expect(shown.quality!.markers.map((m) => m.text)).toContain("gap 10");
-    await page.screenshot({ path: join(ARTIFACTS, "dashboard-quality.png") });
-    // Clicking a row of the panel selects that series for the chart (the load that follows is the chart's own).
-    const pick = report.series.at(-1)!;
-    await page.locator("#quality tbody tr").last().click();
-    const chosen = await dash();
-    expect([chosen.state.symbol, chosen.state.interval]).toEqual([pick.symbol, pick.interval]);
-    expect(errors).toEqual([]);
-  });
+      const dash = () => page.evaluate(() => (globalThis as unknown as { __dashboard: Dash }).__dashboard);
+      const ready = () =>
+        page
+          .waitForFunction(
+            () => {
+              const d = (globalThis as unknown as { __dashboard?: Dash }).__dashboard;
+              return d?.ready && d.quality?.ready;
+            },
+            undefined,
+            { timeout: 60_000 },
+          )
+          .catch(async (err) => {
+            const caption = await page.locator("#quality-caption").textContent();
+            throw new Error(`${(err as Error).message}; caption: ${caption}; errors: ${errors.join(" | ")}`);
+          });
+      await ready();
+      // The panel lists what /api/quality reports by default (the latest seven days with rows), worst first.
+      const report = (await t.api!.app.inject({ method: "GET", url: "/api/quality?limit=8" })).json() as {
+        series: { symbol: string; interval: string; score: number }[];
+      };
+      const shown = await dash();
+      expect(shown.quality!.rows.map((r) => [r.symbol, r.interval, r.score])).toEqual(
+        report.series.map((r) => [r.symbol, r.interval, r.score]),
+      );
+      expect(await page.locator("#quality tbody tr").count()).toBe(report.series.length);
+      // A marker above each flagged bar of the charted series: AAPL 5m lost ten bars in a row (test-data.ts).
+      const flagged = t.api!.docs.get("AAPL|5m")!.filter((d) => (d.quality?.flags.length ?? 0) > 0);
+      expect(shown.quality!.markers.map((m) => m.time)).toEqual(flagged.map((d) => d.ts.getTime() / 1000));
+      expect(shown.quality!.markers.map((m) => m.text)).toContain("gap 10");
+      await page.screenshot({ path: join(ARTIFACTS, "dashboard-quality.png") });
+      // Clicking a row of the panel selects that series for the chart (the load that follows is the chart's own).
+      const pick = report.series.at(-1)!;
+      await page.locator("#quality tbody tr").last().click();
+      const chosen = await dash();
+      expect([chosen.state.symbol, chosen.state.interval]).toEqual([pick.symbol, pick.interval]);
+      expect(errors).toEqual([]);
+    });
 });

@@ -2,4 +2,4 @@
 
 export { type AppDeps, buildApp } from "./app.ts";
 export { apiEnv } from "./config.ts";
-export { LivePoller } from "./live.ts";
+export { ServingCache } from "./serving-cache.ts";

@@ -10,7 +10,7 @@ import {
 } from "@quant/core";
 import { buildApp } from "./app.ts";
 import { apiEnv } from "./config.ts";
-import { LivePoller } from "./live.ts";
+import { ServingCache } from "./serving-cache.ts";
 
 const config = loadConfigOrExit(apiEnv);
 const logger = createLogger("api", config.LOG_LEVEL);
@@ -22,12 +22,13 @@ const kafkaStats = config.API_KAFKA_STATS
     )
   : null;
 const metrics = createMetricsRegistry({ service: "api" });
-const live = new LivePoller(mongo.db, config.API_POLL_MS, logger);
+const cache = new ServingCache(mongo.db, { pollMs: config.API_POLL_MS, maxBars: config.API_MAX_BARS, logger });
+cache.start();
 const app = await buildApp({
   db: mongo.db,
   mongoHealth: () => mongo.health(),
   kafkaStats,
-  live,
+  cache,
   metrics,
   logger,
   maxBars: config.API_MAX_BARS,

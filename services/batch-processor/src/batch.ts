@@ -9,9 +9,10 @@ import {
   type MongoHandle,
   type ObjectStore,
   qualityCollection,
-  replaceById,
+  recordLatestBars,
   rollupCollection,
   upsertBars,
+  upsertById,
 } from "@quant/core";
 import type { RangeRequest } from "./args.ts";
 import { computeRange, storedConflicts } from "./compute.ts";
@@ -72,8 +73,11 @@ export async function runBatch(
     const storedRows = await rows
       .find({ symbol: r.series.symbol, interval: r.series.interval, tradingDate: { $gte: r.from, $lte: r.to } })
       .toArray();
-    await replaceById(rows, changedQualityRows(r.qualityDays, storedRows));
+    // Mostly new rows (a first batch over a range): inserted first, see upsertById.
+    await upsertById(rows, changedQualityRows(r.qualityDays, storedRows));
     summary.qualityDays += r.qualityDays.length;
+    // Never moves a series' latest bar back (a range in the past): see recordLatestBars.
+    await recordLatestBars(deps.mongo.db, [...r.docs, ...r.rollups]);
   }
   return summary;
 }

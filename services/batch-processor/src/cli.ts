@@ -1,5 +1,6 @@
 // The opening shared by the range commands (batch, reconcile): arguments, configuration, logger and the
-// lake client. Bad arguments exit 2 with the usage line; bad configuration exits 2 naming the variable.
+// lake client. `--help` prints the usage; bad arguments exit 2 with the usage line; bad configuration exits 2 naming
+// the variable.
 import {
   createLogger,
   createObjectStore,
@@ -20,9 +21,15 @@ export interface RangeCommand {
 
 export function openRangeCommand(name: string, loggerName: string): RangeCommand {
   const usage = `usage: ${name} (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD | --trading-day-before YYYY-MM-DD) [--asset-type equities|crypto|bonds] [--symbols A,B] [--interval 1m|5m|1d] [--json FILE]`;
+  const argv = process.argv.slice(2);
+  // `--help` answers with the usage and exit 0, like the scraper's (the compose image's default command).
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
   let req: ReturnType<typeof parseRangeArgs>;
   try {
-    req = parseRangeArgs(process.argv.slice(2), usage);
+    req = parseRangeArgs(argv, usage);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`${err.message}\n`);

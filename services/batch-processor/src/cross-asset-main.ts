@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // cross-asset --from YYYY-MM-DD --to YYYY-MM-DD [--benchmark ^GSPC] [--correlation-period 30] [--beta-period 20]
+//             [--json FILE]
 // Exit codes: 0 done, 1 failed, 2 bad arguments or configuration.
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { connectMongo, createLogger, loadConfigOrExit, logEnv, mongoEnv } from "@quant/core";
 import { runCrossAsset } from "./cross-asset.ts";
 
 const USAGE =
-  "usage: cross-asset --from YYYY-MM-DD --to YYYY-MM-DD [--benchmark ^GSPC] [--correlation-period 30] [--beta-period 20]";
+  "usage: cross-asset --from YYYY-MM-DD --to YYYY-MM-DD [--benchmark ^GSPC] [--correlation-period 30] [--beta-period 20] [--json FILE]";
 let v: Record<string, string | undefined>;
 try {
   v = parseArgs({
@@ -16,6 +18,7 @@ try {
       benchmark: { type: "string" },
       "correlation-period": { type: "string" },
       "beta-period": { type: "string" },
+      json: { type: "string" },
     },
   }).values;
 } catch (err) {
@@ -40,6 +43,8 @@ try {
     betaPeriod: Number(v["beta-period"] ?? 20),
   });
   process.stdout.write(`cross-asset ${v.from}..${v.to}: ${s.series.length} series, ${s.documents} documents\n`);
+  // The run's result for callers such as pnpm start (the series written and their documents).
+  if (v.json) writeFileSync(v.json, `${JSON.stringify({ from: v.from, to: v.to, ...s })}\n`);
   code = 0;
 } catch (err) {
   process.stderr.write(`cross-asset failed: ${(err as Error).message}\n`);

@@ -1,4 +1,11 @@
-import { barsCollection, connectMongo, crossAssetCollection, type MongoHandle, upsertBars } from "@quant/core";
+import {
+  barsCollection,
+  connectMongo,
+  crossAssetCollection,
+  type MongoHandle,
+  readCrossAssetSeries,
+  upsertBars,
+} from "@quant/core";
 import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
 import { enrichSeries } from "@quant/enrich";
 import { SyntheticMarket } from "@quant/synthetic";
@@ -39,6 +46,17 @@ describe("cross-asset job", () => {
     expect(beta.every((d) => typeof d.value === "number" && Number.isFinite(d.value))).toBe(true);
     const corr = await coll.find({ series: "correlation:BTC-USD/^GSPC|1d" }).toArray();
     expect(corr.every((d) => d.value === null || Math.abs(d.value) <= 1 + 1e-12)).toBe(true);
+    // Labelled synthetic (its inputs are generated), with the extent of each series in cross_asset_series.
+    expect(slope?.source).toBe("synthetic");
+    const markers = await readCrossAssetSeries(mongo.db);
+    expect(markers.map((m) => [m._id, m.source])).toEqual([
+      ["beta:AAPL/^GSPC|1d", "synthetic"],
+      ["correlation:BTC-USD/^GSPC|1d", "synthetic"],
+      ["slope:^TNX-^IRX|1d", "synthetic"],
+    ]);
+    const slopeMarker = markers.find((m) => m._id.startsWith("slope"))!;
+    const slopeDocs = await coll.find({ series: "slope:^TNX-^IRX|1d" }).sort({ ts: 1 }).toArray();
+    expect([slopeMarker.from, slopeMarker.to]).toEqual([slopeDocs[0]!.ts, slopeDocs.at(-1)!.ts]);
     const second = await runCrossAsset(mongo, req);
     expect(second.documents).toBe(first.documents);
     expect(await coll.countDocuments()).toBe(first.documents);

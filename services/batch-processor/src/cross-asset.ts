@@ -4,6 +4,7 @@
 // date (crypto bars open at 00:00 UTC, equities at the session open), and computed from each pair's origin so a
 // date range gives the same values as a full run.
 import {
+  type BarSource,
   barsCollection,
   type CrossAssetDocument,
   type CrossAssetKind,
@@ -11,6 +12,8 @@ import {
   crossAssetSeries,
   dateToEpochMs,
   type MongoHandle,
+  readCrossAssetSeries,
+  recordCrossAssetSeries,
   upsertCrossAsset,
 } from "@quant/core";
 import { alignedBatch, Beta, type PairMetric, ReturnCorrelation, Spread } from "@quant/indicators";
@@ -32,16 +35,28 @@ export const YIELD_CURVE_SLOPES: readonly (readonly [string, string])[] = [
 interface DailySeries {
   ts: Float64Array;
   close: Float64Array;
+  /** `synthetic` when any bar of the series is generated, else the provenance of its bars. */
+  source: BarSource;
+}
+
+/** The provenance of values computed from two series: generated data in either makes them synthetic. */
+export function combinedSource(a: BarSource, b: BarSource): BarSource {
+  return a === "synthetic" || b === "synthetic" ? "synthetic" : a;
 }
 
 async function dailyCloses(mongo: MongoHandle, symbol: string, to: string): Promise<DailySeries> {
   const docs = await barsCollection(mongo.db, "1d")
-    .find({ symbol, interval: "1d", tradingDate: { $lte: to } }, { projection: { tradingDate: 1, close: 1 } })
+    .find(
+      { symbol, interval: "1d", tradingDate: { $lte: to } },
+      { projection: { tradingDate: 1, close: 1, source: 1 } },
+    )
     .sort({ ts: 1 })
     .toArray();
+  const sources = new Set(docs.map((d) => d.source));
   return {
     ts: Float64Array.from(docs, (d) => dateToEpochMs(d.tradingDate)),
     close: Float64Array.from(docs, (d) => d.close),
+    source: sources.has("synthetic") ? "synthetic" : (docs[0]?.source ?? "replay"),
   };
 }
 
@@ -57,6 +72,7 @@ function pairDocuments(
 ): CrossAssetDocument[] {
   const out = alignedBatch(metric, sa.ts, sa.close, sb.ts, sb.close);
   const series = crossAssetSeries(kind, a, b, "1d");
+  const source = combinedSource(sa.source, sb.source);
   const from = dateToEpochMs(req.from);
   const to = dateToEpochMs(req.to);
   const docs: CrossAssetDocument[] = [];
@@ -74,6 +90,7 @@ function pairDocuments(
       b,
       ts,
       value: Number.isFinite(v) ? v : null,
+      source,
       processedTs,
     });
   }
@@ -94,12 +111,32 @@ export async function runCrossAsset(mongo: MongoHandle, req: CrossAssetRequest):
     if (!c) closes.set(s, (c = await dailyCloses(mongo, s, req.to)));
     return c;
   };
+  const markers = new Map((await readCrossAssetSeries(mongo.db)).map((m) => [m._id, m]));
   const write = async (kind: CrossAssetKind, a: string, b: string, metric: PairMetric) => {
     const [sa, sb] = [await get(a), await get(b)];
     if (sa.ts.length === 0 || sb.ts.length === 0) return;
     const docs = pairDocuments(kind, a, b, metric, sa, sb, req, processedTs);
+    if (docs.length === 0) return;
     await upsertCrossAsset(crossAssetCollection(mongo.db), docs);
-    summary.series.push(crossAssetSeries(kind, a, b, "1d"));
+    const series = crossAssetSeries(kind, a, b, "1d");
+    // The series' extent: this run's points merged with what earlier runs recorded (other date ranges).
+    const prev = markers.get(series);
+    const first = docs[0]!.ts;
+    const last = docs.at(-1)!.ts;
+    await recordCrossAssetSeries(mongo.db, [
+      {
+        _id: series,
+        kind,
+        interval: "1d",
+        a,
+        b,
+        from: prev && prev.from < first ? prev.from : first,
+        to: prev && prev.to > last ? prev.to : last,
+        source: docs[0]!.source ?? "replay",
+        processedTs,
+      },
+    ]);
+    summary.series.push(series);
     summary.documents += docs.length;
   };
   for (const [long, short] of YIELD_CURVE_SLOPES) await write("slope", long, short, new Spread());

@@ -8,6 +8,7 @@ import {
   parseBarPartitionKey,
   readBarsParquet,
 } from "@quant/core";
+import pLimit from "p-limit";
 import type { RangeRequest } from "./args.ts";
 
 export interface LakeSeries {
@@ -42,6 +43,9 @@ export async function listLakeSeries(store: ObjectStore, req: RangeRequest): Pro
   return series.sort((a, b) => `${a.interval}|${a.symbol}`.localeCompare(`${b.interval}|${b.symbol}`));
 }
 
+/** Partitions read at once: a daily series over years is thousands of small objects. */
+const READ_CONCURRENCY = 8;
+
 /** A lake row refused at the border (schema, identity, partition, plausibility): where, and why. */
 export interface RefusedRow {
   key: string;
@@ -51,20 +55,28 @@ export interface RefusedRow {
 }
 
 /**
- * Every bar of the series from its first partition up to `to`, each through the border's gate (readBarsParquet with
- * the partition: a row naming another series or an impossible price is refused, counted, and written nowhere).
+ * Every bar of the series from its first partition up to `to`, in partition order, each through the border's gate
+ * (readBarsParquet with the partition: a row naming another series or an impossible price is refused, counted, and
+ * written nowhere).
  */
 export async function readSeriesBars(
   store: ObjectStore,
   s: LakeSeries,
 ): Promise<{ bars: Bar[]; refused: RefusedRow[] }> {
+  const limit = pLimit(READ_CONCURRENCY);
+  const reads = await Promise.all(
+    s.partitions.map((p) =>
+      limit(async () => {
+        const partition = { assetClass: s.assetClass, interval: s.interval, symbol: s.symbol, date: p.date };
+        return { key: p.key, read: await readBarsParquet(await store.get(p.key), partition) };
+      }),
+    ),
+  );
   const bars: Bar[] = [];
   const refused: RefusedRow[] = [];
-  for (const p of s.partitions) {
-    const partition = { assetClass: s.assetClass, interval: s.interval, symbol: s.symbol, date: p.date };
-    const read = await readBarsParquet(await store.get(p.key), partition);
+  for (const { key, read } of reads) {
     for (const b of read.bars) bars.push(b);
-    for (const r of read.rejected) refused.push({ key: p.key, id: r.id, kind: r.kind, reason: r.reason });
+    for (const r of read.rejected) refused.push({ key, id: r.id, kind: r.kind, reason: r.reason });
   }
   return { bars, refused };
 }

@@ -1,6 +1,6 @@
 // The scraper's configuration from the environment (zod), on the shared Kafka/S3/log parts of @quant/core.
-import { resolve } from "node:path";
-import { envInt, kafkaEnv, logEnv, pushgatewayEnv, s3Env } from "@quant/core";
+import { join, resolve } from "node:path";
+import { defaultCacheDir, envInt, kafkaEnv, logEnv, pushgatewayEnv, s3Env } from "@quant/core";
 import { z } from "zod";
 
 /** The repository root (services/scraper/src -> ../../..); /app in the container. */
@@ -22,6 +22,11 @@ export const scraperEnv = {
   SCRAPER_RETRY_MAX_MS: z.coerce.number().int().min(0).default(30_000),
   /** Recorded Yahoo responses for `--source replay` (read-only). */
   YAHOO_FIXTURES_DIR: z.string().min(1).default(resolve(REPO_ROOT, "../shared/fixtures/yahoo")),
+  /** Recordings converted from real data files of PyPI packages (`pnpm fixtures` writes them; read-only here). */
+  YAHOO_DATA_FILES_DIR: z
+    .string()
+    .min(1)
+    .default(join(defaultCacheDir(), "fixtures", "yahoo-data-files")),
   /** Generated recordings (same format) for symbols without a real one; created on first replay run. */
   YAHOO_GENERATED_FIXTURES_DIR: z.string().min(1).default(resolve(REPO_ROOT, ".stack/fixtures/yahoo")),
   /** Seed of `--source synthetic` and of the generated recordings. */

@@ -15,6 +15,10 @@ import {
   writeBarsParquet,
   writeEventsParquet,
 } from "@quant/core";
+import pLimit from "p-limit";
+
+/** Partitions written at once: a daily series over years is thousands of small objects, each a round trip or two. */
+export const LAKE_WRITE_CONCURRENCY = 8;
 
 export interface LakeWriteResult {
   objects: string[];
@@ -39,16 +43,25 @@ export async function writeBarsToLake(store: ObjectStore, bars: readonly Bar[]):
     list.push(b);
   }
   const result: LakeWriteResult = { objects: [], merged: 0, rows: 0, refusedRows: 0 };
-  for (const [key, incoming] of partitions) {
-    const partition = barPartitionOf(incoming[0]!);
-    const existing = await readIfExists(store, key, (b) => readBarsParquet(b, partition), { bars: [], rejected: [] });
-    if (existing.bars.length + existing.rejected.length > 0) result.merged++;
-    result.refusedRows += existing.rejected.length;
-    const merged = mergeBars(existing.bars, incoming);
-    await store.put(key, await writeBarsParquet(merged), { "content-type": "application/vnd.apache.parquet" });
-    result.objects.push(key);
-    result.rows += merged.length;
-  }
+  const limit = pLimit(LAKE_WRITE_CONCURRENCY);
+  await Promise.all(
+    [...partitions].map(([key, incoming]) =>
+      limit(async () => {
+        const partition = barPartitionOf(incoming[0]!);
+        const existing = await readIfExists(store, key, (b) => readBarsParquet(b, partition), {
+          bars: [],
+          rejected: [],
+        });
+        if (existing.bars.length + existing.rejected.length > 0) result.merged++;
+        result.refusedRows += existing.rejected.length;
+        const merged = mergeBars(existing.bars, incoming);
+        await store.put(key, await writeBarsParquet(merged), { "content-type": "application/vnd.apache.parquet" });
+        result.rows += merged.length;
+      }),
+    ),
+  );
+  // In partition order (the keys sort by date within a series).
+  result.objects.push(...partitions.keys());
   return result;
 }
 

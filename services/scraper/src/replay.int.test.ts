@@ -20,10 +20,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScrapeRequest } from "./args.ts";
 import { REPO_ROOT } from "./config.ts";
 import { runScrape } from "./scrape.ts";
-import { generateRecordings } from "./sources/generated-recordings.ts";
-import { createReplayFetch, loadRecordings } from "./sources/replay.ts";
+import { createReplaySource } from "./sources/index.ts";
 import { emptyResult, type MarketSource } from "./sources/types.ts";
-import { createYahooSource } from "./sources/yahoo.ts";
 
 const cfg = testConfig();
 const FIXTURES = process.env.YAHOO_FIXTURES_DIR ?? resolve(REPO_ROOT, "../shared/fixtures/yahoo");
@@ -47,7 +45,7 @@ const requests: ScrapeRequest[] = [
     to: "2020-01-02",
     source: "replay",
   },
-  // ^TNX has no real recording: served from a generated one.
+  // ^TNX has no real recording: served from a generated one, its bars labelled synthetic.
   {
     job: "bonds",
     assetClass: "bond",
@@ -93,7 +91,6 @@ describe("replay scrape into Kafka and MinIO", () => {
     // The join reports assignment before the fetch offsets are settled; give the first fetch a moment.
     await new Promise((r) => setTimeout(r, 1500));
     stopConsumer = () => consumer.disconnect();
-    generateRecordings(generatedDir, 42, loadRecordings([FIXTURES]));
   });
 
   afterAll(async () => {
@@ -106,9 +103,10 @@ describe("replay scrape into Kafka and MinIO", () => {
 
   async function scrapeAll() {
     const producer = await bus.producer({ idempotent: true });
-    const source = createYahooSource({
-      name: "replay",
-      fetch: createReplayFetch(loadRecordings([FIXTURES, generatedDir])),
+    const source = createReplaySource({
+      realDirs: [FIXTURES],
+      generatedDir,
+      seed: 42,
       requestsPerSecond: 100,
       concurrency: 2,
       retry: { retries: 2, minTimeoutMs: 10, maxTimeoutMs: 50 },
@@ -126,7 +124,10 @@ describe("replay scrape into Kafka and MinIO", () => {
   // Other tests and engineers share the topics: keep only this test's symbols from the replay source.
   const ours = (m: IncomingMessage) => {
     const bar = JSON.parse(m.value?.toString("utf8") ?? "{}") as Partial<Bar>;
-    return bar.source === "replay" && ["AAPL", "BTC-USD", "^TNX"].includes(bar.symbol ?? "");
+    return (
+      (bar.source === "replay" && ["AAPL", "BTC-USD"].includes(bar.symbol ?? "")) ||
+      (bar.source === "synthetic" && bar.symbol === "^TNX")
+    );
   };
   async function waitForMessages(count: number) {
     const deadline = Date.now() + 30_000;
@@ -161,6 +162,19 @@ describe("replay scrape into Kafka and MinIO", () => {
       "BTC-USD": "crypto_ticks",
       "^TNX": "bonds_data",
     });
+    // Generated data is labelled synthetic end to end: Kafka message (body and header) and lake.
+    for (const m of messages) {
+      const bar = JSON.parse(m.value!.toString("utf8")) as Bar;
+      expect([bar.symbol, bar.source, m.headers.source]).toEqual([
+        bar.symbol,
+        bar.symbol === "^TNX" ? "synthetic" : "replay",
+        bar.symbol === "^TNX" ? "synthetic" : "replay",
+      ]);
+    }
+    const tnx = await readBarsParquet(
+      await store.get("raw/asset=bond/interval=1d/symbol=%5ETNX/date=2020-09-01/bars.parquet"),
+    );
+    expect(tnx.bars[0]?.source).toBe("synthetic");
     const firstIds = new Set(messages.map((m) => m.headers.id));
     expect(firstIds.size).toBe(total);
 

@@ -43,6 +43,7 @@ import {
   parseCheckpointState,
   type QualityDayDocument,
   qualityCollection,
+  recordLatestBars,
   replaceById,
   rollupCollection,
   sameBarContent,
@@ -51,6 +52,7 @@ import {
   toBarDocument,
   type UpsertOptions,
   upsertBars,
+  upsertById,
 } from "@quant/core";
 import {
   enrichSeries,
@@ -99,6 +101,13 @@ interface SeriesState {
 }
 
 /** Documents waiting to be written in this batch: scraped bars and rollup bars (their ids may be equal). */
+/** A late bar kept for its series' merged recompute, with its message and the conflicting versions of its id. */
+interface LateBar {
+  bar: Bar;
+  msg: IncomingBatch["messages"][number];
+  conflicts: number;
+}
+
 interface Pending {
   bars: Map<string, BarDocument>;
   rollups: Map<string, BarDocument>;
@@ -349,12 +358,41 @@ export class StreamProcessor {
         heartbeat,
       );
       const stored = await this.prefetchStored(decoded.map((d) => d.bar));
+      // Consecutive late bars of a series are merged in one recompute, run before the series' next in-order bar (or
+      // at the end of the batch): a backfill of older history after newer bars (thousands of late bars) then costs one
+      // recompute per series and batch, not one per bar, and an isolated late bar is merged where it arrived.
+      const late = new Map<SeriesState, LateBar[]>();
+      const mergeLate = async (s: SeriesState) => {
+        const items = late.get(s);
+        if (!items) return;
+        late.delete(s);
+        const refused = await this.recomputeWithLateBars(s, items, pending, processedTs, heartbeat);
+        // A late bar the indicators refuse goes to the dead letters, like any refused bar; the others are merged.
+        for (const { bar, msg } of items) {
+          const reason = refused.get(bar.id);
+          if (reason === undefined) continue;
+          stats.late--;
+          deadLetters.push(
+            deadLetter(msg, "indicator", new InvalidInputError("bar", bar.id, reason).message, processedTs),
+          );
+        }
+      };
       let n = 0;
       for (const { bar, msg } of decoded) {
         if (++n % 250 === 0) await heartbeat();
         const s = this.series.get(seriesKey(bar.symbol, bar.interval))!;
+        if (late.has(s) && (s.lastTs === null || Date.parse(bar.ts) >= s.lastTs)) await mergeLate(s);
         try {
-          const outcome = await this.apply(s, bar, pending, stored, processedTs, heartbeat, stats.quality);
+          const outcome = await this.apply(s, bar, pending, stored, processedTs, stats.quality, (conflicts) => {
+            const items = late.get(s) ?? [];
+            // The same late bar twice in a row (a replay) is one late bar.
+            if (items.some((i) => i.bar.id === bar.id && sameBarContent(i.bar, bar))) return false;
+            // A second version of a bar already in this run is counted against that one (it wins, as stored would).
+            const earlier = items.findLast((i) => i.bar.id === bar.id);
+            const counted = earlier ? earlier.conflicts + (isConflictingVersion(earlier.bar, bar) ? 1 : 0) : conflicts;
+            late.set(s, [...items, { bar, msg, conflicts: counted }]);
+            return true;
+          });
           stats[outcome]++;
           if (outcome !== "duplicates") touched.add(s);
         } catch (err) {
@@ -362,6 +400,7 @@ export class StreamProcessor {
           deadLetters.push(deadLetter(msg, "indicator", err.message, processedTs));
         }
       }
+      for (const s of [...late.keys()]) await mergeLate(s);
     });
     stats.deadLetters = deadLetters.length;
     stepsMs.compute = step();
@@ -370,7 +409,10 @@ export class StreamProcessor {
     await this.deps.onStep?.("deadLetters");
     stepsMs.deadLetters = step();
     stats.rollups += pending.rollups.size;
-    await this.documentWriter.write(pendingDocuments(pending), heartbeat);
+    const written = pendingDocuments(pending);
+    await this.documentWriter.write(written, heartbeat);
+    // The series' latest bars (latest_bars, read by the API) follow their documents.
+    if (written.length > 0) await this.lane(() => recordLatestBars(this.deps.db, written));
     await this.deps.onStep?.("bars");
     stepsMs.bars = step();
     // Only this batch's series: their state is exactly what was just written (a series lives in one partition, and
@@ -412,8 +454,12 @@ export class StreamProcessor {
     pending: Pending,
     stored: Map<string, BarDocument>,
     processedTs: Date,
-    heartbeat: Heartbeat,
     found: BatchQualityStats,
+    /**
+     * Keeps a late bar for the end of the batch, with the conflicting versions of its id so far (false: the batch
+     * already has it).
+     */
+    deferLate: (conflicts: number) => boolean,
   ): Promise<"written" | "duplicates" | "replaced" | "late"> {
     const ts = Date.parse(bar.ts);
     if (s.lastTs === null || ts > s.lastTs) {
@@ -453,8 +499,7 @@ export class StreamProcessor {
     if (known && (sameBarContent(known, bar) || (bar.partial && !known.partial))) return "duplicates";
     // A final version over a different final one is one more conflict of that bar id.
     const conflicts = (known?.quality?.conflicts ?? 0) + (known && isConflictingVersion(known, bar) ? 1 : 0);
-    await this.recomputeWithLateBar(s, bar, conflicts, pending, processedTs, heartbeat);
-    return "late";
+    return deferLate(conflicts) ? "late" : "duplicates";
   }
 
   private qualityInputOf(bar: Bar, ts: number): QualityInput {
@@ -481,49 +526,61 @@ export class StreamProcessor {
   }
 
   /**
-   * Late-data policy: a bar older than the series' last bar (new, or different from the stored one) is merged into
-   * the series as stored in MongoDB, and the series is recomputed from its origin; every document from the late
-   * bar's ts onwards that differs from the recomputed one is rewritten (see writeChanged). So no later value is left
-   * computed without it. The checkpoint is marked dirty first: a crash in the middle makes the next owner rebuild the
-   * series from history. The series' rollups are recomputed from the same merged history; rollup documents from the
-   * late bar's window on (per rollup interval) are rewritten where they differ. A late bar within the allowed
-   * lateness only changes open windows.
+   * Late-data policy: bars older than the series' last bar (new, or different from the stored ones) are merged into
+   * the series as stored in MongoDB, and the series is recomputed from its origin, once for a run of consecutive late
+   * bars (the later of two with the same ts wins, as a correction would); every document from the earliest late bar's
+   * ts onwards that differs from the recomputed one is rewritten (see writeChanged). So no later value is left
+   * computed without them. The checkpoint is marked dirty first: a crash in the middle makes the next owner rebuild
+   * the series from history. The series' rollups are recomputed from the same merged history; rollup documents from
+   * the earliest late bar's window on (per rollup interval) are rewritten where they differ. A late bar within the
+   * allowed lateness only changes open windows. Returns the late bars the indicators refused (id -> reason): they are
+   * left out of the series.
    */
-  private async recomputeWithLateBar(
+  private async recomputeWithLateBars(
     s: SeriesState,
-    late: Bar,
-    lateConflicts: number,
+    lateBars: readonly LateBar[],
     pending: Pending,
     processedTs: Date,
     heartbeat: Heartbeat,
-  ): Promise<void> {
+  ): Promise<Map<string, string>> {
     // Documents of this batch so far go out first, so that the history read below is complete (and no pending
-    // rollup document computed before the late bar is written over the recomputed one).
-    await this.writeDocuments(pendingDocuments(pending));
+    // rollup document computed before the late bars is written over the recomputed one).
+    const flushed = pendingDocuments(pending);
+    await this.writeDocuments(flushed);
+    await recordLatestBars(this.deps.db, flushed);
     pending.bars.clear();
     pending.rollups.clear();
     const storedDocs = await this.readHistory(s);
-    const merged = storedDocs.filter((d) => d._id !== late.id).map(barOfDocument);
-    merged.push(late);
-    const lateTs = Date.parse(late.ts);
-    const enriched = enrichSeries(merged, processedTs, conflictsOf(storedDocs, late.id, lateConflicts));
-    const refused = enriched.rejected.find((r) => r.bar.id === late.id);
-    if (refused) throw new InvalidInputError("bar", late.id, refused.reason);
+    const lates = lateBars.map((l) => l.bar);
+    const lateIds = new Set(lates.map((b) => b.id));
+    const merged = storedDocs.filter((d) => !lateIds.has(d._id)).map(barOfDocument);
+    merged.push(...lates);
+    // The later of two versions of one id wins, with its count of conflicting versions.
+    const lateConflicts = new Map(lateBars.map((l) => [l.bar.id, l.conflicts]));
+    const enriched = enrichSeries(merged, processedTs, conflictsOf(storedDocs, lateConflicts));
+    const refused = new Map(enriched.rejected.filter((r) => lateIds.has(r.bar.id)).map((r) => [r.bar.id, r.reason]));
+    const accepted = lates.filter((b) => !refused.has(b.id));
+    if (accepted.length === 0) return refused;
+    const first = accepted.reduce((a, b) => (Date.parse(b.ts) < Date.parse(a.ts) ? b : a));
+    const lateTs = Date.parse(first.ts);
     await markCheckpointDirty(checkpointsCollection(this.deps.db), s.key, new Date(lateTs));
     const tail = enriched.docs.filter((d) => d.ts.getTime() >= lateTs);
     const rewritten = await this.writeChanged(s.interval, tail, storedDocs, heartbeat);
     const rolled = this.recomputeRollups(s, enriched.docs, processedTs);
-    const affected = rolled.rollups?.affectedFrom({ ...late, ts: lateTs });
+    const affected = rolled.rollups?.affectedFrom({ ...first, ts: lateTs });
     const rollupTail = rolled.docs.filter((d) => d.ts.getTime() >= (affected?.get(d.interval) ?? 0));
     const rollupsRewritten = await this.writeChanged("rollup", rollupTail, await this.readRollups(s), heartbeat);
+    // The newest documents again (a new processedTs): readers of latest_bars see that the series was rewritten.
+    await recordLatestBars(this.deps.db, [...enriched.docs.slice(-1), ...rolled.docs]);
     await this.writeQualityRows(s, enriched.quality?.days ?? [], processedTs);
     this.adopt(s, enriched, rolled.rollups);
     // The dirty mark goes with the checkpoint saved after this batch, whatever the interval.
     s.savedAt = Number.NEGATIVE_INFINITY;
     this.log.warn(
-      { series: s.key, lateTs: late.ts, rewritten, rollupsRewritten },
-      "late bar: series recomputed from origin",
+      { series: s.key, lateBars: accepted.length, lateTs: first.ts, rewritten, rollupsRewritten },
+      "late bars: series recomputed from origin",
     );
+    return refused;
   }
 
   /** The rollups of a series recomputed from its enriched documents (null/empty when it is no rollup source). */
@@ -554,7 +611,7 @@ export class StreamProcessor {
       days.map((d) => toQualityDayDocument(s, d, processedTs)),
       stored,
     );
-    await replaceById(qualityCollection(this.deps.db), changed);
+    await upsertById(qualityCollection(this.deps.db), changed);
     this.noteScores(changed);
     return changed.length;
   }
@@ -695,6 +752,7 @@ export class StreamProcessor {
     const rewritten = await this.writeChanged(s.interval, enriched.docs, storedDocs, heartbeat);
     const rolled = this.recomputeRollups(s, enriched.docs, processedTs);
     const rollupsRewritten = await this.writeChanged("rollup", rolled.docs, await this.readRollups(s), heartbeat);
+    await recordLatestBars(this.deps.db, [...enriched.docs.slice(-1), ...rolled.docs]);
     const qualityRows = await this.writeQualityRows(s, enriched.quality?.days ?? [], processedTs);
     this.adopt(s, enriched, rolled.rollups);
     await saveCheckpoints(checkpointsCollection(this.deps.db), [this.checkpointOf(s)]);
@@ -758,12 +816,15 @@ export class StreamProcessor {
 
 /**
  * Conflicting versions recorded on stored documents (the stream saw them; the lake and a recomputation cannot), and
- * for one id a count known better (a late bar's own).
+ * for some ids a count known better (late bars' own).
  */
-function conflictsOf(stored: readonly BarDocument[], id?: string, conflicts = 0): (bar: Bar) => number {
+function conflictsOf(
+  stored: readonly BarDocument[],
+  known: ReadonlyMap<string, number> = new Map(),
+): (bar: Bar) => number {
   const recorded = new Map<string, number>();
   for (const d of stored) if (d.quality && d.quality.conflicts > 0) recorded.set(d._id, d.quality.conflicts);
-  return (bar) => (bar.id === id ? conflicts : (recorded.get(bar.id) ?? 0));
+  return (bar) => known.get(bar.id) ?? recorded.get(bar.id) ?? 0;
 }
 
 /** Counts what the checks found on a new or replaced bar (and a previous bar found incomplete). */

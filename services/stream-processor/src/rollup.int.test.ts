@@ -10,6 +10,7 @@ import {
   COLLECTIONS,
   connectMongo,
   type MongoHandle,
+  readLatestBars,
   rollupCollection,
   toBarDocument,
 } from "@quant/core";
@@ -120,6 +121,21 @@ describe("stream processor: rollups", () => {
     expect(scraped?.volume).toBe(btc5m[10]!.volume);
     const cp = await env.mongo.db.collection(COLLECTIONS.indicatorState).findOne({ _id: "BTC-USD|1m" as never });
     expect(typeof cp?.rollup).toBe("string");
+
+    // latest_bars holds the newest document of every series, scraped and rolled up, as written (the very late bar
+    // came last but did not move BTC-USD 1m's latest bar back).
+    const latest = new Map((await readLatestBars(env.mongo.db)).map((d) => [d._id, d]));
+    const newest = (docs: readonly { _id: string; ts: Date }[]) =>
+      docs.reduce((a, b) => (b.ts.getTime() > a.ts.getTime() ? b : a));
+    expect(latest.get("BTC-USD|1m|scraped")?.barId).toBe(btc.at(-1)!.id);
+    expect(latest.get("AAPL|5m|scraped")?.barId).toBe(aapl.at(-1)!.id);
+    expect(latest.get("BTC-USD|5m|scraped")?.barId).toBe(btc5m.at(-1)!.id);
+    for (const key of ["BTC-USD|5m", "BTC-USD|1h", "AAPL|1h", "AAPL|1d"]) {
+      const [symbol, interval] = key.split("|");
+      const last = newest(rollups.filter((d) => d.symbol === symbol && d.interval === interval));
+      expect(latest.get(`${key}|rollup`)?.barId, key).toBe(last._id);
+    }
+    expect(latest.size).toBe(7);
   });
 
   it("a restart mid-run gives identical rollup documents", async () => {

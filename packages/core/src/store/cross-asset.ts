@@ -1,7 +1,7 @@
 // Cross-asset series: yield-curve slopes, rolling correlations and betas, one document per (series, ts).
 import type { Collection } from "mongodb";
-import type { Interval } from "../domain/market.ts";
-import { replaceById } from "./bars.ts";
+import type { BarSource, Interval } from "../domain/market.ts";
+import { upsertById } from "./bars.ts";
 
 export type CrossAssetKind = "slope" | "correlation" | "beta";
 
@@ -17,6 +17,8 @@ export interface CrossAssetDocument {
   ts: Date;
   /** null while the metric is not warm (never NaN). */
   value: number | null;
+  /** Provenance of the inputs: `synthetic` when either input series is generated data. */
+  source?: BarSource;
   processedTs: Date;
 }
 
@@ -24,9 +26,10 @@ export function crossAssetSeries(kind: CrossAssetKind, a: string, b: string, int
   return `${kind}:${a}${kind === "slope" ? "-" : "/"}${b}|${interval}`;
 }
 
+/** Writes the documents keyed by _id: inserted first, and only those already stored replaced (upsertById). */
 export async function upsertCrossAsset(
   collection: Collection<CrossAssetDocument>,
   docs: readonly CrossAssetDocument[],
 ): Promise<void> {
-  await replaceById(collection, docs);
+  await upsertById(collection, docs);
 }

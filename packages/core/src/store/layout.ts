@@ -22,6 +22,10 @@ export const COLLECTIONS = {
   indicatorState: "indicator_state",
   crossAsset: "cross_asset",
   quality: "quality",
+  /** The newest document of each bar series, kept by the writers (latest.ts). */
+  latestBars: "latest_bars",
+  /** Extent and provenance of each cross-asset series, kept by the cross-asset job (latest.ts). */
+  crossAssetSeries: "cross_asset_series",
 } as const;
 
 export type BarsCollectionName = typeof COLLECTIONS.barsIntraday | typeof COLLECTIONS.barsDaily;

@@ -5,6 +5,7 @@ import { connectMongo, type MongoHandle } from "../clients/mongo.ts";
 import { testConfig, testLogger, uniqueName } from "../testing.ts";
 import { barOfDocument, toBarDocument, upsertBars } from "./bars.ts";
 import { loadCheckpoints, saveCheckpoints, seriesKey } from "./checkpoints.ts";
+import { latestBarKey, readLatestBars, recordLatestBars } from "./latest.ts";
 import { barsCollection, COLLECTIONS, ensureIndexes, INDEX_SPECS, setIntradayTtl } from "./layout.ts";
 import { analyzeExplain, CANONICAL_QUERIES } from "./queries.ts";
 
@@ -104,6 +105,28 @@ describe("MongoDB layout on the native server", () => {
       matched: 250,
     });
     expect((await coll.findOne({ _id: docs[7]!._id }))?.close).toBe(7);
+  });
+
+  it("keeps each series' latest bar: newer or same ts replaces it, an older range never moves it back", async () => {
+    const processed = new Date("2024-03-01T00:00:00Z");
+    const set = new BarIndicators();
+    const docs = bars.map((b) => toBarDocument(b, set.update({ ...b, ts: Date.parse(b.ts) }), set.warm, processed));
+    const rollup = { ...docs[3]!, _id: "AAPL|1d|rollup-test", source: "rollup" as const };
+    expect(await recordLatestBars(mongo.db, [...docs.slice(0, 20), rollup])).toBe(2);
+    const key = latestBarKey("AAPL", "1d", "scraped");
+    const read = async () => new Map((await readLatestBars(mongo.db)).map((d) => [d._id, d]));
+    expect((await read()).get(key)).toMatchObject({ barId: docs[19]!._id, kind: "scraped", close: docs[19]!.close });
+    expect((await read()).get(latestBarKey("AAPL", "1d", "rollup"))).toMatchObject({ kind: "rollup" });
+    // A batch over an older range: the newer latest bar stays.
+    expect(await recordLatestBars(mongo.db, docs.slice(0, 5))).toBe(0);
+    expect((await read()).get(key)?.barId).toBe(docs[19]!._id);
+    // The same bar rewritten (a late bar recomputed the series): replaced, with its new processedTs.
+    const rewritten = { ...docs[19]!, processedTs: new Date("2024-03-02T00:00:00Z") };
+    await recordLatestBars(mongo.db, [rewritten]);
+    expect((await read()).get(key)?.processedTs).toEqual(rewritten.processedTs);
+    await recordLatestBars(mongo.db, docs.slice(20));
+    expect((await read()).get(key)?.barId).toBe(docs.at(-1)!._id);
+    expect(await mongo.db.collection(COLLECTIONS.latestBars).countDocuments()).toBe(2);
   });
 
   it("stores and loads checkpoints", async () => {

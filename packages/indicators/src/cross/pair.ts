@@ -56,8 +56,8 @@ abstract class PairBase implements PairMetric {
     return this.n > this.lookback ? this.out : undefined;
   }
   protected check(a: number, b: number): void {
-    if (!(a > this.floor && a < Infinity)) throwBad("a", a);
-    if (!(b > this.floor && b < Infinity)) throwBad("b", b);
+    if (typeof a !== "number" || !(a > this.floor && a < Infinity)) throwBad("a", a);
+    if (typeof b !== "number" || !(b > this.floor && b < Infinity)) throwBad("b", b);
   }
   update(a: number, b: number): number | undefined {
     this.check(a, b);
@@ -115,8 +115,8 @@ abstract class PairBase implements PairMetric {
   }
 }
 
-function throwBad(field: string, x: number): never {
-  throw new InvalidInputError(field, x, "must be finite (and > 0 unless non-positive values are allowed)");
+function throwBad(field: string, x: unknown): never {
+  throw new InvalidInputError(field, x, "must be a finite number (and > 0 unless non-positive values are allowed)");
 }
 
 const isZero = (v: number) => v > -1e-14 && v < 1e-14;

@@ -8,6 +8,7 @@ export type AssetClass = "equity" | "bond" | "crypto" | "etf" | "index" | "fx" |
  * (e.g. 6.5 h of 5-minute equity bars = 78/day -> 252*78; 1-hour crypto bars -> 365*24).
  */
 export function periodsPerYear(assetClass: AssetClass, barsPerDay = 1): number {
-  if (!(barsPerDay > 0 && barsPerDay < Infinity)) throw new InvalidInputError("barsPerDay", barsPerDay, "must be > 0");
+  if (typeof barsPerDay !== "number" || !(barsPerDay > 0 && barsPerDay < Infinity))
+    throw new InvalidInputError("barsPerDay", barsPerDay, "must be > 0");
   return (assetClass === "crypto" ? 365 : 252) * barsPerDay;
 }

@@ -67,7 +67,8 @@ export class ReturnsWindow {
     this.period = checkPeriod(period, 2);
     this.lookback = period;
     const ppy = opts?.periodsPerYear ?? 252;
-    if (!(ppy > 0 && ppy < Infinity)) throw new InvalidInputError("periodsPerYear", ppy, "must be > 0");
+    if (typeof ppy !== "number" || !(ppy > 0 && ppy < Infinity))
+      throw new InvalidInputError("periodsPerYear", ppy, "must be > 0");
     this.periodsPerYear = ppy;
     this.sqrtAnn = Math.sqrt(ppy);
     this.allowNonPositive = opts?.allowNonPositive === true;

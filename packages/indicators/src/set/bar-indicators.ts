@@ -262,6 +262,7 @@ export class BarIndicators {
   }
 
   private check(b: Bar): void {
+    if (typeof b !== "object" || b === null) throw new InvalidInputError("bar", b, "must be an object");
     checkValue("ts", b.ts);
     const f = this.floor;
     checkPrice("open", b.open, f);
@@ -290,7 +291,7 @@ export class BarIndicators {
     this.atr14.step(high, low, close);
     if (this.hv20 !== null) this.hv20.step(close);
     this.obv.step(close, volume);
-    this.vwap.step(this.session(ts), high, low, close, volume);
+    this.vwap.step(ts, high, low, close, volume);
     this.ad.step(high, low, close, volume);
     this.cumReturn.step(close);
     this.ratio.step(close);

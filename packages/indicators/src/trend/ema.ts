@@ -51,9 +51,9 @@ export class Ema {
   update(x: number): number | undefined {
     const ema = this.ema;
     const n = this.n;
-    // steady state (warm, valid input) inline: one compare chain, three field writes (n, undo, ema), the same
-    // arithmetic as step()
-    if (n >= this.period && x > this.floor && x < Infinity) {
+    // steady state (warm, valid input) inline: one compare chain (typeof first: "106" > 0 is true in JavaScript),
+    // three field writes (n, undo, ema), the same arithmetic as step()
+    if (n >= this.period && typeof x === "number" && x > this.floor && x < Infinity) {
       this.uEma = ema;
       this.n = n + 1;
       return (this.ema = (x - ema) * this.k + ema);

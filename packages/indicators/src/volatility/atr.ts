@@ -135,7 +135,13 @@ export function atr(high: Series, low: Series, close: Series, period = 14, opts?
     const hi = high[bad]!;
     const lo = low[bad]!;
     const cl = close[bad]!;
-    if (!(hi > floor && hi < Infinity && lo > floor && lo < Infinity && cl > floor && cl < Infinity && hi >= lo)) break;
+    if (
+      typeof hi !== "number" ||
+      typeof lo !== "number" ||
+      typeof cl !== "number" ||
+      !(hi > floor && hi < Infinity && lo > floor && lo < Infinity && cl > floor && cl < Infinity && hi >= lo)
+    )
+      break;
   }
   if (bad < len) {
     checkPrice("high", high[bad]!, floor);

@@ -4,6 +4,7 @@ import {
   checkState,
   checkValue,
   checkVolume,
+  InvalidInputError,
   type PriceOptions,
   priceFloor,
 } from "../errors.ts";
@@ -51,6 +52,8 @@ export interface VwapState {
   kind: "vwap";
   allowNonPositive: boolean;
   n: number;
+  /** ts of the last bar (epoch ms), null before the first; absent in states written before it was kept. */
+  ts?: number | null;
   s: number[];
   undo: number[];
 }
@@ -58,7 +61,9 @@ export interface VwapState {
 /**
  * Session VWAP: Σ(typical·volume) / Σvolume since the session start, typical = (high+low+close)/3. The session key
  * comes from `session(ts)` (default utcDaySession; use exchangeDaySession("America/New_York") for US equities).
- * Lookback 0. While the session's cumulative volume is 0 the VWAP is the current bar's typical price.
+ * Lookback 0. While the session's cumulative volume is 0 the VWAP is the current bar's typical price. Timestamps must
+ * increase: update() refuses a ts at or before the last bar's (InvalidInputError "ts"; an older bar would otherwise
+ * reset the session), replace() takes the last bar's ts.
  */
 export class Vwap {
   readonly lookback = 0;
@@ -66,6 +71,7 @@ export class Vwap {
   readonly session: SessionFn;
   private readonly floor: number;
   private n = 0;
+  private lastTs = Number.NaN;
   private key = Number.NaN;
   private pv = 0;
   private vol = 0;
@@ -97,12 +103,16 @@ export class Vwap {
   }
   update(ts: number, high: number, low: number, close: number, volume: number): number {
     this.check(ts, high, low, close, volume);
-    this.step(this.session(ts), high, low, close, volume);
+    if (ts <= this.lastTs) throw new InvalidInputError("ts", ts, `must be after the last bar ${this.lastTs}`);
+    this.step(ts, high, low, close, volume);
     return this.out;
   }
+  /** Replaces the last bar (same ts, still forming); same as update() when nothing was fed yet. */
   replace(ts: number, high: number, low: number, close: number, volume: number): number {
     this.check(ts, high, low, close, volume);
-    const key = this.session(ts);
+    // NaN: nothing fed yet, or a state written before the ts was kept
+    if (!Number.isNaN(this.lastTs) && ts !== this.lastTs)
+      throw new InvalidInputError("ts", ts, `replace() needs the last bar's ts ${this.lastTs}`);
     if (this.n > 0) {
       const u = this.u;
       this.n--;
@@ -111,14 +121,16 @@ export class Vwap {
       this.vol = u[2]!;
       this.out = u[3]!;
     }
-    this.step(key, high, low, close, volume);
+    this.step(ts, high, low, close, volume);
     return this.out;
   }
   /**
    * @internal Advances by one input without validating it (the caller already did). Returns nothing: a double
    * returned from a call that is not inlined is boxed (one HeapNumber per call), and BarIndicators calls many.
    */
-  step(key: number, high: number, low: number, close: number, volume: number): void {
+  step(ts: number, high: number, low: number, close: number, volume: number): void {
+    const key = this.session(ts);
+    this.lastTs = ts;
     const u = this.u;
     u[0] = this.key;
     u[1] = this.pv;
@@ -140,6 +152,7 @@ export class Vwap {
       kind: "vwap",
       allowNonPositive: this.allowNonPositive,
       n: this.n,
+      ts: Number.isNaN(this.lastTs) ? null : this.lastTs,
       s: [this.key, this.pv, this.vol, this.out],
       undo: Array.from(this.u),
     };
@@ -149,6 +162,7 @@ export class Vwap {
     checkState(st?.kind === "vwap", "vwap");
     const r = new Vwap(session, { allowNonPositive: st.allowNonPositive });
     r.n = st.n;
+    r.lastTs = st.ts ?? Number.NaN;
     [r.key, r.pv, r.vol, r.out] = st.s.map((x) => (x === null ? Number.NaN : x)) as [number, number, number, number];
     r.u.set(st.undo.map((x) => (x === null ? Number.NaN : x)));
     return r;

@@ -2,7 +2,8 @@
 //
 // Matching rule (docs/ingestion.md): a chart request is served the recording with the same path
 // (symbol) and `interval` whose [period1, period2] overlaps the requested window the most; ties go to
-// the narrower recording, then to the file name. The scraper then keeps only bars inside the requested
+// the narrower recording, then to the file name. Real recordings come first: a generated one (response header
+// `x-generated-by`, provenance `synthetic`) is served only when no real one overlaps the window. The scraper then keeps only bars inside the requested
 // window. `events`, `includePrePost` and the other query parameters are not matched on. Hand-made
 // `.fake.json` recordings are left out. No overlapping recording: a Yahoo-style 404 "No data found".
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -19,6 +20,8 @@ export interface Recording {
   statusText: string;
   headers: [string, string][];
   body: string;
+  /** `synthetic` for a generated recording (response header x-generated-by), else `replay` (real data). */
+  provenance: "replay" | "synthetic";
 }
 
 interface RecordedExchange {
@@ -62,6 +65,7 @@ export function parseRecording(file: string, text: string): Recording | null {
     statusText: r.statusText ?? "OK",
     headers,
     body,
+    provenance: headers.some(([k]) => k.toLowerCase() === "x-generated-by") ? "synthetic" : "replay",
   };
 }
 
@@ -109,8 +113,17 @@ export function parseChartUrl(url: string): ChartQuery | null {
 
 /** The recording served for a chart query (see the rule at the top), or undefined. */
 export function matchRecording(recordings: readonly Recording[], q: ChartQuery): Recording | undefined {
+  return bestOverlap(recordings, q, "replay") ?? bestOverlap(recordings, q, "synthetic");
+}
+
+function bestOverlap(
+  recordings: readonly Recording[],
+  q: ChartQuery,
+  provenance: Recording["provenance"],
+): Recording | undefined {
   let best: { rec: Recording; overlap: number; width: number } | undefined;
   for (const rec of recordings) {
+    if (rec.provenance !== provenance) continue;
     if (rec.symbol !== q.symbol || rec.interval !== q.interval) continue;
     // A recording includes the bar at its period2 (Yahoo does, for crypto), hence the +1 ms.
     const overlap = Math.min(rec.period2 + 1, q.period2) - Math.max(rec.period1, q.period1);

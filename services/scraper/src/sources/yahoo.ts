@@ -1,5 +1,5 @@
 // The Yahoo chart source on yahoo-finance2; with a recorded-response fetch it is the replay source.
-import type { Logger } from "@quant/core";
+import type { BarSource, Logger } from "@quant/core";
 import pThrottle from "p-throttle";
 import YahooFinance from "yahoo-finance2";
 import type { SourceName } from "../args.ts";
@@ -17,6 +17,11 @@ export interface YahooSourceOptions {
   retry: RetryOptions;
   logger: Logger;
   now?: () => number;
+  /**
+   * The provenance of the bars one request returns (default: the source's name). The replay source answers
+   * `synthetic` for a window served by a generated recording, so generated bars are never labelled `replay`.
+   */
+  provenanceOf?: (q: { symbol: string; interval: string; period1: number; period2: number }) => BarSource;
 }
 
 /** Wraps a fetch in the global request-rate gate: every HTTP request, retries included, waits its turn. */
@@ -75,7 +80,13 @@ export function createYahooSource(opts: YahooSourceOptions): MarketSource {
           symbol: req.symbol,
           assetClass: req.assetClass,
           interval: req.interval,
-          source: opts.name,
+          source:
+            opts.provenanceOf?.({
+              symbol: req.symbol,
+              interval: req.interval,
+              period1: window.startMs,
+              period2: window.endMs,
+            }) ?? opts.name,
           window,
           now: now(),
           ingestTs,

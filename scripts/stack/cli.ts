@@ -1,5 +1,5 @@
-// `pnpm stack up|down|status|env`: the native Kafka, MongoDB-wire and S3 servers, on 127.0.0.1 only.
-import { mkdirSync } from "node:fs";
+// `pnpm stack up|down|reset|status|env`: the native Kafka, MongoDB-wire and S3 servers, on 127.0.0.1 only.
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, createKafkaBus, createLogger, createObjectStore, TOPIC_SPECS } from "@quant/core";
 import { clientEnv, stackSettings } from "./env.ts";
@@ -109,6 +109,17 @@ export async function down(only?: readonly ServerDef["name"][], say: Say = toStd
   }
 }
 
+/**
+ * Stops the servers `up` started and deletes their data (topics and offsets, MongoDB, the lake): the next `up` starts
+ * them empty, as on a fresh clone. The integration tests replay recordings into the same topics that `pnpm start`
+ * reads; `reset` between the two gives the run only its own bars.
+ */
+export async function reset(say: Say = toStderr): Promise<void> {
+  await down(undefined, say);
+  for (const def of SERVERS) rmSync(stackPaths.data(def.name), { recursive: true, force: true });
+  say(`data of ${SERVERS.map((d) => d.name).join(", ")} deleted (${stackPaths.data("")})`);
+}
+
 export async function status(): Promise<boolean> {
   const s = stackSettings();
   let allUp = true;
@@ -137,12 +148,13 @@ async function main(): Promise<void> {
   try {
     if (cmd === "up") await up();
     else if (cmd === "down") await down();
+    else if (cmd === "reset") await reset();
     else if (cmd === "status") process.exitCode = (await status()) ? 0 : 1;
     else if (cmd === "env") {
       const env = clientEnv(stackSettings());
       for (const [k, v] of Object.entries(env)) process.stdout.write(`${k}=${v}\n`);
     } else {
-      process.stderr.write("usage: pnpm stack up|down|status|env\n");
+      process.stderr.write("usage: pnpm stack up|down|reset|status|env\n");
       process.exitCode = 2;
     }
   } catch (err) {

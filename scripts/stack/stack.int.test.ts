@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -99,6 +99,18 @@ describe("pnpm stack", () => {
         expect.stringMatching(/^invalid configuration: STACK_MONGO_PORT: /),
       ]);
     });
+  });
+
+  it("reset deletes the servers' data of its stack directory only", () => {
+    const dir = mkdtempSync(join(tmpdir(), "stack-reset-"));
+    for (const name of ["kafka", "mongo", "s3"]) mkdirSync(join(dir, "data", name, "x"), { recursive: true });
+    mkdirSync(join(dir, "logs"));
+    const r = runCli(["reset"], { QUANT_STACK_DIR: dir });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("stack: data of kafka, mongo, s3 deleted");
+    expect(readdirSync(join(dir, "data"))).toEqual([]);
+    expect(existsSync(join(dir, "logs"))).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("rejects a bad port setting with one line naming the variable", () => {

@@ -1,6 +1,7 @@
 // Data quality end to end: a recorded AAPL session (1-minute bars, with the one bar Yahoo left out at 15:15) with
 // injected faults — forty bars cut, a fat-fingered print, a stale stretch, a zero-volume bar, a partial bar never
-// completed, two conflicting re-sends (one right away, one late) — goes through Kafka to a live stream processor
+// completed, conflicting re-sends (one right away; two late ones of one bar, merged in one recompute) — goes through
+// Kafka to a live stream processor
 // (restarted halfway, so the checks resume from their checkpoint) and into the lake. Exactly those bars are flagged;
 // reconcile (the batch computation from the lake) finds no difference in documents, flags or quality rows; a batch
 // run changes nothing; `pnpm quality` counts what was injected; the stream's metrics count the flags.
@@ -123,15 +124,18 @@ describe("quality checks, stream and batch", () => {
     [at("19:30"), with_("19:30", { partial: true, close: bar("19:30").open })],
   ]);
   const bars = session.filter((b) => !cut.has(b.id)).map((b) => injected.get(b.id) ?? b);
-  // Re-sent with other content: right after the original (the last bar), and at the very end (a late bar).
+  // Re-sent with other content: right after the original (the last bar), and at the very end twice (late bars, one
+  // run of the series: two conflicting versions counted in one recompute).
   const resentNow = with_("18:20", { volume: bar("18:20").volume + 100, ingestTs: "2024-10-02T21:00:00Z" });
-  const resentLate = with_("14:20", {
-    close: bar("14:20").close + 0.01,
-    high: Math.max(bar("14:20").high, bar("14:20").close + 0.01),
-    ingestTs: "2024-10-02T21:00:00Z",
-  });
+  const lateVersion = (cents: number) =>
+    with_("14:20", {
+      close: bar("14:20").close + cents / 100,
+      high: Math.max(bar("14:20").high, bar("14:20").close + cents / 100),
+      ingestTs: "2024-10-02T21:00:00Z",
+    });
+  const resentLate = lateVersion(2);
   const stream = bars.flatMap((b) => (b.id === resentNow.id ? [b, resentNow] : [b]));
-  stream.push(resentLate);
+  stream.push(lateVersion(1), resentLate);
   const expected: Record<string, string[]> = {
     [at("15:16")]: ["gap"], // Yahoo's own missing bar at 15:15
     [at("17:10")]: ["gap"], // the forty bars cut
@@ -183,8 +187,8 @@ describe("quality checks, stream and batch", () => {
     run = startStreamProcess(env, overrides);
     await produceBars(env.producer, env.topic, stream.slice(half), 50);
     await waitFor(
-      "late conflict applied",
-      async () => ((await docs.findOne({ _id: resentLate.id }))?.quality?.conflicts ?? 0) === 1,
+      "late conflicts applied",
+      async () => ((await docs.findOne({ _id: resentLate.id }))?.quality?.conflicts ?? 0) === 2,
     );
     metrics.push(await metricsWhen(port, run, (t) => /quant_quality_score\{[^}]*\} 0\.8744\n/.test(t)));
     await stop(run);
@@ -200,6 +204,10 @@ describe("quality checks, stream and batch", () => {
     expect(stored.find((d) => d._id === at("18:20"))).toMatchObject({
       volume: resentNow.volume,
       quality: { conflicts: 1 },
+    });
+    expect(stored.find((d) => d._id === at("14:20"))).toMatchObject({
+      close: resentLate.close,
+      quality: { conflicts: 2 },
     });
     expect(stored.find((d) => d._id === at("19:30"))).toMatchObject({ partial: true });
 

@@ -43,6 +43,7 @@ import {
   parseCheckpointState,
   type QualityDayDocument,
   qualityCollection,
+  qualityDayDifferences,
   recordLatestBars,
   replaceById,
   rollupCollection,
@@ -94,13 +95,18 @@ interface SeriesState {
   quality: QualityChecker;
   /** Quality days that ended since the last checkpoint: their rows go out with the next one. */
   pendingDays: QualityDay[];
+  /**
+   * The series' newest quality row as stored (null: not known). Rows of later days are new: inserted first, since
+   * FerretDB answers an upsert that matches nothing with a scan of the collection (upsertById); that row itself is
+   * not written again while unchanged (a daily series' day closes with its one bar: FerretDB's update scans too).
+   */
+  storedRow: QualityDayDocument | null;
   /** When its checkpoint was last saved (Date.now()); -Infinity forces a save after the next batch. */
   savedAt: number;
   /** Documents written since that checkpoint (the state has moved past it). */
   unsaved: boolean;
 }
 
-/** Documents waiting to be written in this batch: scraped bars and rollup bars (their ids may be equal). */
 /** A late bar kept for its series' merged recompute, with its message and the conflicting versions of its id. */
 interface LateBar {
   bar: Bar;
@@ -108,9 +114,17 @@ interface LateBar {
   conflicts: number;
 }
 
+/** Documents waiting to be written in this batch: scraped bars and rollup bars (their ids may be equal). */
 interface Pending {
   bars: Map<string, BarDocument>;
   rollups: Map<string, BarDocument>;
+}
+
+/** A checkpoint and the quality rows it carries: rows of days not stored yet, and rows that replace stored ones. */
+interface CheckpointWrite {
+  checkpoint: CheckpointDocument;
+  newRows: QualityDayDocument[];
+  storedRows: QualityDayDocument[];
 }
 
 /** What the quality checks found in one batch, for the metrics (docs/quality.md). */
@@ -210,7 +224,7 @@ export class StreamProcessor {
   /** Series loading, late-bar rewrites and the merged writes below take turns: one MongoDB command at a time. */
   private readonly lane = serialLane();
   private readonly documentWriter: WriteCoalescer<BarDocument>;
-  private readonly checkpointWriter: WriteCoalescer<{ checkpoint: CheckpointDocument; rows: QualityDayDocument[] }>;
+  private readonly checkpointWriter: WriteCoalescer<CheckpointWrite>;
   /** Scores of the quality rows written since the last batch ended (checkpoints, recomputations), for the metrics. */
   private readonly scores = new Map<string, number>();
 
@@ -224,9 +238,14 @@ export class StreamProcessor {
     // A series' quality rows go out before its checkpoint: a checkpoint never runs ahead of the rows it counted.
     this.checkpointWriter = new WriteCoalescer((items) =>
       this.lane(async () => {
+        const rows = qualityCollection(this.deps.db);
+        await upsertById(
+          rows,
+          items.flatMap((i) => i.newRows),
+        );
         await replaceById(
-          qualityCollection(this.deps.db),
-          items.flatMap((i) => i.rows),
+          rows,
+          items.flatMap((i) => i.storedRows),
         );
         await saveCheckpoints(
           checkpointsCollection(this.deps.db),
@@ -270,14 +289,28 @@ export class StreamProcessor {
    */
   private async saveCheckpointsOf(series: readonly SeriesState[]): Promise<void> {
     const processedTs = this.now();
-    const items = series.map((s) => ({ checkpoint: this.checkpointOf(s), rows: this.qualityRowsOf(s, processedTs) }));
+    const written = new Map<SeriesState, QualityDayDocument>();
+    const items = series.map((s): CheckpointWrite => {
+      const rows = this.qualityRowsOf(s, processedTs);
+      const newest = rows.at(-1);
+      if (newest) written.set(s, newest);
+      const stored = s.storedRow;
+      const unchanged = (r: QualityDayDocument) =>
+        r._id === stored?._id && qualityDayDifferences(stored, r).length === 0;
+      return {
+        checkpoint: this.checkpointOf(s),
+        newRows: rows.filter((r) => stored === null || r.tradingDate > stored.tradingDate),
+        storedRows: rows.filter((r) => stored !== null && r.tradingDate <= stored.tradingDate && !unchanged(r)),
+      };
+    });
     await this.checkpointWriter.write(items);
-    this.noteScores(items.flatMap((i) => i.rows));
+    this.noteScores(items.flatMap((i) => [...i.storedRows, ...i.newRows]));
     const savedAt = Date.now();
     for (const s of series) {
       s.savedAt = savedAt;
       s.unsaved = false;
       s.pendingDays = [];
+      s.storedRow = written.get(s) ?? s.storedRow;
     }
   }
 
@@ -602,6 +635,8 @@ export class StreamProcessor {
     s.rollups = rollups ?? SeriesRollups.create(s.symbol, s.assetClass, s.interval);
     s.quality = enriched.quality?.checker ?? new QualityChecker(s);
     s.pendingDays = [];
+    const lastDay = enriched.quality?.days.at(-1);
+    s.storedRow = lastDay ? toQualityDayDocument(s, lastDay, this.now()) : null;
   }
 
   /** Writes the recomputed quality rows of a series that are missing or differ from the stored ones. */
@@ -701,6 +736,7 @@ export class StreamProcessor {
         rollups: SeriesRollups.create(b.symbol, b.assetClass, b.interval),
         quality: new QualityChecker(b),
         pendingDays: [],
+        storedRow: null,
         savedAt: Number.NEGATIVE_INFINITY,
         unsaved: false,
       };
@@ -715,6 +751,9 @@ export class StreamProcessor {
         s.lastBar = cp.lastBar;
         if (cp.rollup) s.rollups = SeriesRollups.fromJSON(b.symbol, b.assetClass, b.interval, cp.rollup);
         s.quality = QualityChecker.fromJSON(b, JSON.parse(cp.quality!));
+        // The checkpoint went out after the rows of its days, the open one as this state counts it.
+        const open = s.quality.openDay();
+        s.storedRow = open ? toQualityDayDocument(s, open, this.now()) : null;
       } else {
         await this.rebuildFromHistory(s, unusable.get(key)!, heartbeat);
       }

@@ -138,10 +138,20 @@ describe("DAG files (DagBag, as the dag-processor parses them)", () => {
       BATCH_IMAGE: "quant-pipeline/batch-processor:test",
       PIPELINE_DOCKER_NETWORK: "quant-pipeline_default",
       PIPELINE_FIXTURES_HOST_DIR: "/srv/quant/fixtures/yahoo",
+      PIPELINE_DATA_FILES_HOST_DIR: "/srv/quant/fixtures/yahoo-data-files",
     });
     expect(docker.import_errors).toEqual({});
     const task = docker.dags.equities_eod_batch_dag!.tasks.scrape_equities_eod!;
     expect(task.operator).toBe("DockerOperator");
+    // The replay recordings: both host directories mounted read-only, the scraper pointed at them.
+    expect(task.mounts).toEqual([
+      { source: "/srv/quant/fixtures/yahoo", target: "/fixtures/yahoo", read_only: true },
+      { source: "/srv/quant/fixtures/yahoo-data-files", target: "/fixtures/yahoo-data-files", read_only: true },
+    ]);
+    expect(task.environment).toMatchObject({
+      YAHOO_FIXTURES_DIR: "/fixtures/yahoo",
+      YAHOO_DATA_FILES_DIR: "/fixtures/yahoo-data-files",
+    });
     expect(task.command).toMatch(/^equities-eod --source '\{\{ params\.source \}\}' --from /);
     const native = report.dags.equities_eod_batch_dag!.tasks.scrape_equities_eod!;
     expect(native.command?.endsWith(task.command ?? "?")).toBe(true);

@@ -69,7 +69,7 @@ class Cli(NamedTuple):
     # Variables handed to its container, and those handed as private_environment.
     env: tuple[str, ...]
     secret_env: tuple[str, ...]
-    # Whether it reads the recorded Yahoo responses (PIPELINE_FIXTURES_HOST_DIR).
+    # Whether it reads the recordings of --source replay (CONTAINER_MOUNTS).
     fixtures: bool
 
 
@@ -96,8 +96,13 @@ RECONCILE = Cli(
     fixtures=False,
 )
 
-# Where PIPELINE_FIXTURES_HOST_DIR is mounted in the scraper container (docker runner).
-CONTAINER_FIXTURES_DIR = "/fixtures/yahoo"
+# Where the host directories of PIPELINE_<name>_HOST_DIR are mounted read-only in the scraper container (docker
+# runner), and the scraper variable that points there: the recorded Yahoo responses and the recordings converted
+# from PyPI data files (`pnpm fixtures`), both read by --source replay.
+CONTAINER_MOUNTS = (
+    ("PIPELINE_FIXTURES_HOST_DIR", "/fixtures/yahoo", "YAHOO_FIXTURES_DIR"),
+    ("PIPELINE_DATA_FILES_HOST_DIR", "/fixtures/yahoo-data-files", "YAHOO_DATA_FILES_DIR"),
+)
 
 # Templates for the run's data interval, as YYYY-MM-DD (UTC).
 FROM_INTERVAL_START = "{{ data_interval_start | ds }}"
@@ -302,13 +307,14 @@ def _docker_task(task_id: str, cli: Cli, args: str, doc: str):
     network = os.environ.get("PIPELINE_DOCKER_NETWORK", "").strip() or None
     environment = {k: os.environ[k] for k in cli.env if os.environ.get(k)}
     mounts = []
-    # The recorded Yahoo responses for --source replay: a directory on the Docker host, mounted read-only.
-    fixtures = os.environ.get("PIPELINE_FIXTURES_HOST_DIR", "").strip()
-    if cli.fixtures and fixtures:
-        from docker.types import Mount
+    # The recordings for --source replay: directories on the Docker host, mounted read-only.
+    for host_variable, target, scraper_variable in CONTAINER_MOUNTS if cli.fixtures else ():
+        source = os.environ.get(host_variable, "").strip()
+        if source:
+            from docker.types import Mount
 
-        mounts.append(Mount(target=CONTAINER_FIXTURES_DIR, source=fixtures, type="bind", read_only=True))
-        environment["YAHOO_FIXTURES_DIR"] = CONTAINER_FIXTURES_DIR
+            mounts.append(Mount(target=target, source=source, type="bind", read_only=True))
+            environment[scraper_variable] = target
     return DockerOperator(
         task_id=task_id,
         image=image,

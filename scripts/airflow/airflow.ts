@@ -97,6 +97,10 @@ export interface DagTaskReport {
   execution_timeout_s: number | null;
   command: string | null;
   upstream: string[];
+  /** DockerOperator: host directories mounted into the container (else empty). */
+  mounts: { source: string; target: string; read_only: boolean }[];
+  /** DockerOperator: the container's non-secret variables (else empty). */
+  environment: Record<string, string>;
 }
 
 export interface DagReport {

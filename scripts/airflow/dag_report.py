@@ -62,6 +62,12 @@ def describe(dag, after) -> dict:
                 "execution_timeout_s": t.execution_timeout.total_seconds() if t.execution_timeout else None,
                 "command": getattr(t, "bash_command", None) or getattr(t, "command", None),
                 "upstream": sorted(t.upstream_task_ids),
+                # DockerOperator: the host directories mounted into the container, and its (non-secret) variables.
+                "mounts": [
+                    {"source": m["Source"], "target": m["Target"], "read_only": m["ReadOnly"]}
+                    for m in getattr(t, "mounts", None) or []
+                ],
+                "environment": dict(getattr(t, "environment", None) or {}),
             }
             for t in dag.tasks
         },

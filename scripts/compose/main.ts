@@ -1,6 +1,7 @@
 // pnpm test:compose: the compose stack for real, on a local Docker Engine, with no image registry.
 //   1. an engine (the running one, or a private dockerd started here and stopped at the end);
-//   2. the stand-in images (docker/offline) and our four images on the stand-in Node base;
+//   2. the stand-in images (docker/offline): the base ones (debian, node) first, then the service stand-ins and our
+//      four images (on the stand-in Node base) side by side;
 //   3. `up --wait` of docker-compose.yml + docker-compose.offline.yml, published on ports of its own (project.ts);
 //   4. the checks (vitest, scripts/compose/vitest.config.ts): Airflow's DAG run launching the scraper image, MongoDB,
 //      replicas, reconcile and batch through `compose run`, the API and the dashboard in Chromium, a clean `down`;
@@ -9,10 +10,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { composeCommand } from "../stack/compose-cli.ts";
 import { REPO_ROOT, STACK_DIR } from "../stack/paths.ts";
 import { type Engine, ensureEngine, lockRun } from "./engine.ts";
-import { buildStandIns } from "./images.ts";
+import { buildBaseImages, buildServiceStandIns } from "./images.ts";
 import { endpoints, PROJECT, projectCommand, run, testEnv, writeTestEnv } from "./project.ts";
 
 const LOG_DIR = join(STACK_DIR, "logs", "compose");
@@ -41,23 +43,38 @@ async function step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
 // any other end (the finally of main). A second signal exits at once.
 let interrupted: NodeJS.Signals | null = null;
 let cleaningUp = false;
-let current: ChildProcess | null = null;
+const running = new Set<ChildProcess>();
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (interrupted) process.exit(130);
     interrupted = signal;
     say(`${signal}: stopping, then taking everything down`);
-    current?.kill("SIGTERM");
+    for (const child of running) child.kill("SIGTERM");
   });
 }
 
-/** Runs a command with its output on ours; resolves to its exit code. */
-function live(cmd: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/**
+ * Runs a command with its output on ours, each line prefixed with `label` when given (builds that run side by side);
+ * resolves to its exit code.
+ */
+function live(cmd: readonly string[], env: NodeJS.ProcessEnv = process.env, label = ""): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(cmd[0]!, cmd.slice(1), { cwd: REPO_ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
-    current = child;
+    const child = spawn(cmd[0]!, cmd.slice(1), {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ["ignore", label ? "pipe" : "inherit", label ? "pipe" : "inherit"],
+    });
+    running.add(child);
+    if (label) {
+      for (const [from, to] of [
+        [child.stdout, process.stdout],
+        [child.stderr, process.stderr],
+      ] as const)
+        createInterface({ input: from! }).on("line", (line) => to.write(`[${label}] ${line}\n`));
+    }
+    child.on("error", () => resolve(127));
     child.on("exit", (code, signal) => {
-      current = null;
+      running.delete(child);
       resolve(code ?? (signal ? 128 : 1));
     });
   });
@@ -80,12 +97,19 @@ async function main(): Promise<number> {
     const compose = await step("compose CLI", () => composeCommand());
     engine = await step("Docker engine", () => ensureEngine(say));
     process.env.DOCKER_HOST = engine.host;
-    await step("stand-in images (docker/offline)", () => buildStandIns(compose, say));
     const env = testEnv(engine.socket);
     writeTestEnv(env);
     project = projectCommand(compose);
     const cli = project;
-    if ((await step("build our images", () => live([...cli, "build"]))) !== 0) throw new Error("compose build failed");
+    await step("base images (debian, node) and the stand-ins' binaries", () => buildBaseImages(compose, say, live));
+    // Our four images need only the Node base: built at the same time as the service stand-ins (on a cold engine,
+    // one's downloads overlap the other's work).
+    await step("stand-in images (docker/offline) and our images, side by side", async () => {
+      const ours = live([...cli, "build"], process.env, "ours").then((code) => {
+        if (code !== 0) throw new Error("compose build of our images failed");
+      });
+      await Promise.all([buildServiceStandIns(compose, live), ours]);
+    });
     const up = await step("up --wait", () => live([...cli, "up", "--detach", "--wait", "--wait-timeout", "900"]));
     if (up !== 0) throw new Error(`compose up --wait failed (exit ${up})`);
     const e = endpoints(env);
@@ -122,6 +146,9 @@ async function main(): Promise<number> {
       // Scraper containers of failed task tries (a DockerOperator removes only successful ones): the private
       // engine keeps no stopped container between runs.
       run(["docker", "container", "prune", "--force"]);
+      // Our images' earlier builds (untagged once rebuilt): the data root keeps only what the next run uses, and the
+      // build cache (which the engine trims itself).
+      run(["docker", "image", "prune", "--force"]);
       const restored = await step("stop the engine", () => engine!.stop());
       say(`host network restored: ${restored.length > 0 ? restored.join("; ") : "nothing to undo"}`);
     }

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseEnv } from "node:util";
-import { REPO_ROOT, STACK_DIR } from "../stack/paths.ts";
+import { CACHE_DIR, REPO_ROOT, STACK_DIR } from "../stack/paths.ts";
 
 /** A name of its own: on an engine that also runs a user's `quant-pipeline`, this run never touches it. */
 export const PROJECT = process.env.QUANT_COMPOSE_PROJECT || "quant-pipeline-test";
@@ -36,6 +36,16 @@ export function fixturesDir(): string {
   return realpathSync(dir);
 }
 
+/**
+ * The recordings `pnpm fixtures` converted from PyPI data files, if this machine has them (YAHOO_DATA_FILES_DIR, else
+ * the cache's): mounted into the scraper containers too, as a user's compose run would. The checks' windows
+ * (ranges.ts) read none of their bars; a bad mount would still fail every scraper container.
+ */
+export function dataFilesDir(): string | null {
+  const dir = process.env.YAHOO_DATA_FILES_DIR || join(CACHE_DIR, "fixtures", "yahoo-data-files");
+  return existsSync(join(dir, "sources.json")) ? realpathSync(dir) : null;
+}
+
 /** The test environment: .env.example (the documented defaults and development secrets) plus this run's settings. */
 export function testEnv(socket: string): Record<string, string> {
   const env: Record<string, string> = { ...parseEnv(readFileSync(join(REPO_ROOT, ".env.example"), "utf8")) } as Record<
@@ -51,6 +61,7 @@ export function testEnv(socket: string): Record<string, string> {
     // Recorded data only: this machine reaches no Yahoo, and no scheduled DAG runs (the test triggers its own run).
     PIPELINE_SOURCE: "replay",
     PIPELINE_FIXTURES_HOST_DIR: fixturesDir(),
+    PIPELINE_DATA_FILES_HOST_DIR: dataFilesDir() ?? "",
     AIRFLOW_DAGS_PAUSED_AT_CREATION: "true",
   });
   return env;

@@ -7,14 +7,14 @@ import { AssignerProtocol, Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sleep } from "../stack/process.ts";
 import { AirflowClient } from "../start/airflow-client.ts";
-import { DAG_ID, dagConf, jobRanges, rangeArgs, rangeLabel } from "../start/plan.ts";
-import { collectionCounts } from "../start/summary.ts";
+import { DAG_ID, dagConf, rangeArgs, rangeLabel } from "../start/plan.ts";
 import { composeFromEnv, endpoints, PROJECT, readTestEnv, run } from "./project.ts";
+import { CHECK_RANGES } from "./ranges.ts";
 
 const compose = composeFromEnv();
 const env = readTestEnv();
 const at = endpoints(env);
-const ranges = jobRanges("replay");
+const ranges = CHECK_RANGES;
 const quiet = createLogger("compose-test", "silent");
 const BAR_TOPICS = ["crypto_ticks", "equities_ticks", "bonds_data"];
 
@@ -103,14 +103,9 @@ describe.sequential(`compose stack ${PROJECT} (docker-compose.yml + docker-compo
     dagStartedAt = new Date();
     const runId = await airflow.trigger(DAG_ID, dagConf("replay", ranges), "pnpm test:compose");
     const result = await airflow.waitForRun(DAG_ID, runId, 900_000);
+    // Every task of the DAG: one scraper task per range (the DAG's five), then `scraped`.
     expect(result.tasks.map((t) => [t.task_id, t.state]).sort()).toEqual(
-      [
-        ["scrape.bonds", "success"],
-        ["scrape.crypto", "success"],
-        ["scrape.equities_eod", "success"],
-        ["scrape.equities_intraday", "success"],
-        ["scraped", "success"],
-      ].sort(),
+      [...ranges.map((r) => [`scrape.${r.task}`, "success"]), ["scraped", "success"]].sort(),
     );
     expect(result.state).toBe("success");
     // The DockerOperator ran one scraper container per task on the engine, each exiting 0 (then removed).
@@ -157,11 +152,19 @@ describe.sequential(`compose stack ${PROJECT} (docker-compose.yml + docker-compo
         if (Date.now() > deadline) throw new Error(`stream processor did not catch up: lag ${lag}`);
         await sleep(2_000);
       }
-      const counts = Object.fromEntries((await collectionCounts(mongo.db)).map((c) => [c.name, c.documents]));
-      // 49 AAPL daily bars, 2 days of 1m bars, 3 BTC-USD daily bars, the four yields' daily bars (see plan.ts).
-      expect(counts.bars_daily).toBeGreaterThanOrEqual(49 + 3 + 4 * 49);
-      expect(counts.bars_intraday).toBeGreaterThan(300);
-      expect(await mongo.db.collection("bars_daily").countDocuments({ symbol: "AAPL", interval: "1d" })).toBe(49);
+      // The recorded series exactly (see ranges.ts); the generated ones (labelled synthetic) and the rollups of the
+      // BTC-USD 1m bars present.
+      const count = (collection: string, filter: Record<string, unknown>) =>
+        mongo.db.collection(collection).countDocuments(filter);
+      expect(await count("bars_daily", { symbol: "AAPL", interval: "1d" })).toBe(49);
+      expect(await count("bars_daily", { symbol: "BTC-USD", interval: "1d" })).toBe(3);
+      // 390 minutes of the session, less the all-null bar (dropped by the scraper, never a bar of zeros).
+      expect(await count("bars_intraday", { symbol: "AAPL", interval: "1m" })).toBe(389);
+      expect(await count("bars_intraday", { symbol: "BTC-USD", interval: "1m", source: "synthetic" })).toBe(1440);
+      for (const y of ["^IRX", "^FVX", "^TNX", "^TYX"])
+        expect(await count("bars_daily", { symbol: y, interval: "1d", source: "synthetic" }), y).toBeGreaterThan(40);
+      // 24 hours of 1m bars close 23 hourly windows: the last one stays open (the watermark lags 2 minutes, @quant/enrich).
+      expect(await count("bars_rollup", { symbol: "BTC-USD", interval: "1h" })).toBe(23);
     } finally {
       await stats.close();
     }

@@ -18,22 +18,28 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stackSettings } from "../stack/env.ts";
 import { REPO_ROOT } from "../stack/paths.ts";
 import { portOpen } from "../stack/process.ts";
 import { waitUntil } from "../stack/wait.ts";
 
 const copy = join(mkdtempSync(join(tmpdir(), "start-fresh-")), "clone");
+// Ports of its own: this clone's ports + 10,000, so that clones running the suite side by side (each with its own
+// STACK_*/API/AIRFLOW/METRICS ports in .env) never meet, and none meets the suite's own servers.
+const settings = stackSettings();
+const own = (port: number) => port + 10_000;
+const airflowPort = own(Number(process.env.AIRFLOW_PORT || 8080));
 const PORTS = {
-  STACK_KAFKA_PORT: 19192,
-  STACK_KAFKA_CONTROLLER_PORT: 19193,
-  STACK_MONGO_PORT: 19017,
-  STACK_S3_PORT: 19100,
-  STACK_S3_CONSOLE_PORT: 19101,
-  API_PORT: 19001,
-  AIRFLOW_PORT: 19091,
-  METRICS_PORT: 19464,
-  AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT: 18795,
-  AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT: 18796,
+  STACK_KAFKA_PORT: own(settings.kafkaPort),
+  STACK_KAFKA_CONTROLLER_PORT: own(settings.kafkaControllerPort),
+  STACK_MONGO_PORT: own(settings.mongoPort),
+  STACK_S3_PORT: own(settings.s3Port),
+  STACK_S3_CONSOLE_PORT: own(settings.s3ConsolePort),
+  API_PORT: own(Number(process.env.API_PORT || 8000)),
+  AIRFLOW_PORT: airflowPort,
+  METRICS_PORT: own(Number(process.env.METRICS_PORT || 9464)),
+  AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT: airflowPort + 1,
+  AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT: airflowPort + 2,
 };
 
 /** The tree as a clone has it (tracked and new files, not ignored ones), with the installed node_modules linked. */

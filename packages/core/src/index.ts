@@ -1,20 +1,231 @@
-export * from "./bar-messages.ts";
-export * from "./calendar.ts";
-export * from "./clients/kafka.ts";
-export * from "./clients/mongo.ts";
-export * from "./clients/s3.ts";
-export * from "./config.ts";
-export * from "./domain/bar.ts";
-export * from "./domain/json-schema.ts";
-export * from "./domain/market.ts";
-export * from "./domain/quality.ts";
-export * from "./domain/time.ts";
-export * from "./lake.ts";
-export * from "./logger.ts";
-export * from "./metrics.ts";
-export * from "./pipeline-stats.ts";
-export * from "./sessions.ts";
-export * from "./shutdown.ts";
-export * from "./store/index.ts";
-export * from "./topics.ts";
-export * from "./universe.ts";
+// @quant/core's public surface, listed module by module (no `export *`): what services, packages and scripts may use.
+export { barMessage, publishBars } from "./bar-messages.ts";
+export {
+  addDays,
+  DAY_MS,
+  dateInZone,
+  datesBetween,
+  dateToEpochMs,
+  epochMsToDate,
+  isNyseEarlyClose,
+  isNyseHoliday,
+  isNyseTradingDay,
+  NEW_YORK,
+  nyseHolidays,
+  nyseSession,
+  nyseTradingDays,
+  type Session,
+  weekday,
+  zonedTimeToUtc,
+  zoneOffsetMinutes,
+} from "./calendar.ts";
+export {
+  type BatchControl,
+  type ConsumerHandle,
+  createKafkaBus,
+  type IncomingBatch,
+  type IncomingMessage,
+  type KafkaBus,
+  type KafkaConfig,
+  type OutgoingMessage,
+  type PartitionOffsets,
+  type ProducerHandle,
+  type TopicSpec,
+} from "./clients/kafka.ts";
+export { connectMongo, type MongoConfig, type MongoHandle, type MongoHealth } from "./clients/mongo.ts";
+export { createObjectStore, type ObjectStore, type S3Config, s3ConfigFromEnv } from "./clients/s3.ts";
+export {
+  booleanFlag,
+  ConfigError,
+  type ConfigShape,
+  defaultCacheDir,
+  envInt,
+  kafkaEnv,
+  loadConfig,
+  loadConfigOrExit,
+  logEnv,
+  metricsServerEnv,
+  mongoEnv,
+  pushgatewayEnv,
+  s3Env,
+} from "./config.ts";
+export {
+  type Bar,
+  type BarInput,
+  type BarKey,
+  type BarRejectKind,
+  BarV1,
+  BarV1Base,
+  barId,
+  InvalidBarError,
+  implausibility,
+  makeBar,
+  PRICE_LIMITS,
+  parseBar,
+  parseBarId,
+} from "./domain/bar.ts";
+export { barJsonSchema } from "./domain/json-schema.ts";
+export { AssetClass, BarSource, INTERVAL_MS, Interval } from "./domain/market.ts";
+export {
+  addDayCounts,
+  type BarQuality,
+  emptyDayCounts,
+  emptyFlagCounts,
+  QUALITY_FLAGS,
+  type QualityDayCounts,
+  type QualityFlag,
+  type QualityFlagCounts,
+  qualityScore,
+} from "./domain/quality.ts";
+export { CanonicalIsoUtc, IsoUtcString, isoUtc } from "./domain/time.ts";
+export {
+  BAR_PARQUET_FIELDS,
+  BARS_FILE,
+  type BarPartition,
+  barPartitionKey,
+  barPartitionOf,
+  barSymbolPrefix,
+  CorporateEvent,
+  decodeSymbol,
+  EVENT_PARQUET_FIELDS,
+  EVENTS_FILE,
+  encodeSymbol,
+  eventsKey,
+  LAKE_EVENTS_PREFIX,
+  LAKE_RAW_PREFIX,
+  mergeBars,
+  mergeEvents,
+  PARQUET_COMPRESSION,
+  PARQUET_ROW_GROUP_SIZE,
+  parseBarPartitionKey,
+  type RejectedRow,
+  readBarsParquet,
+  readEventsParquet,
+  writeBarsParquet,
+  writeEventsParquet,
+} from "./lake.ts";
+export { createLogger, type Logger } from "./logger.ts";
+export {
+  createMetricsRegistry,
+  DELAY_BUCKETS,
+  exposedMetricNames,
+  LATENCY_BUCKETS,
+  type MetricsServer,
+  observeStoreWrites,
+  PIPELINE_METRICS,
+  type PipelineMetrics,
+  pushJobMetrics,
+  pushMetrics,
+  type RegistryOptions,
+  startMetricsServer,
+  timed,
+} from "./metrics.ts";
+export { createKafkaStats, type KafkaStatsReader, type PipelineStats, type TopicStats } from "./pipeline-stats.ts";
+export {
+  type BarCalendar,
+  barCalendarOf,
+  barSpanOfDate,
+  barTimesOfDate,
+  cachedNyseSession,
+  isBarDate,
+  previousBarDate,
+} from "./sessions.ts";
+export { onShutdown, type Shutdown, type ShutdownOptions } from "./shutdown.ts";
+export {
+  BAR_COMPARED_FIELDS,
+  type BarContent,
+  type BarDocument,
+  type BarDocumentMetrics,
+  type BarFieldDifference,
+  BULK_OPS_PER_COMMAND,
+  barContent,
+  barDocumentDifferences,
+  barOfDocument,
+  documentsToWrite,
+  indicatorBar,
+  replaceById,
+  sameBarContent,
+  sameBarDocument,
+  toBarDocument,
+  type UpsertOptions,
+  upsertBars,
+  upsertById,
+} from "./store/bars.ts";
+export {
+  type CheckpointDocument,
+  loadCheckpoints,
+  markCheckpointDirty,
+  parseCheckpointState,
+  saveCheckpoints,
+  seriesKey,
+} from "./store/checkpoints.ts";
+export {
+  type CrossAssetDocument,
+  type CrossAssetKind,
+  crossAssetSeries,
+  upsertCrossAsset,
+} from "./store/cross-asset.ts";
+export {
+  type CrossAssetSeriesDocument,
+  crossAssetSeriesCollection,
+  type LatestBarDocument,
+  latestBarKey,
+  latestBarsCollection,
+  readCrossAssetSeries,
+  readLatestBars,
+  recordCrossAssetSeries,
+  recordLatestBars,
+  type SeriesKind,
+  seriesKindOf,
+} from "./store/latest.ts";
+export {
+  BARS_COLLECTIONS,
+  type BarsCollectionName,
+  barDocumentCollectionName,
+  barsCollection,
+  barsCollectionName,
+  COLLECTIONS,
+  checkpointsCollection,
+  crossAssetCollection,
+  ensureIndexes,
+  INDEX_SPECS,
+  INTRADAY_TTL_INDEX,
+  type IndexSpec,
+  qualityCollection,
+  rollupCollection,
+  setIntradayTtl,
+} from "./store/layout.ts";
+export {
+  changedQualityRows,
+  latestQualityDate,
+  QUALITY_DAY_COMPARED_FIELDS,
+  type QualityDayDocument,
+  type QualityRowsFilter,
+  type QualitySeriesSummary,
+  qualityDayDifferences,
+  qualityDayId,
+  qualityRows,
+  summarizeQualityRows,
+} from "./store/quality.ts";
+export {
+  analyzeExplain,
+  barsRangeCursor,
+  CANONICAL_QUERIES,
+  type CanonicalQuery,
+  type CanonicalQueryArgs,
+  crossAssetCursor,
+  crossAssetSeriesCursor,
+  expectedIndexOf,
+  explainCursor,
+  lastBarsCursor,
+  latestBarCursor,
+  latestBars,
+  latestBarsCursor,
+  type PlanAnalysis,
+  type QueryStats,
+  type SeriesKey,
+  seriesCollection,
+  topMoversCursor,
+} from "./store/queries.ts";
+export { BAR_TOPICS, TOPIC_SPECS, TOPICS, type Topic, topicForAsset } from "./topics.ts";
+export { type JobSpec, type ScrapeJob, UNIVERSE, universeSeries, universeSymbols } from "./universe.ts";

@@ -8,13 +8,37 @@ import { BSON, type Document } from "mongodb";
 import { barMessage } from "./bar-messages.ts";
 import { createKafkaBus, type KafkaBus, type ProducerHandle } from "./clients/kafka.ts";
 import { connectMongo, type MongoHandle } from "./clients/mongo.ts";
+import { createObjectStore, type ObjectStore, s3ConfigFromEnv } from "./clients/s3.ts";
 import { kafkaEnv, loadConfig, mongoEnv, s3Env } from "./config.ts";
-import type { Bar } from "./domain/bar.ts";
+import { type Bar, type BarInput, makeBar } from "./domain/bar.ts";
 import { createLogger } from "./logger.ts";
 import { BARS_COLLECTIONS, COLLECTIONS } from "./store/layout.ts";
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+}
+
+/** One valid bar for unit tests: AAPL's daily bar of 2024-01-02 (O 10, H 12, L 9, C 11), with these fields changed. */
+export function sampleBar(fields: Partial<Omit<BarInput, "v" | "id">> = {}): Bar {
+  return makeBar({
+    symbol: "AAPL",
+    assetClass: "equity",
+    interval: "1d",
+    ts: "2024-01-02T14:30:00Z",
+    tradingDate: "2024-01-02",
+    open: 10,
+    high: 12,
+    low: 9,
+    close: 11,
+    adjClose: null,
+    volume: 1_000,
+    currency: "USD",
+    exchange: "XNAS",
+    source: "synthetic",
+    ingestTs: "2024-01-02T21:00:00Z",
+    partial: false,
+    ...fields,
+  });
 }
 
 /** The configuration of the native servers (set by the integration global setup). */
@@ -63,6 +87,38 @@ export async function runNodeScript(
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));
   const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
   return { code, output };
+}
+
+/** A database of the test's own on the native MongoDB-wire server; dropAndClose() removes it and disconnects. */
+export type TestDb = MongoHandle & { dropAndClose(): Promise<void> };
+
+export async function connectTestDb(prefix: string): Promise<TestDb> {
+  const mongo = await connectMongo({ uri: testConfig().MONGODB_URI, dbName: uniqueName(prefix) }, testLogger);
+  return {
+    ...mongo,
+    async dropAndClose() {
+      await mongo.db.dropDatabase().catch(() => {});
+      await mongo.close();
+    },
+  };
+}
+
+/** A bucket of the test's own (S3 names: lower case, no underscores), created; remove() deletes it with its objects. */
+export async function createTestBucket(
+  prefix: string,
+): Promise<{ store: ObjectStore; bucket: string; remove(): Promise<void> }> {
+  const bucket = uniqueName(prefix).toLowerCase().replaceAll("_", "-");
+  const store = createObjectStore(s3ConfigFromEnv({ ...testConfig(), S3_BUCKET: bucket }), testLogger);
+  await store.ensureBucket();
+  return {
+    store,
+    bucket,
+    async remove() {
+      const keys = await store.list("");
+      if (keys.length > 0) await store.client.removeObjects(bucket, keys);
+      await store.client.removeBucket(bucket);
+    },
+  };
 }
 
 /** A bar topic, a dead-letter topic and a database of the test's own, with clients on them. */

@@ -1,5 +1,6 @@
 // @quant/enrich: how a (symbol, interval) series becomes enriched bar documents, the one definition that the stream
 // processor, the batch processor, the API's test data and the benchmarks share. Pure: no Kafka, MongoDB or S3.
+
 export {
   allowedLatenessMs,
   ROLLUP_INTERVALS,
@@ -14,7 +15,6 @@ export {
 export {
   type EnrichedSeries,
   enrichSeries,
-  indicatorBar,
   indicatorOptionsFor,
   newIndicators,
   orderSeries,

@@ -24,6 +24,7 @@ import {
   epochMsToDate,
   INTERVAL_MS,
   type Interval,
+  indicatorBar,
   isoUtc,
   toBarDocument,
   UNIVERSE,
@@ -145,15 +146,7 @@ const merge = (a: Agg, b: Agg): Agg => ({
   ingestTs: Math.max(a.ingestTs, b.ingestTs),
 });
 
-const pieceOf = (b: Bar): Piece => ({
-  ts: Date.parse(b.ts),
-  open: b.open,
-  high: b.high,
-  low: b.low,
-  close: b.close,
-  volume: b.volume,
-  ingestTs: Date.parse(b.ingestTs),
-});
+const pieceOf = (b: Bar): Piece => ({ ...indicatorBar(b), ingestTs: Date.parse(b.ingestTs) });
 
 /** The rollup state of one source series: an open-window list and a BarIndicators per rollup interval. */
 export class SeriesRollups {
@@ -262,14 +255,7 @@ export class SeriesRollups {
         const bar = this.barOf(l.interval, w);
         let v: ReturnType<BarIndicators["update"]>;
         try {
-          v = l.indicators.update({
-            ts: w.start,
-            open: bar.open,
-            high: bar.high,
-            low: bar.low,
-            close: bar.close,
-            volume: bar.volume,
-          });
+          v = l.indicators.update(indicatorBar(bar));
         } catch (err) {
           // Rollups of valid bars are valid: a refusal here is a bug, never the source message's fault.
           if (err instanceof InvalidInputError) throw new Error(`rollup ${bar.id} refused: ${err.message}`);

@@ -7,6 +7,7 @@ import {
   type BarDocument,
   INTERVAL_MS,
   type Interval,
+  indicatorBar,
   NEW_YORK,
   toBarDocument,
 } from "@quant/core";
@@ -14,7 +15,6 @@ import {
   BarIndicators,
   type BarIndicatorsOptions,
   exchangeDaySession,
-  type Bar as IndicatorBar,
   InvalidInputError,
   periodsPerYear,
   type SessionFn,
@@ -46,10 +46,6 @@ export function indicatorOptionsFor(assetClass: AssetClass, interval: Interval):
 
 export function newIndicators(assetClass: AssetClass, interval: Interval): BarIndicators {
   return new BarIndicators(indicatorOptionsFor(assetClass, interval));
-}
-
-export function indicatorBar(b: Bar): IndicatorBar {
-  return { ts: Date.parse(b.ts), open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
 }
 
 /** Bars of one series in ts order, one per ts (the later one in the input wins, as a correction would). */

@@ -101,7 +101,9 @@ describe("dashboard", () => {
       { timeout: EXTERNAL ? 600_000 : 60_000 },
     );
     const stored = t.stored;
-    expect(stored.length).toBeGreaterThan(200);
+    // The test API's series is long enough to warm SMA200; a running stack serves what its run scraped (pnpm
+    // test:compose: AAPL's 49 recorded bars).
+    expect(stored.length).toBeGreaterThan(EXTERNAL ? 0 : 200);
     type Dash = {
       candles(): { time: number; close: number }[];
       overlay(f: string): { time: number; value?: number }[];
@@ -124,8 +126,8 @@ describe("dashboard", () => {
     const before = await snapshot();
     expect(before.candles).toEqual(stored.map((d) => ({ time: d.ts.getTime() / 1000, close: d.close })));
     expect(before.sma20).toBe(stored.filter((d) => d.sma20 !== null).length);
-    // SMA200 drawn on the long series, from its first warm bar (the 200th).
-    expect(before.sma200).toBe(stored.length - 199);
+    // SMA200 drawn from its first warm bar (the 200th), if the series has one.
+    expect(before.sma200).toBe(Math.max(0, stored.length - 199));
     expect(before.sma200).toBe(stored.filter((d) => d.sma200 !== null).length);
     // Recorded data carries its badge, not the synthetic one.
     expect(await page.locator("#provenance").textContent()).toBe("recorded");

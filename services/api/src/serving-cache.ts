@@ -15,7 +15,7 @@ import {
   type BarDocument,
   type CrossAssetDocument,
   type CrossAssetSeriesDocument,
-  crossAssetCollection,
+  crossAssetSeriesCursor,
   type LatestBarDocument,
   type Logger,
   lastBarsCursor,
@@ -139,7 +139,7 @@ export class ServingCache {
   async crossAsset(series: string): Promise<CrossAssetDocument[]> {
     const known = (await this.crossAssetSeries()).some((m) => m._id === series);
     // A series without its cross_asset_series document (unknown, or written before it existed): not cached.
-    if (!known) return crossAssetCollection(this.#db).find({ series }).sort({ ts: 1 }).toArray();
+    if (!known) return crossAssetSeriesCursor(this.#db, series).toArray();
     let c = this.#cross.get(series);
     if (!c) {
       c = { points: [], version: null, loading: null };
@@ -270,7 +270,7 @@ export class ServingCache {
     const m = this.#crossSeries.find((x) => x._id === series);
     const version = versionOf(m && { ts: m.to, processedTs: m.processedTs });
     const run = async () => {
-      c.points = await crossAssetCollection(this.#db).find({ series }).sort({ ts: 1 }).toArray();
+      c.points = await crossAssetSeriesCursor(this.#db, series).toArray();
       c.version = version;
     };
     const p = (this.#queue = this.#queue.then(run, run));

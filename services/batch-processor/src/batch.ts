@@ -74,7 +74,7 @@ export async function runBatch(
       .find({ symbol: r.series.symbol, interval: r.series.interval, tradingDate: { $gte: r.from, $lte: r.to } })
       .toArray();
     // Mostly new rows (a first batch over a range): inserted first, see upsertById.
-    await upsertById(rows, changedQualityRows(r.qualityDays, storedRows));
+    await upsertById(rows, changedQualityRows(r.qualityDays, storedRows), { insertFirst: true });
     summary.qualityDays += r.qualityDays.length;
     // Never moves a series' latest bar back (a range in the past): see recordLatestBars.
     await recordLatestBars(deps.mongo.db, [...r.docs, ...r.rollups]);

@@ -1,19 +1,12 @@
-import {
-  barsCollection,
-  connectMongo,
-  crossAssetCollection,
-  type MongoHandle,
-  readCrossAssetSeries,
-  upsertBars,
-} from "@quant/core";
-import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
+import { barsCollection, crossAssetCollection, readCrossAssetSeries, upsertBars } from "@quant/core";
+import { connectTestDb, type TestDb } from "@quant/core/testing";
 import { enrichSeries } from "@quant/enrich";
 import { SyntheticMarket } from "@quant/synthetic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCrossAsset } from "./cross-asset.ts";
 
 describe("cross-asset job", () => {
-  let mongo: MongoHandle;
+  let mongo: TestDb;
   const market = new SyntheticMarket({ seed: 3 });
   const series = {
     tnx: market.bars("^TNX", "bond", "1d", "2023-01-01", "2023-12-31"),
@@ -23,14 +16,11 @@ describe("cross-asset job", () => {
     aapl: market.bars("AAPL", "equity", "1d", "2023-01-01", "2023-12-31"),
   };
   beforeAll(async () => {
-    mongo = await connectMongo({ uri: testConfig().MONGODB_URI, dbName: uniqueName("cross") }, testLogger);
+    mongo = await connectTestDb("cross");
     for (const bars of Object.values(series))
       await upsertBars(barsCollection(mongo.db, "1d"), enrichSeries(bars, new Date()).docs, { insertFirst: true });
   });
-  afterAll(async () => {
-    await mongo?.db.dropDatabase().catch(() => {});
-    await mongo?.close();
-  });
+  afterAll(async () => mongo?.dropAndClose());
 
   it("writes yield-curve slope, correlation and beta series; a re-run rewrites the same documents", async () => {
     const req = { from: "2023-06-01", to: "2023-12-31", benchmark: "^GSPC", correlationPeriod: 30, betaPeriod: 20 };

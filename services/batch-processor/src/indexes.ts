@@ -77,7 +77,8 @@ export async function analyzeQueries(mongo: MongoHandle): Promise<QueryAnalysis[
       expected,
       used: plan.indexes,
       collectionScan: plan.collectionScan,
-      ok: plan.server === "ferretdb" || (expected !== undefined && plan.indexes.includes(expected)),
+      ok:
+        plan.server === "ferretdb" || (expected !== undefined ? plan.indexes.includes(expected) : q.scan !== undefined),
       summary: plan.summary,
     });
   }

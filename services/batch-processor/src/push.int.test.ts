@@ -1,8 +1,15 @@
 // The batch and reconcile CLIs at the end of a run push their metrics to the Pushgateway of PUSHGATEWAY_URL (here a
 // recorder: the Pushgateway is not part of the native stack), reading the real lake and the real MongoDB.
 import { resolve } from "node:path";
-import { barsCollection, connectMongo, createObjectStore, type MongoHandle, s3ConfigFromEnv } from "@quant/core";
-import { runNodeScript, startPushRecorder, testConfig, testLogger, uniqueName } from "@quant/core/testing";
+import { barsCollection, connectMongo, type MongoHandle } from "@quant/core";
+import {
+  createTestBucket,
+  runNodeScript,
+  startPushRecorder,
+  testConfig,
+  testLogger,
+  uniqueName,
+} from "@quant/core/testing";
 import { SyntheticMarket } from "@quant/synthetic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeLake } from "./test-support.ts";
@@ -12,19 +19,18 @@ const RECONCILE = resolve(import.meta.dirname, "reconcile-main.ts");
 
 describe("batch and reconcile: metrics push", () => {
   const cfg = testConfig();
-  const bucket = uniqueName("batchpush").toLowerCase().replaceAll("_", "-");
   const dbName = uniqueName("batch_push");
-  const store = createObjectStore(s3ConfigFromEnv({ ...cfg, S3_BUCKET: bucket }), testLogger);
   const bars = new SyntheticMarket({ seed: 3 }).bars("AAPL", "equity", "1d", "2024-01-01", "2024-01-31");
   let mongo: MongoHandle;
   let gateway: Awaited<ReturnType<typeof startPushRecorder>>;
   let env: NodeJS.ProcessEnv;
+  let bucket: Awaited<ReturnType<typeof createTestBucket>> | undefined;
 
   beforeAll(async () => {
     mongo = await connectMongo({ uri: cfg.MONGODB_URI, dbName }, testLogger);
     gateway = await startPushRecorder();
-    await store.ensureBucket();
-    await writeLake(store, bars);
+    bucket = await createTestBucket("batchpush");
+    await writeLake(bucket.store, bars);
     env = {
       ...process.env,
       MONGODB_URI: cfg.MONGODB_URI,
@@ -32,7 +38,7 @@ describe("batch and reconcile: metrics push", () => {
       S3_ENDPOINT: cfg.S3_ENDPOINT,
       S3_ACCESS_KEY: cfg.S3_ACCESS_KEY,
       S3_SECRET_KEY: cfg.S3_SECRET_KEY,
-      S3_BUCKET: bucket,
+      S3_BUCKET: bucket.bucket,
       PUSHGATEWAY_URL: gateway.url,
       LOG_LEVEL: "warn",
     };
@@ -42,9 +48,7 @@ describe("batch and reconcile: metrics push", () => {
     await gateway?.close();
     await mongo?.db.dropDatabase().catch(() => {});
     await mongo?.close();
-    const keys = await store.list("").catch(() => []);
-    if (keys.length > 0) await store.client.removeObjects(bucket, keys);
-    await store.client.removeBucket(bucket).catch(() => {});
+    await bucket?.remove().catch(() => {});
   });
 
   it("batch pushes bars read and written, write durations and the run's duration once, under the asset classes", async () => {

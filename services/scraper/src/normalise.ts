@@ -62,18 +62,16 @@ export interface Normalised {
 
 const FIELDS = ["open", "high", "low", "close", "volume"] as const;
 
+/** Nothing yet: no bar, no event, nothing dropped. */
+export function emptyNormalised(): Normalised {
+  return { bars: [], events: [], nullBars: [], partialNullBars: [], invalidBars: [], outsideWindow: 0 };
+}
+
 export function normaliseChart(chart: ChartLike, ctx: NormaliseContext): Normalised {
   const tz = chart.meta.exchangeTimezoneName || "UTC";
   const currency = chart.meta.currency || "USD";
   const exchange = chart.meta.exchangeName || "UNKNOWN";
-  const out: Normalised = {
-    bars: [],
-    events: [],
-    nullBars: [],
-    partialNullBars: [],
-    invalidBars: [],
-    outsideWindow: 0,
-  };
+  const out = emptyNormalised();
   const inWindow = (ms: number) => ms >= ctx.window.startMs && ms < ctx.window.endMs;
   const regularEnd = chart.meta.currentTradingPeriod?.regular?.end?.getTime();
 

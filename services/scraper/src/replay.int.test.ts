@@ -7,14 +7,14 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import {
   type Bar,
   createKafkaBus,
-  createObjectStore,
   type IncomingMessage,
+  type ObjectStore,
   parseBarPartitionKey,
   readBarsParquet,
   readEventsParquet,
   TOPICS,
 } from "@quant/core";
-import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
+import { createTestBucket, testConfig, testLogger, uniqueName } from "@quant/core/testing";
 import { SyntheticMarket } from "@quant/synthetic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScrapeRequest } from "./args.ts";
@@ -58,24 +58,15 @@ const requests: ScrapeRequest[] = [
 ];
 
 describe("replay scrape into Kafka and MinIO", () => {
-  const bucket = uniqueName("scrape").toLowerCase().replaceAll("_", "-");
   const bus = createKafkaBus({ brokers: cfg.KAFKA_BROKERS, clientId: uniqueName("scraper-it") }, testLogger);
-  const store = createObjectStore(
-    {
-      endpoint: cfg.S3_ENDPOINT,
-      accessKey: cfg.S3_ACCESS_KEY,
-      secretKey: cfg.S3_SECRET_KEY,
-      bucket,
-      region: cfg.S3_REGION,
-    },
-    testLogger,
-  );
+  let store: ObjectStore;
+  let removeBucket: () => Promise<void> = async () => {};
   const generatedDir = mkdtempSync(join(tmpdir(), "yahoo-generated-"));
   const received: IncomingMessage[] = [];
   let stopConsumer: () => Promise<void> = async () => {};
 
   beforeAll(async () => {
-    await store.ensureBucket();
+    ({ store, remove: removeBucket } = await createTestBucket("scrape"));
     await bus.connect();
     const consumer = await bus.consumer({ groupId: uniqueName("scraper-it") });
     const joined = new Promise<void>((r) => consumer.onGroupJoin(() => r()));
@@ -96,8 +87,7 @@ describe("replay scrape into Kafka and MinIO", () => {
   afterAll(async () => {
     await stopConsumer();
     await bus.close();
-    for (const key of await store.list("")) await store.client.removeObject(bucket, key);
-    await store.client.removeBucket(bucket);
+    await removeBucket();
     rmSync(generatedDir, { recursive: true, force: true });
   });
 

@@ -1,26 +1,11 @@
 import type { IncomingMessage } from "@quant/core";
-import { makeBar } from "@quant/core";
+import { sampleBar } from "@quant/core/testing";
 import { indicatorOptionsFor } from "@quant/enrich";
 import { describe, expect, it } from "vitest";
 import { DLQ_HEADERS, deadLetter } from "./dead-letter.ts";
 import { decodeBar, type RejectedMessage } from "./decode.ts";
 
-const bar = makeBar({
-  symbol: "AAPL",
-  assetClass: "equity",
-  interval: "1d",
-  ts: "2024-01-02T14:30:00Z",
-  tradingDate: "2024-01-02",
-  open: 10,
-  high: 11,
-  low: 9,
-  close: 10.5,
-  volume: 100,
-  currency: "USD",
-  exchange: "NMS",
-  source: "synthetic",
-  ingestTs: "2024-01-03T00:00:00.000Z",
-});
+const bar = sampleBar({ close: 10.5, high: 11, exchange: "NMS" });
 const msg = (value: string | null): IncomingMessage => ({
   topic: "t",
   partition: 2,

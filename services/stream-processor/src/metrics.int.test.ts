@@ -4,9 +4,9 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { countBars, produceBars, testLogger, waitFor } from "@quant/core/testing";
 import { SyntheticMarket } from "@quant/synthetic";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startStreamProcessor } from "./run.ts";
-import { createTestEnv, type TestEnv } from "./test-support.ts";
+import { useTestEnv } from "./test-support.ts";
 
 interface Sample {
   name: string;
@@ -33,11 +33,7 @@ const total = (samples: Sample[], name: string, labels: Record<string, string> =
   matching(samples, name, labels).reduce((n, s) => n + s.value, 0);
 
 describe("stream processor: /metrics", () => {
-  let env: TestEnv;
-  beforeAll(async () => {
-    env = await createTestEnv("stream_metrics", 2);
-  });
-  afterAll(async () => env?.close());
+  const env = useTestEnv("stream_metrics", 2);
 
   it("counts consumed messages, written bars, a duplicate and a dead letter, and exposes the lag", async () => {
     const market = new SyntheticMarket({ seed: 5 });

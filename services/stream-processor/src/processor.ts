@@ -33,6 +33,7 @@ import {
   checkpointsCollection,
   documentsToWrite,
   type IncomingBatch,
+  indicatorBar,
   isoUtc,
   type Logger,
   loadCheckpoints,
@@ -57,7 +58,6 @@ import {
 } from "@quant/core";
 import {
   enrichSeries,
-  indicatorBar,
   indicatorOptionsFor,
   newIndicators,
   orderSeries,
@@ -242,6 +242,7 @@ export class StreamProcessor {
         await upsertById(
           rows,
           items.flatMap((i) => i.newRows),
+          { insertFirst: true },
         );
         await replaceById(
           rows,
@@ -646,7 +647,7 @@ export class StreamProcessor {
       days.map((d) => toQualityDayDocument(s, d, processedTs)),
       stored,
     );
-    await upsertById(qualityCollection(this.deps.db), changed);
+    await upsertById(qualityCollection(this.deps.db), changed, { insertFirst: true });
     this.noteScores(changed);
     return changed.length;
   }

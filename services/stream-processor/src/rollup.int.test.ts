@@ -9,13 +9,14 @@ import {
   barsCollection,
   COLLECTIONS,
   connectMongo,
+  indicatorBar,
   type MongoHandle,
   readLatestBars,
   rollupCollection,
   toBarDocument,
 } from "@quant/core";
 import { countBars, produceBars, snapshotBars, testConfig, testLogger, uniqueName, waitFor } from "@quant/core/testing";
-import { indicatorBar, indicatorOptionsFor, rollupTargets } from "@quant/enrich";
+import { indicatorOptionsFor, rollupTargets } from "@quant/enrich";
 import { plainRollupBars } from "@quant/enrich/testing";
 import { BarIndicators } from "@quant/indicators";
 import { SyntheticMarket } from "@quant/synthetic";

@@ -5,19 +5,20 @@ import {
   barId,
   barsCollection,
   checkpointsCollection,
+  indicatorBar,
   isoUtc,
   markCheckpointDirty,
   toBarDocument,
 } from "@quant/core";
 import { countBars, documentBytes, produceBars, snapshotBars, testLogger, waitFor } from "@quant/core/testing";
-import { indicatorBar, indicatorOptionsFor } from "@quant/enrich";
+import { indicatorOptionsFor } from "@quant/enrich";
 import { BarIndicators } from "@quant/indicators";
 import { SyntheticMarket } from "@quant/synthetic";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DLQ_HEADERS } from "./dead-letter.ts";
 import type { BatchStats } from "./processor.ts";
 import { type RunningStreamProcessor, startStreamProcessor } from "./run.ts";
-import { createTestEnv, readDeadLetters, type TestEnv } from "./test-support.ts";
+import { readDeadLetters, type TestEnv, useTestEnv } from "./test-support.ts";
 
 const market = new SyntheticMarket({ seed: 7 });
 
@@ -48,11 +49,7 @@ async function runUntilConsumed(
 }
 
 describe("stream processor: enrichment equals the batch form", () => {
-  let env: TestEnv;
-  beforeAll(async () => {
-    env = await createTestEnv("stream_a");
-  });
-  afterAll(async () => env?.close());
+  const env = useTestEnv("stream_a");
 
   it("writes the documents BarIndicators computes over the same series, through duplicates, partial bars and a late bar", async () => {
     const aapl = market.bars("AAPL", "equity", "1d", "2023-01-01", "2024-01-31");
@@ -126,11 +123,7 @@ describe("stream processor: enrichment equals the batch form", () => {
 });
 
 describe("stream processor: dead letters", () => {
-  let env: TestEnv;
-  beforeAll(async () => {
-    env = await createTestEnv("stream_c", 2);
-  });
-  afterAll(async () => env?.close());
+  const env = useTestEnv("stream_c", 2);
 
   it("sends 1,000 malformed messages to the dead-letter topic with a reason, processes every good one and keeps going", async () => {
     const good = [
@@ -193,11 +186,7 @@ describe("stream processor: dead letters", () => {
 });
 
 describe("stream processor: identity", () => {
-  let env: TestEnv;
-  beforeAll(async () => {
-    env = await createTestEnv("stream_id", 2);
-  });
-  afterAll(async () => env?.close());
+  const env = useTestEnv("stream_id", 2);
 
   it("dead-letters a schema-valid message whose id names another series' bar, leaving that document unchanged byte for byte; one instant in two spellings is one document", async () => {
     const aapl = market.bars("AAPL", "equity", "1d", "2020-10-01", "2020-11-30");
@@ -242,11 +231,7 @@ describe("stream processor: identity", () => {
 });
 
 describe("stream processor: bars the indicators refuse", () => {
-  let env: TestEnv;
-  beforeAll(async () => {
-    env = await createTestEnv("stream_e", 1);
-  });
-  afterAll(async () => env?.close());
+  const env = useTestEnv("stream_e", 1);
 
   it("dead-letters a bar that passes the schema but not the indicators, in order and late, and writes every other bar", async () => {
     const bars = market.bars("INTC", "equity", "1d", "2023-01-01", "2023-06-30");
@@ -289,11 +274,7 @@ describe("stream processor: bars the indicators refuse", () => {
 });
 
 describe("stream processor: rebuild from history", () => {
-  let env: TestEnv;
-  beforeAll(async () => {
-    env = await createTestEnv("stream_f", 1);
-  });
-  afterAll(async () => env?.close());
+  const env = useTestEnv("stream_f", 1);
 
   it("after a crash mid-recompute (dirty checkpoint), rewrites only the documents that differ from the recomputation", async () => {
     const cfg = env.config();
@@ -329,11 +310,7 @@ describe("stream processor: rebuild from history", () => {
 });
 
 describe("stream processor: replay after a crash before the checkpoint", () => {
-  let env: TestEnv;
-  beforeAll(async () => {
-    env = await createTestEnv("stream_g", 1);
-  });
-  afterAll(async () => env?.close());
+  const env = useTestEnv("stream_g", 1);
 
   it("after a crash between a batch's documents and its checkpoint, the replay rewrites nothing", async () => {
     const bars = market.bars("ORCL", "equity", "1d", "2023-01-01", "2023-10-31");
@@ -367,11 +344,7 @@ describe("stream processor: replay after a crash before the checkpoint", () => {
 });
 
 describe("stream processor: two instances in one group", () => {
-  let env: TestEnv;
-  beforeAll(async () => {
-    env = await createTestEnv("stream_d", 4);
-  });
-  afterAll(async () => env?.close());
+  const env = useTestEnv("stream_d", 4);
 
   it("writes the same documents as one instance, across the rebalance when the second joins", {
     timeout: 180_000,
@@ -403,11 +376,7 @@ describe("stream processor: two instances in one group", () => {
 });
 
 describe("stream processor: checkpoints on an interval", () => {
-  let env: TestEnv;
-  beforeAll(async () => {
-    env = await createTestEnv("stream_h", 1);
-  });
-  afterAll(async () => env?.close());
+  const env = useTestEnv("stream_h", 1);
 
   it("saves a series' checkpoint at most once per interval while running, and the unsaved ones at a clean stop", async () => {
     const bars = market.bars("AMD", "equity", "1d", "2023-01-01", "2023-12-31");

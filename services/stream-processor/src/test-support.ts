@@ -1,6 +1,7 @@
 // Helpers of the stream processor's integration tests (not part of the service): the pipeline test environment of
 // @quant/core/testing plus a stream configuration on it, and the dead-letter reader.
 import { createPipelineTestEnv, type PipelineTestEnv, testConfig, uniqueName, waitFor } from "@quant/core/testing";
+import { afterAll, beforeAll } from "vitest";
 import type { StreamConfig } from "./config.ts";
 
 export interface TestEnv extends PipelineTestEnv {
@@ -36,6 +37,25 @@ export async function createTestEnv(name: string, partitions = 3): Promise<TestE
       ...overrides,
     }),
   };
+}
+
+/**
+ * The test environment of a describe block: created before its tests, closed after them. Returns a stand-in that
+ * forwards to it (so the block can name it at once, outside the hooks).
+ */
+export function useTestEnv(name: string, partitions = 3): TestEnv {
+  let current: TestEnv | undefined;
+  beforeAll(async () => {
+    current = await createTestEnv(name, partitions);
+  });
+  afterAll(async () => current?.close());
+  return new Proxy({} as TestEnv, {
+    get(_, key) {
+      if (!current) throw new Error(`test environment ${name} used outside its tests`);
+      const v = Reflect.get(current, key);
+      return typeof v === "function" ? v.bind(current) : v;
+    },
+  });
 }
 
 /** The environment variables of a child stream processor with this configuration. */

@@ -1,19 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testConfig, testLogger, uniqueName } from "../testing.ts";
-import { connectMongo, type MongoHandle } from "./mongo.ts";
+import { connectTestDb, type TestDb } from "../testing.ts";
 
 describe("MongoDB client against the native MongoDB-wire server", () => {
-  const cfg = testConfig();
-  let mongo: MongoHandle;
-  const dbName = uniqueName("it");
+  let mongo: TestDb;
 
   beforeAll(async () => {
-    mongo = await connectMongo({ uri: cfg.MONGODB_URI, dbName }, testLogger);
+    mongo = await connectTestDb("it");
   });
-  afterAll(async () => {
-    await mongo.db.dropDatabase();
-    await mongo.close();
-  });
+  afterAll(async () => mongo?.dropAndClose());
 
   it("answers a health check with its version", async () => {
     const h = await mongo.health();

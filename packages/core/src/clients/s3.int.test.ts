@@ -1,24 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { testConfig, testLogger, uniqueName } from "../testing.ts";
+import { createTestBucket, testConfig, testLogger } from "../testing.ts";
 import { createObjectStore } from "./s3.ts";
 
 describe("S3 client against the native MinIO", () => {
   const cfg = testConfig();
 
   it("puts, lists and reads back objects in a fresh bucket", async () => {
-    const bucket = uniqueName("it").toLowerCase().replaceAll("_", "-");
-    const store = createObjectStore(
-      {
-        endpoint: cfg.S3_ENDPOINT,
-        accessKey: cfg.S3_ACCESS_KEY,
-        secretKey: cfg.S3_SECRET_KEY,
-        bucket,
-        region: cfg.S3_REGION,
-      },
-      testLogger,
-    );
+    const { store, remove } = await createTestBucket("it");
     expect((await store.health()).ok).toBe(true);
-    await store.ensureBucket();
     await store.ensureBucket(); // idempotent
 
     const body = Buffer.from("symbol,close\nAAPL,1.5\n");
@@ -33,6 +22,7 @@ describe("S3 client against the native MinIO", () => {
     expect((await store.get("raw/asset=equity/symbol=AAPL/date=2020-01-02/part-0.csv")).equals(body)).toBe(true);
     expect(await store.exists("other/file.txt")).toBe(true);
     expect(await store.exists("other/missing.txt")).toBe(false);
+    await remove();
   });
 
   it("fails health with wrong credentials", async () => {

@@ -1,26 +1,9 @@
 import { BAR_METRIC_FIELDS, type BarMetrics, type BarWarm } from "@quant/indicators";
 import { describe, expect, it } from "vitest";
-import { makeBar } from "../domain/bar.ts";
+import { sampleBar } from "../testing.ts";
 import { barDocumentDifferences, documentsToWrite, sameBarDocument, toBarDocument } from "./bars.ts";
 
-const bar = makeBar({
-  symbol: "AAPL",
-  assetClass: "equity",
-  interval: "1d",
-  ts: "2024-01-02T14:30:00Z",
-  tradingDate: "2024-01-02",
-  open: 10,
-  high: 12,
-  low: 9,
-  close: 11,
-  adjClose: null,
-  volume: 1_000,
-  currency: "USD",
-  exchange: "XNAS",
-  source: "synthetic",
-  ingestTs: "2024-01-02T21:00:00Z",
-  partial: false,
-});
+const bar = sampleBar();
 const values = Object.fromEntries(BAR_METRIC_FIELDS.map((f, i) => [f, i + 0.5])) as unknown as BarMetrics;
 const warm = Object.fromEntries(BAR_METRIC_FIELDS.map((f) => [f, true])) as unknown as BarWarm;
 const doc = toBarDocument(bar, values, warm, new Date("2024-01-02T21:00:01Z"));

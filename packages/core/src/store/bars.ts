@@ -1,6 +1,12 @@
 // The enriched bar document: the bar v1 fields, every metric of BAR_METRIC_FIELDS (null until warm, never NaN),
 // per-metric warm flags and provenance. One shape for the stream, the batch path and the API.
-import { BAR_METRIC_FIELDS, type BarMetricField, type BarMetrics, type BarWarm } from "@quant/indicators";
+import {
+  BAR_METRIC_FIELDS,
+  type BarMetricField,
+  type BarMetrics,
+  type BarWarm,
+  type Bar as IndicatorBar,
+} from "@quant/indicators";
 import {
   type AnyBulkWriteOperation,
   type Collection,
@@ -46,6 +52,11 @@ export interface BarDocument extends BarDocumentMetrics {
 }
 
 const finiteOrNull = (x: number | undefined): number | null => (x !== undefined && Number.isFinite(x) ? x : null);
+
+/** A bar as the indicators take it (ts as epoch ms). */
+export function indicatorBar(b: Bar): IndicatorBar {
+  return { ts: Date.parse(b.ts), open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
+}
 
 /**
  * Builds the document of a bar from the metric values and warm flags right after update()/replace(), and the quality
@@ -234,22 +245,6 @@ export function documentsToWrite(
 export const BULK_OPS_PER_COMMAND = 32;
 
 /**
- * Unordered bulk replaceOne upserts keyed by _id, BULK_OPS_PER_COMMAND statements per command: the write of every
- * collection whose documents are replaced whole (checkpoints, cross-asset series, quality rows).
- */
-export async function replaceById<T extends { _id: string }>(
-  collection: Collection<T>,
-  docs: readonly T[],
-): Promise<void> {
-  for (let i = 0; i < docs.length; i += BULK_OPS_PER_COMMAND) {
-    const ops = docs.slice(i, i + BULK_OPS_PER_COMMAND).map((d) => ({
-      replaceOne: { filter: { _id: d._id } as Filter<T>, replacement: d, upsert: true },
-    })) as AnyBulkWriteOperation<T>[];
-    await collection.bulkWrite(ops, { ordered: false });
-  }
-}
-
-/**
  * Inserts the documents (one unordered insertMany) and returns those already stored (E11000), for replaceById:
  * FerretDB 1.24 answers an upsert that matches nothing with a table scan (~30 ms per document at 3,000 documents,
  * growing) but inserts in ~0.1 ms, so new documents take the insert and only the existing ones a replaceOne.
@@ -269,15 +264,6 @@ export async function insertNew<T extends { _id: string }>(
     if (errors.some((e) => e.code !== 11000)) throw err;
     return { inserted: err.result.insertedCount, existing: errors.map((e) => docs[e.index]!) };
   }
-}
-
-/** Upserts keyed by _id for mostly new documents: insertNew, then replaceById of those already stored. */
-export async function upsertById<T extends { _id: string }>(
-  collection: Collection<T>,
-  docs: readonly T[],
-): Promise<void> {
-  const { existing } = await insertNew(collection, docs);
-  await replaceById(collection, existing);
 }
 
 export interface UpsertOptions {
@@ -300,6 +286,15 @@ export async function upsertBars(
   docs: readonly BarDocument[],
   opts: UpsertOptions = {},
 ): Promise<{ upserted: number; matched: number }> {
+  return upsertById(collection, docs, opts);
+}
+
+/** upsertBars for any document keyed by _id (cross-asset points too): insert-first when asked, then replaceById. */
+export async function upsertById<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: readonly T[],
+  opts: UpsertOptions = {},
+): Promise<{ upserted: number; matched: number }> {
   const result = { upserted: 0, matched: 0 };
   let toReplace = docs;
   if (opts.insertFirst) {
@@ -307,11 +302,28 @@ export async function upsertBars(
     result.upserted += inserted;
     toReplace = existing;
   }
-  const chunk = opts.opsPerCommand ?? BULK_OPS_PER_COMMAND;
-  for (let i = 0; i < toReplace.length; i += chunk) {
-    const ops: AnyBulkWriteOperation<BarDocument>[] = toReplace.slice(i, i + chunk).map((d) => ({
-      replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true },
-    }));
+  const replaced = await replaceById(collection, toReplace, opts.opsPerCommand);
+  result.upserted += replaced.upserted;
+  result.matched += replaced.matched;
+  return result;
+}
+
+/**
+ * The store's write, written once: unordered bulkWrites of replaceOne upserts keyed by _id, at most `opsPerCommand`
+ * statements each (FerretDB 1.24, see BULK_OPS_PER_COMMAND). Bar documents, checkpoints and cross-asset points go
+ * through it.
+ */
+export async function replaceById<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: readonly T[],
+  opsPerCommand = BULK_OPS_PER_COMMAND,
+): Promise<{ upserted: number; matched: number }> {
+  const result = { upserted: 0, matched: 0 };
+  for (let i = 0; i < docs.length; i += opsPerCommand) {
+    // The generic T hides that { _id } is a filter of T: the cast states it.
+    const ops = docs.slice(i, i + opsPerCommand).map((d) => ({
+      replaceOne: { filter: { _id: d._id } as Filter<T>, replacement: d, upsert: true },
+    })) as AnyBulkWriteOperation<T>[];
     const r = await collection.bulkWrite(ops, { ordered: false });
     result.upserted += r.upsertedCount;
     result.matched += r.matchedCount;

@@ -53,7 +53,7 @@ export async function loadCheckpoints(
   return out;
 }
 
-/** One unordered bulk upsert of checkpoints keyed by _id. */
+/** Unordered bulk upserts of checkpoints keyed by _id. */
 export async function saveCheckpoints(
   collection: Collection<CheckpointDocument>,
   docs: readonly CheckpointDocument[],

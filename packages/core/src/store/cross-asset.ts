@@ -31,5 +31,5 @@ export async function upsertCrossAsset(
   collection: Collection<CrossAssetDocument>,
   docs: readonly CrossAssetDocument[],
 ): Promise<void> {
-  await upsertById(collection, docs);
+  await upsertById(collection, docs, { insertFirst: true });
 }

@@ -5,9 +5,10 @@
 // documents to know when a series changed (new bar, rewrite after a late bar) instead of polling every series.
 import type { AnyBulkWriteOperation, Collection, Db } from "mongodb";
 import type { BarSource, Interval } from "../domain/market.ts";
-import { type BarDocument, BULK_OPS_PER_COMMAND } from "./bars.ts";
+import { type BarDocument, BULK_OPS_PER_COMMAND, replaceById } from "./bars.ts";
 import type { CrossAssetKind } from "./cross-asset.ts";
 import { COLLECTIONS } from "./layout.ts";
+import { latestBarsCursor } from "./queries.ts";
 
 /** Scraped bars (bars_intraday / bars_daily) or bars the stream processor rolled up (bars_rollup). */
 export type SeriesKind = "scraped" | "rollup";
@@ -94,7 +95,7 @@ export async function recordLatestBars(db: Db, docs: readonly BarDocument[]): Pr
 
 /** Every series' latest bar (a few dozen documents). */
 export function readLatestBars(db: Db): Promise<LatestBarDocument[]> {
-  return latestBarsCollection(db).find({}).toArray();
+  return latestBarsCursor(db).toArray();
 }
 
 /** Every cross-asset series' extent (one document per series). */
@@ -103,12 +104,5 @@ export function readCrossAssetSeries(db: Db): Promise<CrossAssetSeriesDocument[]
 }
 
 export async function recordCrossAssetSeries(db: Db, docs: readonly CrossAssetSeriesDocument[]): Promise<void> {
-  const coll = crossAssetSeriesCollection(db);
-  for (let i = 0; i < docs.length; i += BULK_OPS_PER_COMMAND)
-    await coll.bulkWrite(
-      docs.slice(i, i + BULK_OPS_PER_COMMAND).map((d) => ({
-        replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true },
-      })),
-      { ordered: false },
-    );
+  await replaceById(crossAssetSeriesCollection(db), docs);
 }

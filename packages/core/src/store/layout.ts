@@ -75,13 +75,13 @@ export interface IndexSpec {
   serves: string[];
 }
 
-/** The bar key: unique per (symbol, interval, ts); also serves latest bar, last N bars and date ranges (prefix + ts). */
+/** The bar key: unique per (symbol, interval, ts); also serves the last N bars and date ranges (prefix + ts). */
 const barKeyIndex = (collection: string): IndexSpec => ({
   collection,
   name: "symbol_interval_ts",
   key: { symbol: 1, interval: 1, ts: 1 },
   options: { unique: true },
-  serves: ["latestBar", "lastBars", "dateRange"],
+  serves: ["lastBars", "dateRange"],
 });
 
 export const INDEX_SPECS: readonly IndexSpec[] = [

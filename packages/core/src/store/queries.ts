@@ -8,7 +8,8 @@ import type { Collection, Db, Document, FindCursor } from "mongodb";
 import type { Interval } from "../domain/market.ts";
 import type { BarDocument } from "./bars.ts";
 import type { CrossAssetDocument } from "./cross-asset.ts";
-import { barsCollection, crossAssetCollection, INDEX_SPECS, rollupCollection } from "./layout.ts";
+import type { LatestBarDocument } from "./latest.ts";
+import { barsCollection, COLLECTIONS, crossAssetCollection, INDEX_SPECS, rollupCollection } from "./layout.ts";
 
 export interface SeriesKey {
   symbol: string;
@@ -46,6 +47,19 @@ export function barsRangeCursor(db: Db, s: SeriesKey, from: Date, to: Date, limi
     .find({ symbol: s.symbol, interval: s.interval, ts: { $gte: from, $lt: to } })
     .sort({ ts: 1 })
     .limit(limit);
+}
+
+/**
+ * Every series' latest bar, from latest_bars (one document per series, kept by the writers): the whole of a small
+ * collection, by design, instead of one indexed query per series over the bar collections.
+ */
+export function latestBarsCursor(db: Db): FindCursor<LatestBarDocument> {
+  return db.collection<LatestBarDocument>(COLLECTIONS.latestBars).find({});
+}
+
+/** Every point of a cross-asset series, oldest first (the API caches whole series): index series_ts. */
+export function crossAssetSeriesCursor(db: Db, series: string): FindCursor<CrossAssetDocument> {
+  return crossAssetCollection(db).find({ series }).sort({ ts: 1 });
 }
 
 /** A cross-asset series (slope, correlation, beta) with from <= ts < to: index series_ts. */
@@ -86,16 +100,25 @@ export interface CanonicalQueryArgs extends SeriesKey {
 }
 
 export interface CanonicalQuery {
-  name: "latestBar" | "lastBars" | "dateRange" | "yieldCurveSlope" | "topMovers";
+  name: "latestBars" | "lastBars" | "dateRange" | "yieldCurveSlope" | "topMovers";
   cursor(db: Db, a: CanonicalQueryArgs): FindCursor<Document>;
+  /** Set when the query reads its whole (small) collection by design: why no index is expected. */
+  scan?: string;
 }
 
-/** The queries the API serves, as `indexes --analyze` explains them: the functions above, with sample arguments. */
+/**
+ * The queries the API runs against MongoDB, as `indexes --analyze` explains them: the very functions the API calls,
+ * with sample arguments.
+ */
 export const CANONICAL_QUERIES: readonly CanonicalQuery[] = [
-  { name: "latestBar", cursor: (db, a) => latestBarCursor(db, a) },
-  { name: "lastBars", cursor: (db, a) => lastBarsCursor(db, a, 500) },
+  {
+    name: "latestBars",
+    cursor: (db) => latestBarsCursor(db),
+    scan: "latest_bars holds one document per series",
+  },
+  { name: "lastBars", cursor: (db, a) => lastBarsCursor(db, a, a.limit) },
   { name: "dateRange", cursor: (db, a) => barsRangeCursor(db, a, a.from, a.to, a.limit) },
-  { name: "yieldCurveSlope", cursor: (db, a) => crossAssetCursor(db, a.series, a.from, a.to, a.limit) },
+  { name: "yieldCurveSlope", cursor: (db, a) => crossAssetSeriesCursor(db, a.series) },
   { name: "topMovers", cursor: (db, a) => topMoversCursor(db, a.date, 10) },
 ];
 

@@ -1,26 +1,20 @@
 import { makeBar } from "@quant/core";
 import { BarIndicators } from "@quant/indicators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectMongo, type MongoHandle } from "../clients/mongo.ts";
-import { testConfig, testLogger, uniqueName } from "../testing.ts";
-import { barOfDocument, toBarDocument, upsertBars } from "./bars.ts";
+import { connectTestDb, type TestDb } from "../testing.ts";
+import { barOfDocument, indicatorBar, toBarDocument, upsertBars } from "./bars.ts";
 import { loadCheckpoints, saveCheckpoints, seriesKey } from "./checkpoints.ts";
 import { latestBarKey, readLatestBars, recordLatestBars } from "./latest.ts";
 import { barsCollection, COLLECTIONS, ensureIndexes, INDEX_SPECS, setIntradayTtl } from "./layout.ts";
 import { analyzeExplain, CANONICAL_QUERIES } from "./queries.ts";
 
 describe("MongoDB layout on the native server", () => {
-  const cfg = testConfig();
-  let mongo: MongoHandle;
-  const dbName = uniqueName("store");
+  let mongo: TestDb;
 
   beforeAll(async () => {
-    mongo = await connectMongo({ uri: cfg.MONGODB_URI, dbName }, testLogger);
+    mongo = await connectTestDb("store");
   });
-  afterAll(async () => {
-    await mongo.db.dropDatabase();
-    await mongo.close();
-  });
+  afterAll(async () => mongo?.dropAndClose());
 
   const bars = Array.from({ length: 30 }, (_, i) =>
     makeBar({
@@ -56,14 +50,7 @@ describe("MongoDB layout on the native server", () => {
     const set = new BarIndicators();
     const now = new Date();
     const docs = bars.map((b) => {
-      const v = set.update({
-        ts: Date.parse(b.ts),
-        open: b.open,
-        high: b.high,
-        low: b.low,
-        close: b.close,
-        volume: b.volume,
-      });
+      const v = set.update(indicatorBar(b));
       return toBarDocument(b, v, set.warm, now);
     });
     const coll = barsCollection(mongo.db, "1d");

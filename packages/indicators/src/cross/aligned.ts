@@ -1,4 +1,4 @@
-import { checkState, checkValue, InvalidInputError } from "../errors.ts";
+import { checkState, checkValue, InvalidInputError, isPrice } from "../errors.ts";
 import { dec, enc, type Num, type Series } from "../state.ts";
 import type { PairMetric, PairState } from "./pair.ts";
 
@@ -85,7 +85,7 @@ export class Aligned<M extends PairMetric = PairMetric> {
     if (side !== "a" && side !== "b") throw new InvalidInputError("side", side, 'must be "a" or "b"');
     checkValue("ts", ts);
     const floor = this.metric.floor;
-    if (typeof value !== "number" || !(value > floor && value < Infinity)) {
+    if (!isPrice(value, floor)) {
       const reason = floor === 0 ? "must be finite and > 0" : "must be finite";
       throw new InvalidInputError(side, value, typeof value === "number" ? reason : `must be a number; ${reason}`);
     }

@@ -1,4 +1,4 @@
-import { checkPeriod, checkState, InvalidInputError, type PriceOptions, priceFloor } from "../errors.ts";
+import { checkPeriod, checkState, InvalidInputError, isPrice, type PriceOptions, priceFloor } from "../errors.ts";
 import { cell, dec, decArr, enc, encArr, type Num, type Series } from "../state.ts";
 
 /** A metric over two already aligned series (one (a, b) pair per timestamp). Wrap in Aligned to join by timestamp. */
@@ -56,8 +56,8 @@ abstract class PairBase implements PairMetric {
     return this.n > this.lookback ? this.out : undefined;
   }
   protected check(a: number, b: number): void {
-    if (typeof a !== "number" || !(a > this.floor && a < Infinity)) throwBad("a", a);
-    if (typeof b !== "number" || !(b > this.floor && b < Infinity)) throwBad("b", b);
+    if (!isPrice(a, this.floor)) throwBad("a", a);
+    if (!isPrice(b, this.floor)) throwBad("b", b);
   }
   update(a: number, b: number): number | undefined {
     this.check(a, b);

@@ -1,4 +1,15 @@
-import { checkHighLow, checkPrice, checkValue, checkVolume, InvalidInputError, priceFloor } from "../errors.ts";
+import {
+  checkHighLow,
+  checkPrice,
+  checkValue,
+  checkVolume,
+  InvalidInputError,
+  isFiniteNumber,
+  isHlc,
+  isPrice,
+  isVolume,
+  priceFloor,
+} from "../errors.ts";
 import { Hv, type ReturnsWindowState, Sharpe } from "../quant/returns-window.ts";
 import { CumReturn, Drawdown, type SimpleState } from "../quant/simple.ts";
 import type { Series } from "../state.ts";
@@ -263,8 +274,10 @@ export class BarIndicators {
 
   private check(b: Bar): void {
     if (typeof b !== "object" || b === null) throw new InvalidInputError("bar", b, "must be an object");
-    checkValue("ts", b.ts);
     const f = this.floor;
+    // one compare chain for a valid bar; the named checks below only find what is wrong
+    if (isFiniteNumber(b.ts) && isPrice(b.open, f) && isHlc(b.high, b.low, b.close, f) && isVolume(b.volume)) return;
+    checkValue("ts", b.ts);
     checkPrice("open", b.open, f);
     checkPrice("high", b.high, f);
     checkPrice("low", b.low, f);

@@ -1,4 +1,4 @@
-import { checkPeriod, checkPrice, checkPrices, checkState, type PriceOptions, priceFloor } from "../errors.ts";
+import { checkPeriod, checkPrice, checkPrices, checkState, isPrice, type PriceOptions, priceFloor } from "../errors.ts";
 import { dec, enc, type Num, type Series } from "../state.ts";
 
 export interface EmaState {
@@ -53,7 +53,7 @@ export class Ema {
     const n = this.n;
     // steady state (warm, valid input) inline: one compare chain (typeof first: "106" > 0 is true in JavaScript),
     // three field writes (n, undo, ema), the same arithmetic as step()
-    if (n >= this.period && typeof x === "number" && x > this.floor && x < Infinity) {
+    if (n >= this.period && isPrice(x, this.floor)) {
       this.uEma = ema;
       this.n = n + 1;
       return (this.ema = (x - ema) * this.k + ema);

@@ -1,4 +1,4 @@
-import { checkHighLow, checkPeriod, checkPrice, checkState, type PriceOptions, priceFloor } from "../errors.ts";
+import { checkHighLow, checkPeriod, checkPrice, checkState, isHlc, type PriceOptions, priceFloor } from "../errors.ts";
 import { dec, enc, type Num, type Series } from "../state.ts";
 
 export interface AtrState {
@@ -47,9 +47,12 @@ export class Atr {
   }
 
   private check(high: number, low: number, close: number): void {
-    checkPrice("high", high, this.floor);
-    checkPrice("low", low, this.floor);
-    checkPrice("close", close, this.floor);
+    const f = this.floor;
+    // one compare chain for a valid bar; the named checks only find what is wrong
+    if (isHlc(high, low, close, f)) return;
+    checkPrice("high", high, f);
+    checkPrice("low", low, f);
+    checkPrice("close", close, f);
     checkHighLow(high, low);
   }
 

@@ -5,6 +5,9 @@ import {
   checkValue,
   checkVolume,
   InvalidInputError,
+  isFiniteNumber,
+  isHlc,
+  isVolume,
   type PriceOptions,
   priceFloor,
 } from "../errors.ts";
@@ -94,6 +97,8 @@ export class Vwap {
     return this.n > 0 ? this.out : undefined;
   }
   private check(ts: number, high: number, low: number, close: number, volume: number): void {
+    // one compare chain for a valid bar; the named checks only find what is wrong
+    if (isFiniteNumber(ts) && isHlc(high, low, close, this.floor) && isVolume(volume)) return;
     checkValue("ts", ts);
     checkPrice("high", high, this.floor);
     checkPrice("low", low, this.floor);

@@ -1,5 +1,6 @@
-import type { AssetClass, Bar, CorporateEvent, Interval } from "@quant/core";
+import type { AssetClass, Interval } from "@quant/core";
 import type { SourceName } from "../args.ts";
+import { emptyNormalised, type Normalised } from "../normalise.ts";
 
 export interface SeriesRequest {
   symbol: string;
@@ -10,13 +11,8 @@ export interface SeriesRequest {
   to: string;
 }
 
-export interface SeriesResult {
-  bars: Bar[];
-  events: CorporateEvent[];
-  nullBars: string[];
-  partialNullBars: string[];
-  invalidBars: { ts: string; reason: string }[];
-  outsideWindow: number;
+/** The normalised bars and events of a series, and what it took to fetch them. */
+export interface SeriesResult extends Normalised {
   /** Chart requests made (retries not counted). */
   requests: number;
   notes: string[];
@@ -29,14 +25,5 @@ export interface MarketSource {
 }
 
 export function emptyResult(): SeriesResult {
-  return {
-    bars: [],
-    events: [],
-    nullBars: [],
-    partialNullBars: [],
-    invalidBars: [],
-    outsideWindow: 0,
-    requests: 0,
-    notes: [],
-  };
+  return { ...emptyNormalised(), requests: 0, notes: [] };
 }

@@ -15,6 +15,7 @@ const DAG_IDS = [
   "equities_eod_batch_dag",
   "equities_intraday_stream_dag",
   "full_pipeline_test_dag",
+  "reconcile_drift_dag",
 ];
 
 // Cold install from PyPI takes ~15 s here; allow for a slow registry.
@@ -38,7 +39,7 @@ describe("DAG files (DagBag, as the dag-processor parses them)", () => {
     report = await dagReport(home, { PIPELINE_RUNNER: "native", PIPELINE_SOURCE: "yahoo" });
   }, 120_000);
 
-  it("import without errors and define the five DAGs", () => {
+  it("import without errors and define the six DAGs", () => {
     expect(report.import_errors).toEqual({});
     expect(Object.keys(report.dags).sort()).toEqual(DAG_IDS);
   });
@@ -96,9 +97,23 @@ describe("DAG files (DagBag, as the dag-processor parses them)", () => {
     expect(report.dags.equities_eod_batch_dag!.params.source).toBe("yahoo");
     expect(report.dags.full_pipeline_test_dag!.params.source).toBe("replay");
     const jobs = Object.values(report.dags).flatMap((d) =>
-      Object.values(d.tasks).flatMap((t) => (t.command ? [/main\.ts (\S+)/.exec(t.command)?.[1]] : [])),
+      Object.values(d.tasks).flatMap((t) => /scraper\/src\/main\.ts (\S+)/.exec(t.command ?? "")?.[1] ?? []),
     );
     expect(new Set(jobs)).toEqual(new Set(["equities-eod", "equities-intraday", "crypto", "bonds"]));
+  });
+
+  it("reconcile the previous trading day every day at 06:00 UTC, natively through reconcile's CLI", () => {
+    const drift = report.dags.reconcile_drift_dag!;
+    expect(drift.timetable.__var).toMatchObject({ expression: "0 6 * * *", timezone: "UTC" });
+    expect(drift.next_runs.slice(0, 2).map((r) => r.run_after)).toEqual([
+      "2026-11-20T06:00:00+00:00",
+      "2026-11-21T06:00:00+00:00",
+    ]);
+    const task = drift.tasks.reconcile_previous_trading_day!;
+    expect(task.operator).toBe("BashOperator");
+    expect(task.command).toMatch(
+      /scripts\/node24 node \S+\/services\/batch-processor\/src\/reconcile-main\.ts --trading-day-before '\{\{ data_interval_end \| ds \}\}'$/,
+    );
   });
 
   it("leave a join point after the scrapers in full_pipeline_test_dag for the later stages", () => {
@@ -120,6 +135,7 @@ describe("DAG files (DagBag, as the dag-processor parses them)", () => {
     const docker = await dagReport(home, {
       PIPELINE_RUNNER: "docker",
       SCRAPER_IMAGE: "quant-pipeline/scraper:test",
+      BATCH_IMAGE: "quant-pipeline/batch-processor:test",
       PIPELINE_DOCKER_NETWORK: "quant-pipeline_default",
       PIPELINE_FIXTURES_HOST_DIR: "/srv/quant/fixtures/yahoo",
       PIPELINE_DATA_FILES_HOST_DIR: "/srv/quant/fixtures/yahoo-data-files",
@@ -139,6 +155,10 @@ describe("DAG files (DagBag, as the dag-processor parses them)", () => {
     expect(task.command).toMatch(/^equities-eod --source '\{\{ params\.source \}\}' --from /);
     const native = report.dags.equities_eod_batch_dag!.tasks.scrape_equities_eod!;
     expect(native.command?.endsWith(task.command ?? "?")).toBe(true);
+    // reconcile: the batch-processor image, its reconcile entrypoint, the same arguments.
+    const drift = docker.dags.reconcile_drift_dag!.tasks.reconcile_previous_trading_day!;
+    expect(drift.operator).toBe("DockerOperator");
+    expect(drift.command).toBe("--trading-day-before '{{ data_interval_end | ds }}'");
     // The docker provider is imported in that branch only.
     expect(docker.docker_provider_imported).toBe(true);
     expect(report.docker_provider_imported).toBe(false);

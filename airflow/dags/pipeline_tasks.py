@@ -1,15 +1,18 @@
-"""How every DAG of this project launches the scraper: one switch, two runners, the same CLI.
+"""How every DAG of this project launches a pipeline CLI (the scraper, reconcile): one switch, two runners, the
+same CLI.
 
 PIPELINE_RUNNER=native (default): a BashOperator runs
     <repo>/scripts/node24 node <repo>/services/scraper/src/main.ts <job> --source ... [--from ... --to ...]
-with the worker's environment (KAFKA_BROKERS, S3_*, LOG_LEVEL, ...) passed through as it is.
+    <repo>/scripts/node24 node <repo>/services/batch-processor/src/reconcile-main.ts --trading-day-before ...
+with the worker's environment (KAFKA_BROKERS, MONGODB_URI, S3_*, LOG_LEVEL, ...) passed through as it is.
 
-PIPELINE_RUNNER=docker (compose): a DockerOperator runs the scraper image (SCRAPER_IMAGE, whose entrypoint
-is the scraper CLI) with the same arguments, on the compose network (PIPELINE_DOCKER_NETWORK), through the
-Docker socket. The docker provider is imported only in that branch, so a native install does not need it.
+PIPELINE_RUNNER=docker (compose): a DockerOperator runs the CLI's image (SCRAPER_IMAGE, whose entrypoint is the
+scraper CLI; BATCH_IMAGE with reconcile's entrypoint) with the same arguments, on the compose network
+(PIPELINE_DOCKER_NETWORK), through the Docker socket. The docker provider is imported only in that branch, so a
+native install does not need it.
 
-No market logic lives here: the scraper owns its symbol universe, calendars and intervals. The DAGs pass
-only a job name, a source, and dates rendered from the run's data interval or from DAG params.
+No market logic lives here: the scraper owns its symbol universe, calendars and intervals, reconcile its trading
+days. The DAGs pass only a job name, a source, and dates rendered from the run's data interval or from DAG params.
 Everything here is read when the DAG file is parsed; nothing touches the metadata database.
 """
 
@@ -19,7 +22,7 @@ import os
 import shlex
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from airflow.sdk import DAG, Param
 
@@ -49,6 +52,49 @@ PASSED_ENV = (
 )
 # Passed too, but as private_environment: not rendered in the UI or the logs.
 SECRET_ENV = ("S3_ACCESS_KEY", "S3_SECRET_KEY")
+
+
+class Cli(NamedTuple):
+    """A command-line program of the pipeline, as a DAG task launches it."""
+
+    # What the task's doc calls it.
+    name: str
+    # Its main file in the repository (native runner).
+    main: tuple[str, ...]
+    # The variable naming its image (docker runner), the image compose builds for it, and the entrypoint when the
+    # image's own is another program.
+    image_env: str
+    image_example: str
+    entrypoint: list[str] | None
+    # Variables handed to its container, and those handed as private_environment.
+    env: tuple[str, ...]
+    secret_env: tuple[str, ...]
+    # Whether it reads the recordings of --source replay (CONTAINER_MOUNTS).
+    fixtures: bool
+
+
+SCRAPER = Cli(
+    name="scraper",
+    main=("services", "scraper", "src", "main.ts"),
+    image_env="SCRAPER_IMAGE",
+    image_example="quant-pipeline/scraper:latest",
+    entrypoint=None,
+    env=PASSED_ENV,
+    secret_env=SECRET_ENV,
+    fixtures=True,
+)
+
+RECONCILE = Cli(
+    name="reconcile",
+    main=("services", "batch-processor", "src", "reconcile-main.ts"),
+    image_env="BATCH_IMAGE",
+    image_example="quant-pipeline/batch-processor:latest",
+    entrypoint=["node", "services/batch-processor/src/reconcile-main.ts"],
+    env=("MONGODB_DB", "S3_ENDPOINT", "S3_BUCKET", "S3_REGION", "LOG_LEVEL", "PUSHGATEWAY_URL"),
+    # The MongoDB URI carries a password.
+    secret_env=("MONGODB_URI", "S3_ACCESS_KEY", "S3_SECRET_KEY"),
+    fixtures=False,
+)
 
 # Where the host directories of PIPELINE_<name>_HOST_DIR are mounted read-only in the scraper container (docker
 # runner), and the scraper variable that points there: the recorded Yahoo responses and the recordings converted
@@ -219,38 +265,50 @@ def scrape_task(task_id: str, job: str, **kwargs: Any):
     """An operator that runs `scrape <job> ...` with the configured runner (see the module docstring)."""
     args = scrape_args(job, **kwargs)
     doc = f"Runs the scraper: `scrape {job}` ({runner()} runner). Exit 0: all or some symbols written; 1: every symbol failed; 2: bad configuration."
+    return cli_task(task_id, SCRAPER, args, doc)
+
+
+def reconcile_task(task_id: str, before: str):
+    """An operator that runs `reconcile --trading-day-before <before>`: stream vs batch over each asset class's
+    trading day before that date, pushing its differences per series to the Pushgateway (PUSHGATEWAY_URL)."""
+    args = f"--trading-day-before '{before}'"
+    doc = f"Runs `reconcile {args}` ({runner()} runner). Exit 0: no difference; 1: differences (or a failure); 2: bad arguments or configuration."
+    return cli_task(task_id, RECONCILE, args, doc)
+
+
+def cli_task(task_id: str, cli: Cli, args: str, doc: str):
     if runner() == "docker":
-        return _docker_task(task_id, args, doc)
-    return _native_task(task_id, args, doc)
+        return _docker_task(task_id, cli, args, doc)
+    return _native_task(task_id, cli, args, doc)
 
 
-def _native_task(task_id: str, args: str, doc: str):
+def _native_task(task_id: str, cli: Cli, args: str, doc: str):
     from airflow.providers.standard.operators.bash import BashOperator
 
     root = repo_dir()
     node = shlex.quote(str(root / "scripts" / "node24"))
-    main = shlex.quote(str(root / "services" / "scraper" / "src" / "main.ts"))
+    main = shlex.quote(str(root.joinpath(*cli.main)))
     return BashOperator(
         task_id=task_id,
         bash_command=f"exec {node} node {main} {args}",
-        # The scraper resolves its workspace packages from the repository.
+        # The CLI resolves its workspace packages from the repository.
         cwd=str(root),
         doc_md=doc,
     )
 
 
-def _docker_task(task_id: str, args: str, doc: str):
+def _docker_task(task_id: str, cli: Cli, args: str, doc: str):
     # Imported here only: the native install does not need the docker provider at parse time.
     from airflow.providers.docker.operators.docker import DockerOperator
 
-    image = os.environ.get("SCRAPER_IMAGE", "").strip()
+    image = os.environ.get(cli.image_env, "").strip()
     if not image:
-        raise ValueError("PIPELINE_RUNNER=docker needs SCRAPER_IMAGE (the scraper image, e.g. quant-pipeline/scraper:latest)")
+        raise ValueError(f"PIPELINE_RUNNER=docker needs {cli.image_env} (the {cli.name} image, e.g. {cli.image_example})")
     network = os.environ.get("PIPELINE_DOCKER_NETWORK", "").strip() or None
-    environment = {k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)}
+    environment = {k: os.environ[k] for k in cli.env if os.environ.get(k)}
     mounts = []
     # The recordings for --source replay: directories on the Docker host, mounted read-only.
-    for host_variable, target, scraper_variable in CONTAINER_MOUNTS:
+    for host_variable, target, scraper_variable in CONTAINER_MOUNTS if cli.fixtures else ():
         source = os.environ.get(host_variable, "").strip()
         if source:
             from docker.types import Mount
@@ -261,15 +319,16 @@ def _docker_task(task_id: str, args: str, doc: str):
         task_id=task_id,
         image=image,
         command=args,
+        entrypoint=cli.entrypoint,
         environment=environment,
         mounts=mounts,
-        private_environment={k: os.environ[k] for k in SECRET_ENV if os.environ.get(k)},
+        private_environment={k: os.environ[k] for k in cli.secret_env if os.environ.get(k)},
         docker_url="unix://var/run/docker.sock",
         network_mode=network,
         # The default bind-mounts a temp dir of the Airflow container, a path the Docker host does not have.
         mount_tmp_dir=False,
         auto_remove="success",
-        # The image is built locally by compose (`docker compose build scraper`), not pulled.
+        # The images are built locally by compose (`docker compose build`), not pulled.
         force_pull=False,
         doc_md=doc,
     )

@@ -142,6 +142,18 @@ describe("docker compose and `pnpm start` run the same pipeline", () => {
     expect(service("scraper").env.filter((v) => !passed.has(v))).toEqual([]);
   });
 
+  it("the DAGs' reconcile task gets every batch-processor variable, natively and in its container", () => {
+    const tasks = readFileSync(join(REPO_ROOT, "airflow", "dags", "pipeline_tasks.py"), "utf8");
+    const cli = /^RECONCILE = Cli\(([\s\S]*?)^\)/m.exec(tasks)?.[1] ?? "";
+    const handed = new Set([...cli.matchAll(/"([A-Z0-9_]+)"/g)].map((m) => m[1]!));
+    const batch = service("batch-processor").env;
+    expect(batch.filter((v) => !handed.has(v))).toEqual([]);
+    expect(batch.filter((v) => !service("airflow").env.includes(v))).toEqual([]);
+    const composeVars = new Set(composeAirflow.flatMap(([, s]) => envKeys(s)));
+    expect(batch.filter((v) => !composeVars.has(v))).toEqual([]);
+    expect(tasks).toContain(`"${RECONCILE_SCRIPT.split("/").join('", "')}"`);
+  });
+
   it("reconcile runs from the batch-processor image with the batch-processor's configuration", () => {
     expect(existsSync(join(REPO_ROOT, RECONCILE_SCRIPT))).toBe(true);
     const dockerfile = readFileSync(join(REPO_ROOT, "services", "batch-processor", "Dockerfile"), "utf8");

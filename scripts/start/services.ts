@@ -40,8 +40,17 @@ export const NATIVE_SERVICES: readonly NativeService[] = [
     kind: "daemon",
     script: "scripts/airflow/standalone.sh",
     args: [],
-    // The tasks inherit Airflow's environment: the scraper's variables go through it.
-    env: ["AIRFLOW_ADMIN_USER", "AIRFLOW_ADMIN_PASSWORD", "PIPELINE_RUNNER", ...KAFKA, ...S3, ...LOG, ...PUSH],
+    // The tasks inherit Airflow's environment: the scraper's and reconcile's variables go through it.
+    env: [
+      "AIRFLOW_ADMIN_USER",
+      "AIRFLOW_ADMIN_PASSWORD",
+      "PIPELINE_RUNNER",
+      ...KAFKA,
+      ...MONGO,
+      ...S3,
+      ...LOG,
+      ...PUSH,
+    ],
     components: ["api-server", "scheduler", "dag-processor", "triggerer"],
   },
   {

@@ -68,6 +68,17 @@ export {
 } from "./domain/bar.ts";
 export { barJsonSchema, tradeJsonSchema } from "./domain/json-schema.ts";
 export { AssetClass, BarSource, INTERVAL_MS, Interval } from "./domain/market.ts";
+export {
+  addDayCounts,
+  type BarQuality,
+  emptyDayCounts,
+  emptyFlagCounts,
+  QUALITY_FLAGS,
+  type QualityDayCounts,
+  type QualityFlag,
+  type QualityFlagCounts,
+  qualityScore,
+} from "./domain/quality.ts";
 export { CanonicalIsoUtc, IsoUtcString, isoUtc } from "./domain/time.ts";
 export {
   InvalidTradeError,
@@ -125,6 +136,15 @@ export {
 } from "./metrics.ts";
 export { parquetSchema, readParquet, writeParquet } from "./parquet.ts";
 export { createKafkaStats, type KafkaStatsReader, type PipelineStats, type TopicStats } from "./pipeline-stats.ts";
+export {
+  type BarCalendar,
+  barCalendarOf,
+  barSpanOfDate,
+  barTimesOfDate,
+  cachedNyseSession,
+  isBarDate,
+  previousBarDate,
+} from "./sessions.ts";
 export { onShutdown, type Shutdown, type ShutdownOptions } from "./shutdown.ts";
 export {
   BAR_COMPARED_FIELDS,
@@ -201,9 +221,22 @@ export {
   INDEX_SPECS,
   INTRADAY_TTL_INDEX,
   type IndexSpec,
+  qualityCollection,
   rollupCollection,
   setIntradayTtl,
 } from "./store/layout.ts";
+export {
+  changedQualityRows,
+  latestQualityDate,
+  QUALITY_DAY_COMPARED_FIELDS,
+  type QualityDayDocument,
+  type QualityRowsFilter,
+  type QualitySeriesSummary,
+  qualityDayDifferences,
+  qualityDayId,
+  qualityRows,
+  summarizeQualityRows,
+} from "./store/quality.ts";
 export {
   analyzeExplain,
   barsRangeCursor,

@@ -106,6 +106,31 @@ export const PIPELINE_METRICS = {
     help: "HTTP request duration, per route and status code",
     labelNames: ["method", "route", "status"],
   },
+  qualityFlags: {
+    name: "quant_quality_flags_total",
+    help: "Bars flagged by the data-quality checks of the stream processor, per series and flag (gap, return_outlier, range_outlier, conflict, stale, zero_volume, incomplete, off_calendar)",
+    labelNames: ["symbol", "interval", "flag"],
+  },
+  qualityMissingBars: {
+    name: "quant_quality_missing_bars_total",
+    help: "Expected bars (per the exchange calendar) found missing by the stream processor, per series",
+    labelNames: ["symbol", "interval"],
+  },
+  qualityScore: {
+    name: "quant_quality_score",
+    help: "Quality score (0-1: share of expected bars present and unflagged) of the series' latest trading day",
+    labelNames: ["symbol", "interval"],
+  },
+  reconcileDifferences: {
+    name: "quant_reconcile_differences",
+    help: "Differences between the stream's documents and the batch computation found by the last reconcile run, per series (0 expected)",
+    labelNames: ["symbol", "interval"],
+  },
+  reconcileCompared: {
+    name: "quant_reconcile_documents_compared",
+    help: "Documents (bars, rollups, quality rows) compared by the last reconcile run",
+    labelNames: [],
+  },
 } as const;
 
 type Defs = typeof PIPELINE_METRICS;
@@ -133,6 +158,11 @@ export interface PipelineMetrics {
   jobDuration: Gauge;
   lastBarTimestamp: Gauge<Labels<"lastBarTimestamp">>;
   httpRequestSeconds: Histogram<Labels<"httpRequestSeconds">>;
+  qualityFlags: Counter<Labels<"qualityFlags">>;
+  qualityMissingBars: Counter<Labels<"qualityMissingBars">>;
+  qualityScore: Gauge<Labels<"qualityScore">>;
+  reconcileDifferences: Gauge<Labels<"reconcileDifferences">>;
+  reconcileCompared: Gauge;
 }
 
 export interface RegistryOptions {
@@ -177,6 +207,11 @@ export function createMetricsRegistry(opts: RegistryOptions): PipelineMetrics {
     jobDuration: gauge("jobDuration"),
     lastBarTimestamp: gauge("lastBarTimestamp"),
     httpRequestSeconds: histogram("httpRequestSeconds"),
+    qualityFlags: counter("qualityFlags"),
+    qualityMissingBars: counter("qualityMissingBars"),
+    qualityScore: gauge("qualityScore"),
+    reconcileDifferences: gauge("reconcileDifferences"),
+    reconcileCompared: gauge("reconcileCompared"),
   };
 }
 

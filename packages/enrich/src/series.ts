@@ -20,6 +20,7 @@ import {
   type SessionFn,
   utcDaySession,
 } from "@quant/indicators";
+import { type CheckedSeries, checkSeries, qualityInput } from "@quant/quality";
 
 const DAY_MS = 86_400_000;
 /** Regular NYSE session, 09:30–16:00: 6.5 h. */
@@ -59,23 +60,40 @@ export interface EnrichedSeries {
   /** Bars the indicators refused (InvalidInputError): the stream dead-letters these, so they are left out here too. */
   rejected: { bar: Bar; reason: string }[];
   indicators: BarIndicators;
+  /** The quality checks over the accepted bars (their findings are on the documents): the checker after the last bar, and every day's counts. */
+  quality: Pick<CheckedSeries, "checker" | "days"> | null;
 }
 
-/** The batch form: one series from its origin, in ts order, through a fresh BarIndicators. */
-export function enrichSeries(bars: readonly Bar[], processedTs: Date): EnrichedSeries {
+/**
+ * The batch form: one series from its origin, in ts order, through a fresh BarIndicators, then the quality checks
+ * (checkSeries) over the bars the indicators accepted. `conflicts(bar)`: conflicting versions of the bar already
+ * recorded (the stream's count on a stored document; the lake keeps only the last version).
+ */
+export function enrichSeries(
+  bars: readonly Bar[],
+  processedTs: Date,
+  conflicts: (bar: Bar) => number = () => 0,
+): EnrichedSeries {
   const ordered = orderSeries(bars);
   const first = ordered[0];
   const set = first ? newIndicators(first.assetClass, first.interval) : new BarIndicators();
   const docs: BarDocument[] = [];
+  const accepted: Bar[] = [];
   const rejected: EnrichedSeries["rejected"] = [];
   for (const b of ordered) {
     try {
       const v = set.update(indicatorBar(b));
       docs.push(toBarDocument(b, v, set.warm, processedTs));
+      accepted.push(b);
     } catch (err) {
       if (!(err instanceof InvalidInputError)) throw err;
       rejected.push({ bar: b, reason: err.message });
     }
   }
-  return { docs, rejected, indicators: set };
+  if (!first) return { docs, rejected, indicators: set, quality: null };
+  const checked = checkSeries(first, accepted.map(qualityInput), (i) => conflicts(accepted[i]!));
+  docs.forEach((d, i) => {
+    d.quality = checked.quality[i]!;
+  });
+  return { docs, rejected, indicators: set, quality: { checker: checked.checker, days: checked.days } };
 }

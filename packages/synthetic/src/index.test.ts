@@ -1,6 +1,6 @@
 import { isNyseTradingDay, parseBar } from "@quant/core";
 import { describe, expect, it } from "vitest";
-import { barTimesOfDate, interleave, SyntheticMarket } from "./index.ts";
+import { interleave, SyntheticMarket } from "./index.ts";
 
 describe("SyntheticMarket", () => {
   it("is deterministic by seed and independent of the requested window", () => {
@@ -26,14 +26,6 @@ describe("SyntheticMarket", () => {
     expect(bars.find((b) => b.tradingDate === "2020-10-30")?.ts).toBe("2020-10-30T13:30:00Z");
     expect(bars.find((b) => b.tradingDate === "2020-11-02")?.ts).toBe("2020-11-02T14:30:00Z");
     expect(bars.some((b) => b.tradingDate === "2020-11-26")).toBe(false); // Thanksgiving
-  });
-
-  it("runs crypto 24/7 and equity intraday within 09:30-16:00 New York", () => {
-    expect(barTimesOfDate("crypto", "5m", "2024-10-05")).toHaveLength(288); // a Saturday
-    const eq = barTimesOfDate("equity", "5m", "2024-10-02");
-    expect(eq).toHaveLength(78);
-    expect(new Date(eq[0] ?? 0).toISOString()).toBe("2024-10-02T13:30:00.000Z");
-    expect(barTimesOfDate("equity", "1m", "2024-10-05")).toEqual([]);
   });
 
   it("leaves gaps and keeps yields of bonds without volume", () => {

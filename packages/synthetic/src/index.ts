@@ -9,15 +9,14 @@ import {
   type AssetClass,
   type Bar,
   barId,
+  barTimesOfDate,
   DAY_MS,
   dateInZone,
   datesBetween,
   dateToEpochMs,
   epochMsToDate,
-  INTERVAL_MS,
   type Interval,
   isoUtc,
-  nyseSession,
 } from "@quant/core";
 
 export interface AssetProfile {
@@ -138,26 +137,6 @@ export function rng(seed: number): () => number {
 export function gaussian(next: () => number): number {
   // Box-Muller; 1 - u keeps the log finite.
   return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-}
-
-// --- calendar of bar times ---
-
-/** The bar-open times (epoch ms) of one trading date, for an asset class and interval. */
-export function barTimesOfDate(assetClass: AssetClass, interval: Interval, date: string): number[] {
-  const step = INTERVAL_MS[interval];
-  if (assetClass === "crypto") {
-    const start = dateToEpochMs(date);
-    const out: number[] = [];
-    for (let t = start; t < start + DAY_MS; t += step) out.push(t);
-    return out;
-  }
-  // Equities and Treasury indices follow the NYSE calendar; daily bars sit at the session open, as Yahoo's do.
-  const session = nyseSession(date);
-  if (!session) return [];
-  if (interval === "1d") return [session.open];
-  const out: number[] = [];
-  for (let t = session.open; t < session.close; t += step) out.push(t);
-  return out;
 }
 
 // --- the generator ---

@@ -138,6 +138,7 @@ async function loadSeries() {
     `${data.source === "rollup" ? "rollup of " : ""}${data.mixed ? "partly " : ""}`,
   );
   setAll(state.bars);
+  window.__dashboard.onBars?.(candles, state.bars);
   chart.timeScale().fitContent();
   legend(state.bars.at(-1));
   state.loads++;
@@ -175,6 +176,7 @@ function connectLive() {
       updateOne(b);
       state.liveBars++;
     }
+    window.__dashboard.onBars?.(candles, state.bars);
     legend(state.bars.at(-1));
   });
   src.onerror = () => {

@@ -71,6 +71,49 @@ describe("api", () => {
     expect((await get("/api/bars?symbol=BTC-USD&interval=1h&source=bogus")).status).toBe(400);
   });
 
+  it("serves the quality report of a date range, worst series first, and each bar's flags", async () => {
+    const r = await get("/api/quality?from=2024-01-01&to=2024-01-31");
+    expect(r.status).toBe(200);
+    expect(r.body.count).toBe(8);
+    // AAPL 5m lost ten bars in a row (test-data.ts), besides the synthetic series' own rare gaps.
+    const aapl5m = t.docs.get("AAPL|5m")!;
+    const gaps = aapl5m.filter((d) => d.quality?.flags.includes("gap"));
+    const missing = gaps.reduce((n, d) => n + d.quality!.missingBefore, 0);
+    const [worst] = r.body.series;
+    expect(worst).toMatchObject({ symbol: "AAPL", interval: "5m", missing, gaps: gaps.length, bars: aapl5m.length });
+    expect(worst.expected).toBe(aapl5m.length + missing);
+    expect(missing).toBeGreaterThanOrEqual(10);
+    expect(worst.score).toBeLessThan(0.91);
+    const scores = r.body.series.map((s: { score: number }) => s.score);
+    expect([...scores].sort((a, b) => a - b)).toEqual(scores);
+    const one = await get("/api/quality?from=2024-01-01&to=2024-01-31&symbols=MSFT,^TNX&limit=1");
+    expect(one.body.count).toBe(2);
+    expect(one.body.series).toHaveLength(1);
+    expect(["MSFT", "^TNX"]).toContain(one.body.series[0].symbol);
+    expect((await get("/api/quality?from=2030-01-01&to=2030-01-07")).body).toMatchObject({ count: 0, series: [] });
+    // The bar after the gap carries its flag, for the chart's markers.
+    const bars = (await get("/api/bars?symbol=AAPL&interval=5m&limit=100")).body.bars;
+    const flagged = bars.filter((b: { quality: { flags: string[] } }) => b.quality.flags.length > 0);
+    expect(flagged.map((b: { ts: string }) => b.ts)).toEqual(gaps.map((d) => d.ts.toISOString()));
+    expect(flagged.map((b: { quality: unknown }) => b.quality)).toContainEqual({
+      flags: ["gap"],
+      missingBefore: 10,
+      conflicts: 0,
+    });
+    for (const [url, message] of [
+      ["/api/quality?from=2024-02-01&to=2024-01-01", /from must not be after to/],
+      ["/api/quality?from=2020-01-01&to=2024-01-01", /range too large/],
+      ["/api/quality?to=tomorrow", /^to: expected a trading date/],
+      ["/api/quality?symbols=AAPL,%7B%22$gt%22:%22%22%7D", /^symbols/],
+      ["/api/quality?symbols[$ne]=x", /unknown parameter/],
+      ["/api/quality?limit=0", /^limit: expected 1 to 500/],
+    ] as const) {
+      const bad = await get(url);
+      expect(bad.status, url).toBe(400);
+      expect(bad.body.error, url).toMatch(message);
+    }
+  });
+
   it("answers 404 for an unknown symbol and 400 for bad input, with a message", async () => {
     const unknown = await get("/api/bars?symbol=ZZZZ&interval=1d");
     expect(unknown.status).toBe(404);

@@ -5,17 +5,25 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  addDays,
   type BarDocument,
+  type BarQuality,
   type BarSource,
   barsRangeCursor,
   COLLECTIONS,
+  DAY_MS,
+  dateToEpochMs,
+  epochMsToDate,
   INTERVAL_MS,
   type Interval,
   type KafkaStatsReader,
   type Logger,
   latestBarKey,
+  latestQualityDate,
   type MongoHealth,
   type PipelineMetrics,
+  qualityRows,
+  summarizeQualityRows,
   topicForAsset,
   topMoversCursor,
   universeSeries,
@@ -34,6 +42,7 @@ import {
   HttpError,
   MoversQuery,
   parseQuery,
+  QualityQuery,
   resolveRange,
   StreamQuery,
 } from "./validation.ts";
@@ -61,7 +70,9 @@ export interface ApiBar {
   close: number;
   volume: number;
   partial: boolean;
-  [metric: string]: number | string | boolean | null;
+  /** The quality checks' findings (flags, missing bars before it, conflicting versions); null on rollups. */
+  quality: BarQuality | null;
+  [metric: string]: number | string | boolean | BarQuality | null;
 }
 
 export function toApiBar(d: BarDocument): ApiBar {
@@ -74,6 +85,7 @@ export function toApiBar(d: BarDocument): ApiBar {
     close: d.close,
     volume: d.volume,
     partial: d.partial,
+    quality: d.quality ?? null,
   };
   for (const f of BAR_METRIC_FIELDS) out[f] = d[f] ?? null;
   return out;
@@ -135,6 +147,7 @@ function staticAssets(): Map<string, { type: string; body: Buffer }> {
   const files: [string, string, string][] = [
     ["/", join(PUBLIC_DIR, "index.html"), "text/html; charset=utf-8"],
     ["/app.js", join(PUBLIC_DIR, "app.js"), "text/javascript; charset=utf-8"],
+    ["/quality.js", join(PUBLIC_DIR, "quality.js"), "text/javascript; charset=utf-8"],
     ["/style.css", join(PUBLIC_DIR, "style.css"), "text/css; charset=utf-8"],
     ["/candles.js", join(PUBLIC_DIR, "candles.js"), "text/javascript; charset=utf-8"],
     [
@@ -371,6 +384,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         logReturn: d.logReturn,
         return: d.logReturn === null ? null : Math.expm1(d.logReturn),
       })),
+    };
+  });
+
+  app.get("/api/quality", async (req) => {
+    const q = parseQuery(QualityQuery, req.query);
+    const limit = q.limit ?? 20;
+    if (limit < 1 || limit > 500) throw new HttpError(400, "limit: expected 1 to 500");
+    // Without `to`: up to the latest day with rows (a store of replayed history has none this week).
+    const to = q.to ?? (await latestQualityDate(deps.db)) ?? epochMsToDate(Date.now());
+    const from = q.from ?? addDays(to, -6);
+    if (from > to) throw new HttpError(400, "bad range: from must not be after to");
+    if (dateToEpochMs(to) - dateToEpochMs(from) > 366 * DAY_MS)
+      throw new HttpError(400, "range too large: at most a year");
+    const series = summarizeQualityRows(await qualityRows(deps.db, { from, to, symbols: q.symbols ?? null }).toArray());
+    return {
+      from,
+      to,
+      count: series.length,
+      series: series.slice(0, limit).map((s) => ({ ...s, lastTs: s.lastTs?.toISOString() ?? null })),
     };
   });
 

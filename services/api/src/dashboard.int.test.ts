@@ -189,6 +189,7 @@ describe("dashboard", () => {
       await page.goto(`${address}/?symbol=BTC-USD&interval=1m`);
       await page.waitForFunction(
         () => (globalThis as unknown as { __dashboard?: { ready: boolean } }).__dashboard?.ready,
+        undefined,
         { timeout: 60_000 },
       );
       // The symbol picker says which symbols are generated data; BTC-USD here is (1m bars and their rollups).
@@ -281,6 +282,66 @@ describe("dashboard", () => {
       );
       expect(await page.textContent("#tc-ohlc")).toMatch(/C 104\.25/);
       expect((await tc()).polls).toBeGreaterThan(polls);
+      expect(errors).toEqual([]);
+    });
+
+  // Needs this file's test data (AAPL 5m with a gap of ten bars): defined for the test API only.
+  if (!EXTERNAL)
+    it("lists the worst series in the quality panel and marks the flagged bars on the chart", {
+      timeout: 180_000,
+    }, async () => {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      // Script errors only: the browser's own request for /favicon.ico is a 404 the console reports too.
+      page.on("console", (m) => {
+        if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+      });
+      await page.goto(`${address}/?symbol=AAPL&interval=5m`);
+      type Dash = {
+        ready: boolean;
+        state: { symbol: string; interval: string; loads: number };
+        quality?: {
+          ready: boolean;
+          rows: { symbol: string; interval: string; score: number }[];
+          markers: { time: number; text: string }[];
+        };
+      };
+      const dash = () => page.evaluate(() => (globalThis as unknown as { __dashboard: Dash }).__dashboard);
+      const ready = () =>
+        page
+          .waitForFunction(
+            () => {
+              const d = (globalThis as unknown as { __dashboard?: Dash }).__dashboard;
+              return d?.ready && d.quality?.ready;
+            },
+            undefined,
+            { timeout: 60_000 },
+          )
+          .catch(async (err) => {
+            const caption = await page.locator("#quality-caption").textContent();
+            throw new Error(`${(err as Error).message}; caption: ${caption}; errors: ${errors.join(" | ")}`);
+          });
+      await ready();
+      // The panel lists what /api/quality reports by default (the latest seven days with rows), worst first.
+      const report = (await t.api!.app.inject({ method: "GET", url: "/api/quality?limit=8" })).json() as {
+        series: { symbol: string; interval: string; score: number }[];
+      };
+      const shown = await dash();
+      expect(shown.quality!.rows.map((r) => [r.symbol, r.interval, r.score])).toEqual(
+        report.series.map((r) => [r.symbol, r.interval, r.score]),
+      );
+      expect(await page.locator("#quality tbody tr").count()).toBe(report.series.length);
+      // A marker above each flagged bar of the charted series: AAPL 5m lost ten bars in a row (test-data.ts).
+      const flagged = t.api!.docs.get("AAPL|5m")!.filter((d) => (d.quality?.flags.length ?? 0) > 0);
+      expect(shown.quality!.markers.map((m) => m.time)).toEqual(flagged.map((d) => d.ts.getTime() / 1000));
+      expect(shown.quality!.markers.map((m) => m.text)).toContain("gap 10");
+      await page.screenshot({ path: join(ARTIFACTS, "dashboard-quality.png") });
+      // Clicking a row of the panel selects that series for the chart (the load that follows is the chart's own).
+      const pick = report.series.at(-1)!;
+      await page.locator("#quality tbody tr").last().click();
+      const chosen = await dash();
+      expect([chosen.state.symbol, chosen.state.interval]).toEqual([pick.symbol, pick.interval]);
       expect(errors).toEqual([]);
     });
 });

@@ -12,19 +12,47 @@ import {
   ensureIndexes,
   type Interval,
   type MongoHandle,
+  type QualityDayDocument,
+  qualityCollection,
   recordCrossAssetSeries,
   recordLatestBars,
+  replaceById,
   rollupCollection,
   upsertBars,
 } from "@quant/core";
 import { testConfig, testLogger, uniqueName } from "@quant/core/testing";
 import { enrichSeries } from "@quant/enrich";
+import { toQualityDayDocument } from "@quant/quality";
 import { SyntheticMarket } from "@quant/synthetic";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.ts";
 import { ServingCache } from "./serving-cache.ts";
 
 export const market = new SyntheticMarket({ seed: 7 });
+
+/**
+ * Enriched documents of one synthetic series (count bars from `from`), labelled replay for equities, without the
+ * bars of `drop` (a gap); and the series' quality rows.
+ */
+export function enrichedSeries(
+  symbol: string,
+  assetClass: AssetClass,
+  interval: Interval,
+  count: number,
+  from = "2024-01-02",
+  drop: (index: number) => boolean = () => false,
+): { docs: BarDocument[]; rows: QualityDayDocument[] } {
+  const bars = market.series({ symbols: [symbol], assetClass, interval, count, from }).get(symbol)!;
+  const source = assetClass === "equity" ? ("replay" as const) : ("synthetic" as const);
+  const enriched = enrichSeries(
+    bars.filter((_, i) => !drop(i)).map((b) => ({ ...b, source })),
+    new Date(),
+  );
+  const rows = (enriched.quality?.days ?? []).map((d) =>
+    toQualityDayDocument({ symbol, assetClass, interval }, d, new Date()),
+  );
+  return { docs: enriched.docs, rows };
+}
 
 /** Enriched documents of one synthetic series (count bars from `from`), labelled replay for equities. */
 export function seriesDocs(
@@ -34,12 +62,7 @@ export function seriesDocs(
   count: number,
   from = "2024-01-02",
 ): BarDocument[] {
-  const bars = market.series({ symbols: [symbol], assetClass, interval, count, from }).get(symbol)!;
-  const source = assetClass === "equity" ? ("replay" as const) : ("synthetic" as const);
-  return enrichSeries(
-    bars.map((b) => ({ ...b, source })),
-    new Date(),
-  ).docs;
+  return enrichedSeries(symbol, assetClass, interval, count, from).docs;
 }
 
 /** Writes bar documents the way the processors do: the documents, then the series' latest bars. */
@@ -64,7 +87,10 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** A fresh database with AAPL 1d/5m, BTC-USD 1m, the four yields 1d and a slope series; the app on it. */
+/**
+ * A fresh database with AAPL 1d/5m, BTC-USD 1m, the four yields 1d and a slope series, their quality rows (AAPL 5m
+ * with a gap of ten bars); the app on it.
+ */
 export async function startTestApi(opts: { pollMs?: number; daily?: number } = {}): Promise<TestApi> {
   const cfg = testConfig();
   const mongo = await connectMongo({ uri: cfg.MONGODB_URI, dbName: uniqueName("api") }, testLogger);
@@ -82,8 +108,11 @@ export async function startTestApi(opts: { pollMs?: number; daily?: number } = {
     ["^TYX", "bond", "1d", daily],
   ];
   for (const [symbol, assetClass, interval, count] of plan) {
-    const d = seriesDocs(symbol, assetClass, interval, count);
+    // AAPL 5m misses ten bars (its 41st to 50th): the worst series of the quality report, a gap marker on the chart.
+    const gap = symbol === "AAPL" && interval === "5m" ? (i: number) => i >= 40 && i < 50 : undefined;
+    const { docs: d, rows } = enrichedSeries(symbol, assetClass, interval, count, "2024-01-02", gap);
     await writeBars(mongo.db, d);
+    await replaceById(qualityCollection(mongo.db), rows);
     docs.set(`${symbol}|${interval}`, d);
   }
   // Rollups the stream processor would build (bars_rollup, source `rollup`): 1h bars of BTC-USD.

@@ -38,6 +38,8 @@ const Limit = z
   .regex(/^\d{1,6}$/, "expected a positive integer")
   .transform(Number);
 
+const TradingDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a trading date such as 2024-01-02");
+
 /** Which bars: scraped, rolled up by the stream processor (bars_rollup), or auto (scraped where the universe scrapes that interval, else rollup). */
 export const SourceParam = z.enum(["auto", "scraped", "rollup"]).default("auto");
 
@@ -69,9 +71,21 @@ export const CrossAssetQuery = z.strictObject({
 });
 
 export const MoversQuery = z.strictObject({
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a trading date such as 2024-01-02"),
+  date: TradingDate,
   limit: Limit.optional(),
   direction: z.enum(["up", "down"]).default("up"),
+});
+
+/** /api/quality: a range of trading dates (default the last seven days), some symbols, the worst N series. */
+export const QualityQuery = z.strictObject({
+  from: TradingDate.optional(),
+  to: TradingDate.optional(),
+  symbols: z
+    .string()
+    .transform((s) => s.split(",").map((x) => x.trim()))
+    .pipe(z.array(SymbolParam).min(1).max(50))
+    .optional(),
+  limit: Limit.optional(),
 });
 
 export const EmptyQuery = z.strictObject({});

@@ -1,6 +1,6 @@
 import { analyzeExplain } from "@quant/core";
 import { describe, expect, it } from "vitest";
-import { parseRangeArgs, UsageError } from "./args.ts";
+import { parseRangeArgs, splitRequest, UsageError } from "./args.ts";
 
 describe("parseRangeArgs", () => {
   it("reads --date or --from/--to, asset types, symbols and intervals", () => {
@@ -12,6 +12,7 @@ describe("parseRangeArgs", () => {
         symbols: ["AAPL", "MSFT"],
         intervals: null,
         json: null,
+        tradingDayBefore: null,
       },
     );
     expect(
@@ -22,6 +23,21 @@ describe("parseRangeArgs", () => {
       json: "r.json",
     });
   });
+  it("reads --trading-day-before: each asset class's own previous trading day", () => {
+    const req = parseRangeArgs(["--trading-day-before", "2024-11-25"], "u"); // a Monday
+    expect(req).toMatchObject({ from: "2024-11-22", to: "2024-11-24", tradingDayBefore: "2024-11-25" });
+    expect(splitRequest(req).map((r) => [r.assetClasses.join(), r.from, r.to])).toEqual([
+      ["equity", "2024-11-22", "2024-11-22"],
+      ["crypto", "2024-11-24", "2024-11-24"],
+      ["bond", "2024-11-22", "2024-11-22"],
+    ]);
+    const plain = parseRangeArgs(["--date", "2024-01-02"], "u");
+    expect(splitRequest(plain)).toEqual([plain]);
+    expect(() => parseRangeArgs(["--trading-day-before", "2024-11-25", "--date", "2024-11-22"], "u")).toThrow(
+      UsageError,
+    );
+  });
+
   it("refuses bad input with a usage error", () => {
     for (const args of [
       [],

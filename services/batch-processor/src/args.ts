@@ -1,8 +1,8 @@
 // Command-line arguments of `batch` and `reconcile`:
-//   --date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD
+//   --date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD | --trading-day-before YYYY-MM-DD
 //   [--asset-type equities|crypto|bonds[,…]] [--symbols A,B] [--interval 1m|5m|1d[,…]] [--json FILE]
 import { parseArgs } from "node:util";
-import { type AssetClass, Interval } from "@quant/core";
+import { type AssetClass, barCalendarOf, Interval, previousBarDate } from "@quant/core";
 
 export class UsageError extends Error {}
 
@@ -17,6 +17,11 @@ export interface RangeRequest {
   intervals: Interval[] | null;
   /** --json FILE: where the command writes its result as JSON (for scripts such as `pnpm start`), besides stdout. */
   json: string | null;
+  /**
+   * --trading-day-before D: each asset class over its own trading day before D (crypto: D - 1; equities and bonds:
+   * the previous NYSE trading day); from/to then span those days. splitRequest gives one request per asset class.
+   */
+  tradingDayBefore: string | null;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -41,6 +46,7 @@ export function parseRangeArgs(argv: readonly string[], usage: string): RangeReq
         symbols: { type: "string" },
         interval: { type: "string" },
         json: { type: "string" },
+        "trading-day-before": { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -49,13 +55,14 @@ export function parseRangeArgs(argv: readonly string[], usage: string): RangeReq
     throw new UsageError(`${(err as Error).message}\n${usage}`);
   }
   const date = values.date as string | undefined;
-  const from = (values.from as string | undefined) ?? date;
-  const to = (values.to as string | undefined) ?? date;
-  if (!from || !to || (date && (values.from || values.to)))
-    throw new UsageError(`give --date or --from and --to\n${usage}`);
-  for (const d of [from, to])
+  const before = (values["trading-day-before"] as string | undefined) ?? null;
+  let from = (values.from as string | undefined) ?? date;
+  let to = (values.to as string | undefined) ?? date;
+  if (before !== null ? from || to : !from || !to || (date && (values.from || values.to)))
+    throw new UsageError(`give --date, --from and --to, or --trading-day-before\n${usage}`);
+  for (const d of before !== null ? [before] : [from!, to!])
     if (!DATE.test(d) || Number.isNaN(Date.parse(d))) throw new UsageError(`not a date: ${d}`);
-  if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+  if (from! > to!) throw new UsageError(`--from ${from} is after --to ${to}`);
   const assetClasses = (list(values["asset-type"] as string | undefined) ?? Object.keys(ASSET_TYPES)).map((t) => {
     const a = ASSET_TYPES[t];
     if (!a) throw new UsageError(`--asset-type: expected equities, crypto or bonds, got "${t}"`);
@@ -68,5 +75,28 @@ export function parseRangeArgs(argv: readonly string[], usage: string): RangeReq
       return r.data;
     }) ?? null;
   const json = (values.json as string | undefined) ?? null;
-  return { from, to, assetClasses, symbols: list(values.symbols as string | undefined), intervals, json };
+  if (before !== null) {
+    const days = assetClasses.map((a) => previousBarDate(barCalendarOf(a), before)).sort();
+    from = days[0];
+    to = days.at(-1);
+  }
+  return {
+    from: from!,
+    to: to!,
+    assetClasses,
+    symbols: list(values.symbols as string | undefined),
+    intervals,
+    json,
+    tradingDayBefore: before,
+  };
+}
+
+/** One request per asset class over its own trading day for --trading-day-before; else the request itself. */
+export function splitRequest(req: RangeRequest): RangeRequest[] {
+  const before = req.tradingDayBefore;
+  if (before === null) return [req];
+  return req.assetClasses.map((a) => {
+    const day = previousBarDate(barCalendarOf(a), before);
+    return { ...req, from: day, to: day, assetClasses: [a], tradingDayBefore: null };
+  });
 }

@@ -7,6 +7,7 @@ import {
   connectMongo,
   type MongoHandle,
   type ObjectStore,
+  qualityCollection,
   rollupCollection,
 } from "@quant/core";
 import {
@@ -63,6 +64,7 @@ describe("batch processor and reconcile", () => {
     symbols: null,
     intervals: null,
     json: null,
+    tradingDayBefore: null,
   };
 
   beforeAll(async () => {
@@ -97,7 +99,10 @@ describe("batch processor and reconcile", () => {
     const report = await runReconcile(all, { store, mongo: env.mongo, logger: testLogger });
     expect(report.series).toBe(5);
     expect(rollupCount).toBeGreaterThan(100);
-    expect(report.compared).toBe(bars.length - 1 + rollupCount);
+    // One quality row per series and trading date (the refused bar's date too: a gap of one bar).
+    const rows = await qualityCollection(env.mongo.db).countDocuments();
+    expect(rows).toBeGreaterThanOrEqual(new Set(bars.map((b) => `${b.symbol}|${b.interval}|${b.tradingDate}`)).size);
+    expect(report.compared).toBe(bars.length - 1 + rollupCount + rows);
     expect(report.differences).toEqual([]);
     expect(await barsCollection(env.mongo.db, "1d").findOne({ _id: implausible.id })).toBeNull();
 
@@ -108,6 +113,7 @@ describe("batch processor and reconcile", () => {
       rollups: rollupCount,
       inserted: bars.length - 1 + rollupCount,
       rejected: 1,
+      qualityDays: rows,
     });
     expect(await barsCollection(batchDb.db, "1d").findOne({ _id: implausible.id })).toBeNull();
     const afterFirst = await snapshotBars(batchDb);
@@ -120,6 +126,9 @@ describe("batch processor and reconcile", () => {
       const { ingestTs: _s, ...s } = stream.get(id) ?? {};
       expect(s, id).toEqual(b);
     }
+    const quality = async (m: MongoHandle) =>
+      (await qualityCollection(m.db).find().sort({ _id: 1 }).toArray()).map(({ processedTs: _, ...r }) => r);
+    expect(await quality(batchDb)).toEqual(await quality(env.mongo));
   });
 
   it("reports a changed value and a missing document, field by field, rollups included", async () => {

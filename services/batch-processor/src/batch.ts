@@ -4,19 +4,22 @@ import {
   type BarDocument,
   barsCollection,
   candlesCollection,
+  changedQualityRows,
   documentsToWrite,
   ensureIndexes,
   type Logger,
   type MongoHandle,
   type ObjectStore,
+  qualityCollection,
   recordLatestBars,
   rollupCollection,
   upsertBars,
+  upsertById,
   writeCandles,
 } from "@quant/core";
 import { type CandleRules, DEFAULT_CANDLE_RULES } from "@quant/trades";
 import type { RangeRequest } from "./args.ts";
-import { computeRange } from "./compute.ts";
+import { computeRange, storedConflicts } from "./compute.ts";
 import type { Progress } from "./progress.ts";
 import { computeTradeRange } from "./trades.ts";
 
@@ -29,6 +32,8 @@ export interface BatchSummary {
   /** Documents already stored with the same content (not rewritten). */
   unchanged: number;
   rejected: number;
+  /** Rows of the quality collection computed (written where they differ from the stored ones). */
+  qualityDays: number;
   /** Symbols recomputed from the trade lake, their enriched 1m bars (in documents), and candles written (new or changed). */
   tradeSeries: number;
   tradeBars: number;
@@ -58,6 +63,7 @@ export async function runBatch(req: RangeRequest, deps: RangeDeps): Promise<Batc
     inserted: 0,
     unchanged: 0,
     rejected: 0,
+    qualityDays: 0,
     tradeSeries: 0,
     tradeBars: 0,
     candles: 0,
@@ -75,12 +81,19 @@ export async function runBatch(req: RangeRequest, deps: RangeDeps): Promise<Batc
     }
     summary.documents += docs.length;
   };
-  for await (const r of computeRange(deps.store, req, deps)) {
+  for await (const r of computeRange(deps.store, req, { ...deps, conflicts: storedConflicts(deps.mongo.db) })) {
     summary.series++;
     summary.rejected += r.rejected;
     await write(barsCollection(deps.mongo.db, r.series.interval), r.docs);
     await write(rollupCollection(deps.mongo.db), r.rollups);
     summary.rollups += r.rollups.length;
+    const rows = qualityCollection(deps.mongo.db);
+    const storedRows = await rows
+      .find({ symbol: r.series.symbol, interval: r.series.interval, tradingDate: { $gte: r.from, $lte: r.to } })
+      .toArray();
+    // Mostly new rows (a first batch over a range): inserted first, see upsertById.
+    await upsertById(rows, changedQualityRows(r.qualityDays, storedRows), { insertFirst: true });
+    summary.qualityDays += r.qualityDays.length;
     // Never moves a series' latest bar back (a range in the past): see recordLatestBars.
     await recordLatestBars(deps.mongo.db, [...r.docs, ...r.rollups]);
   }

@@ -20,7 +20,7 @@ export interface RangeCommand {
 }
 
 export function openRangeCommand(name: string, loggerName: string): RangeCommand {
-  const usage = `usage: ${name} (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD) [--asset-type equities|crypto|bonds] [--symbols A,B] [--interval 1m|5m|1d] [--json FILE]`;
+  const usage = `usage: ${name} (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD | --trading-day-before YYYY-MM-DD) [--asset-type equities|crypto|bonds] [--symbols A,B] [--interval 1m|5m|1d] [--json FILE]`;
   const argv = process.argv.slice(2);
   // `--help` answers with the usage and exit 0, like the scraper's (the compose image's default command).
   if (argv.includes("--help") || argv.includes("-h")) {

@@ -1,6 +1,6 @@
 import { createMetricsRegistry } from "@quant/core";
 import { describe, expect, it } from "vitest";
-import { recordBatchRun } from "./metrics.ts";
+import { recordBatchRun, recordReconcileRun } from "./metrics.ts";
 
 describe("batch metrics", () => {
   it("counts lake bars read (refused ones included, rollups not) and documents written (unchanged ones not)", async () => {
@@ -17,6 +17,7 @@ describe("batch metrics", () => {
         tradeSeries: 1,
         tradeBars: 20,
         candles: 400,
+        qualityDays: 4,
       },
       4.25,
     );
@@ -26,6 +27,32 @@ describe("batch metrics", () => {
         'quant_bars_read_total{service="batch-processor"} 103',
         'quant_bars_written_total{service="batch-processor"} 125',
         'quant_job_duration_seconds{service="batch-processor"} 4.25',
+      ]),
+    );
+  });
+
+  it("sets reconcile's differences per series, zeros included, and the documents compared", async () => {
+    const m = createMetricsRegistry({ service: "reconcile", processMetrics: false });
+    recordReconcileRun(
+      m,
+      {
+        series: 2,
+        compared: 1_500,
+        differences: [],
+        perSeries: [
+          { symbol: "BTC-USD", interval: "1m", compared: 1_440, differences: 3 },
+          { symbol: "AAPL", interval: "1d", compared: 60, differences: 0 },
+        ],
+      },
+      12,
+    );
+    const lines = (await m.registry.metrics()).split("\n");
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'quant_reconcile_differences{symbol="BTC-USD",interval="1m",service="reconcile"} 3',
+        'quant_reconcile_differences{symbol="AAPL",interval="1d",service="reconcile"} 0',
+        'quant_reconcile_documents_compared{service="reconcile"} 1500',
+        'quant_job_duration_seconds{service="reconcile"} 12',
       ]),
     );
   });

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// reconcile --from D --to D [--asset-type …] [--symbols …] [--interval …]: stream-written documents vs the batch
-// computation from the lake. Exit codes: 0 no difference, 1 differences (or failure), 2 bad arguments.
+// reconcile (--from D --to D | --date D | --trading-day-before D) [--asset-type …] [--symbols …] [--interval …]:
+// stream-written documents vs the batch computation from the lake. The differences per series are pushed to the
+// Pushgateway (PUSHGATEWAY_URL, job `reconcile`) when set. Exit codes: 0 no difference, 1 differences (or
+// failure), 2 bad arguments.
 import { writeFileSync } from "node:fs";
-import { connectMongo } from "@quant/core";
+import { connectMongo, createMetricsRegistry, pushJobMetrics } from "@quant/core";
 import { candleRules } from "@quant/trades";
 import { openRangeCommand } from "./cli.ts";
+import { recordReconcileRun } from "./metrics.ts";
 import { createProgress } from "./progress.ts";
 import { reportLines, runReconcile } from "./reconcile.ts";
 
@@ -13,6 +16,7 @@ let code = 1;
 try {
   const mongo = await connectMongo({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB }, logger);
   try {
+    const started = Date.now();
     const report = await runReconcile(req, {
       store,
       mongo,
@@ -20,6 +24,9 @@ try {
       rules: candleRules(config),
       progress: (n) => createProgress(n, "reconcile"),
     });
+    const metrics = createMetricsRegistry({ service: "reconcile", processMetrics: false });
+    recordReconcileRun(metrics, report, (Date.now() - started) / 1_000);
+    await pushJobMetrics(config.PUSHGATEWAY_URL, "reconcile", metrics.registry, logger, req.assetClasses.join(","));
     process.stdout.write(`${reportLines(report).join("\n")}\n`);
     if (req.json)
       writeFileSync(

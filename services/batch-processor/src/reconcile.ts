@@ -5,13 +5,16 @@ import {
   barsCollection,
   candleDifferences,
   candlesCollection,
+  type Interval,
+  qualityCollection,
+  qualityDayDifferences,
   rollupCollection,
 } from "@quant/core";
 import { rollupTargets } from "@quant/enrich";
 import { DEFAULT_CANDLE_RULES } from "@quant/trades";
 import type { RangeRequest } from "./args.ts";
 import type { RangeDeps } from "./batch.ts";
-import { computeRange } from "./compute.ts";
+import { computeRange, storedConflicts } from "./compute.ts";
 import { computeTradeRange } from "./trades.ts";
 
 export interface Difference {
@@ -22,10 +25,19 @@ export interface Difference {
   batch: unknown;
 }
 
+/** One reconciled series (its rollups and quality rows counted with it). */
+export interface SeriesReconcile {
+  symbol: string;
+  interval: Interval;
+  compared: number;
+  differences: number;
+}
+
 export interface ReconcileReport {
   series: number;
   compared: number;
   differences: Difference[];
+  perSeries: SeriesReconcile[];
 }
 
 export function compareDocuments(stream: BarDocument, batch: BarDocument): Difference[] {
@@ -38,14 +50,15 @@ export function compareDocuments(stream: BarDocument, batch: BarDocument): Diffe
 }
 
 export async function runReconcile(req: RangeRequest, deps: RangeDeps): Promise<ReconcileReport> {
-  const report: ReconcileReport = { series: 0, compared: 0, differences: [] };
-  for await (const r of computeRange(deps.store, req, deps)) {
+  const report: ReconcileReport = { series: 0, compared: 0, differences: [], perSeries: [] };
+  for await (const r of computeRange(deps.store, req, { ...deps, conflicts: storedConflicts(deps.mongo.db) })) {
     report.series++;
-    const range = { tradingDate: { $gte: req.from, $lte: req.to } };
+    const before = { compared: report.compared, differences: report.differences.length };
+    const range = { tradingDate: { $gte: r.from, $lte: r.to } };
     const stored = await barsCollection(deps.mongo.db, r.series.interval)
       .find({ symbol: r.series.symbol, interval: r.series.interval, ...range })
       .toArray();
-    compareSide(report, stored, r.docs, "");
+    compareSide(report, stored, r.docs, "", barDocumentDifferences);
     // Rollups (bars_rollup) of a rollup source series: every rollup interval of the symbol.
     const intervals = rollupTargets(r.series.assetClass, r.series.interval);
     const storedRollups =
@@ -54,13 +67,25 @@ export async function runReconcile(req: RangeRequest, deps: RangeDeps): Promise<
         : await rollupCollection(deps.mongo.db)
             .find({ symbol: r.series.symbol, interval: { $in: intervals }, ...range })
             .toArray();
-    compareSide(report, storedRollups, r.rollups, "rollup:");
+    compareSide(report, storedRollups, r.rollups, "rollup:", barDocumentDifferences);
+    // Quality rows (the quality collection) of the series' days in range.
+    const storedRows = await qualityCollection(deps.mongo.db)
+      .find({ symbol: r.series.symbol, interval: r.series.interval, ...range })
+      .toArray();
+    compareSide(report, storedRows, r.qualityDays, "quality:", qualityDayDifferences);
+    report.perSeries.push({
+      symbol: r.series.symbol,
+      interval: r.series.interval,
+      compared: report.compared - before.compared,
+      differences: report.differences.length - before.differences,
+    });
   }
   // Trade candles (candles, ids `candle:…`), their 1m bars (bars_intraday) and the bars' rollups, from the trade lake.
   const from = new Date(`${req.from}T00:00:00Z`);
   const to = new Date(Date.parse(`${req.to}T00:00:00Z`) + 86_400_000);
   for await (const t of computeTradeRange(deps.store, req, { ...deps, rules: deps.rules ?? DEFAULT_CANDLE_RULES })) {
     report.series++;
+    const before = { compared: report.compared, differences: report.differences.length };
     const storedCandles = await candlesCollection(deps.mongo.db)
       .find({ symbol: t.series.symbol, ts: { $gte: from, $lt: to } })
       .toArray();
@@ -69,7 +94,7 @@ export async function runReconcile(req: RangeRequest, deps: RangeDeps): Promise<
     const storedBars = await barsCollection(deps.mongo.db, "1m")
       .find({ symbol: t.series.symbol, interval: "1m", ...range })
       .toArray();
-    compareSide(report, storedBars, t.bars, "");
+    compareSide(report, storedBars, t.bars, "", barDocumentDifferences);
     const intervals = rollupTargets(t.series.assetClass, "1m");
     const storedRollups =
       intervals.length === 0
@@ -77,22 +102,30 @@ export async function runReconcile(req: RangeRequest, deps: RangeDeps): Promise<
         : await rollupCollection(deps.mongo.db)
             .find({ symbol: t.series.symbol, interval: { $in: intervals }, ...range })
             .toArray();
-    compareSide(report, storedRollups, t.rollups, "rollup:");
+    compareSide(report, storedRollups, t.rollups, "rollup:", barDocumentDifferences);
+    // Counted under the series' 1m bars, which its candles and rollups come with.
+    report.perSeries.push({
+      symbol: t.series.symbol,
+      interval: "1m",
+      compared: report.compared - before.compared,
+      differences: report.differences.length - before.differences,
+    });
   }
   return report;
 }
 
+type FieldDifferences<T> = (stored: T, batch: T) => { field: string; stored: unknown; computed: unknown }[];
+
 /**
- * Compares stored documents with the batch's, with the field comparison of their kind (bars by default); ids are
- * prefixed in the report (`rollup:` for bars_rollup, `candle:` for candles).
+ * Compares stored documents with the batch's, field by field; ids prefixed in the report (`rollup:` for bars_rollup,
+ * `quality:` for quality rows, `candle:` for candles), a document on one side only reported as `document`.
  */
 function compareSide<T extends { _id: string }>(
   report: ReconcileReport,
   stored: T[],
   batch: T[],
   prefix: string,
-  differences: (stored: T, computed: T) => { field: string; stored: unknown; computed: unknown }[] = (a, b) =>
-    barDocumentDifferences(a as unknown as BarDocument, b as unknown as BarDocument),
+  differences: FieldDifferences<T>,
 ): void {
   const byId = new Map(stored.map((d) => [d._id, d]));
   for (const b of batch) {

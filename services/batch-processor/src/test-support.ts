@@ -1,15 +1,33 @@
 // Helpers of the integration tests (not part of the service).
 import { resolve } from "node:path";
-import { type Bar, barPartitionKey, barPartitionOf, type ObjectStore, writeBarsParquet } from "@quant/core";
-import { type ChildScript, type PipelineTestEnv, spawnNodeScript, testConfig } from "@quant/core/testing";
+import {
+  type Bar,
+  barPartitionKey,
+  barPartitionOf,
+  createObjectStore,
+  type ObjectStore,
+  s3ConfigFromEnv,
+  writeBarsParquet,
+} from "@quant/core";
+import {
+  type ChildScript,
+  type PipelineTestEnv,
+  spawnNodeScript,
+  testConfig,
+  testLogger,
+  uniqueName,
+} from "@quant/core/testing";
 
 /** The programs of other services (run, never imported: the batch processor depends on no other service). */
 const STREAM_MAIN = resolve(import.meta.dirname, "../../stream-processor/src/main.ts");
 const AGGREGATOR_MAIN = resolve(import.meta.dirname, "../../trade-aggregator/src/main.ts");
 const ARCHIVER_MAIN = resolve(import.meta.dirname, "../../trade-archiver/src/main.ts");
 
-/** The stream processor as a child process on the test environment's topic and database (stop it with SIGTERM). */
-export function startStreamProcess(env: PipelineTestEnv): ChildScript {
+/**
+ * The stream processor as a child process on the test environment's topic and database (stop it with SIGTERM);
+ * `overrides`: further variables (a checkpoint interval, a metrics port).
+ */
+export function startStreamProcess(env: PipelineTestEnv, overrides: Record<string, string> = {}): ChildScript {
   const cfg = testConfig();
   return spawnNodeScript(STREAM_MAIN, {
     ...process.env,
@@ -23,7 +41,23 @@ export function startStreamProcess(env: PipelineTestEnv): ChildScript {
     STREAM_CHECKPOINT_INTERVAL_MS: "0",
     // Any free port: other processors may run beside it.
     METRICS_PORT: "0",
+    ...overrides,
   });
+}
+
+/** A fresh bucket on the native S3 server, with its removal (objects first). */
+export async function createTestLake(name: string): Promise<{ store: ObjectStore; remove(): Promise<void> }> {
+  const bucket = uniqueName(name).toLowerCase().replaceAll("_", "-");
+  const store = createObjectStore(s3ConfigFromEnv({ ...testConfig(), S3_BUCKET: bucket }), testLogger);
+  await store.ensureBucket();
+  return {
+    store,
+    async remove() {
+      const keys = await store.list("").catch(() => []);
+      if (keys.length > 0) await store.client.removeObjects(bucket, keys);
+      await store.client.removeBucket(bucket).catch(() => {});
+    },
+  };
 }
 
 /** Writes bars into the lake as the scraper would: one Parquet object per partition (symbol, interval, date). */

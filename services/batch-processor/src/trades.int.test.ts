@@ -60,6 +60,7 @@ describe("trade candles: stream against the batch recomputation from the trade l
     symbols: null,
     intervals: null,
     json: null,
+    tradingDayBefore: null,
   };
 
   beforeAll(async () => {

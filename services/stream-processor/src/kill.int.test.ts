@@ -1,9 +1,10 @@
 // (b) The processor as a child process, SIGKILLed three times mid-run and restarted, ends with exactly the
-// documents of an uninterrupted run (bar documents, and rollup documents for a rollup source); a final SIGTERM stops
-// it cleanly with exit code 0. Restarts rebuild series without a usable checkpoint from MongoDB history.
+// documents of an uninterrupted run (bar documents with their quality flags, rollup documents for a rollup source,
+// and the quality rows); a final SIGTERM stops it cleanly with exit code 0. Restarts rebuild series without a usable
+// checkpoint from MongoDB history.
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { type Bar, connectMongo, type MongoHandle } from "@quant/core";
+import { type Bar, connectMongo, type MongoHandle, qualityCollection } from "@quant/core";
 import {
   countBars,
   countRollups,
@@ -137,6 +138,12 @@ function describeKillRun(title: string, scenario: KillScenario): void {
       const uninterrupted = await snapshotBars(reference);
       expect(interrupted.size).toBe(uninterrupted.size);
       for (const [id, doc] of uninterrupted) expect(interrupted.get(id), id).toEqual(doc);
+      // The quality rows too (written with the checkpoints, rewritten by the rebuilds), but for when they were computed.
+      const rowsOf = async (m: MongoHandle) =>
+        (await qualityCollection(m.db).find().sort({ _id: 1 }).toArray()).map(({ processedTs: _, ...r }) => r);
+      const rows = await rowsOf(reference);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(await rowsOf(env.mongo)).toEqual(rows);
       expect(await env.mongo.db.collection("indicator_state").countDocuments({ dirtyFrom: null })).toBe(
         scenario.series,
       );

@@ -2,7 +2,7 @@
 // batch's high watermark (lag), the producer the dead letters go through, and (in run.ts) the MongoDB driver's
 // command events (write durations). processor.ts holds no metric objects.
 import { DLQ_HEADERS, type IncomingBatch, type PipelineMetrics, type ProducerHandle } from "@quant/core";
-import type { BatchStats } from "./processor.ts";
+import type { BatchQualityStats, BatchStats } from "./processor.ts";
 
 /** BatchStats counters -> the outcome label of quant_bars_processed_total. */
 const OUTCOMES = { written: "written", replaced: "replaced", late: "late", duplicates: "duplicate" } as const;
@@ -15,6 +15,7 @@ export function recordBatch(m: PipelineMetrics, group: string, batch: IncomingBa
     if (stats[field] > 0) m.barsProcessed.inc({ topic, outcome }, stats[field]);
   }
   m.rollupsWritten.inc({ topic }, stats.rollups);
+  recordQuality(m, stats.quality);
   m.processingSeconds.observe({ topic }, stats.durationMs / 1_000);
   for (const ms of stats.produceLagSamples ?? []) m.produceToWriteSeconds.observe({ topic }, ms / 1_000);
   const last = batch.messages[batch.messages.length - 1];
@@ -39,4 +40,20 @@ export function countingProducer(m: PipelineMetrics, producer: ProducerHandle): 
     },
     disconnect: () => producer.disconnect(),
   };
+}
+
+/** The quality checks' findings of a batch: flags and missing bars per series, and the latest day's score. */
+function recordQuality(m: PipelineMetrics, q: BatchQualityStats): void {
+  for (const [key, n] of Object.entries(q.flags)) {
+    const [symbol, interval, flag] = key.split("|");
+    m.qualityFlags.inc({ symbol, interval, flag }, n);
+  }
+  for (const [key, n] of Object.entries(q.missing)) {
+    const [symbol, interval] = key.split("|");
+    m.qualityMissingBars.inc({ symbol, interval }, n);
+  }
+  for (const [key, score] of Object.entries(q.scores)) {
+    const [symbol, interval] = key.split("|");
+    m.qualityScore.set({ symbol, interval }, score);
+  }
 }

@@ -20,18 +20,22 @@ import {
   type Bar,
   type BarContent,
   type BarDocument,
+  type BarQuality,
   type BatchControl,
   barContent,
   barDocumentCollectionName,
+  barId,
   barOfDocument,
   barsCollection,
   barsCollectionName,
   type CheckpointDocument,
+  changedQualityRows,
   checkpointsCollection,
   deadLetter,
   documentsToWrite,
   type IncomingBatch,
   indicatorBar,
+  isoUtc,
   type Logger,
   loadCheckpoints,
   type MongoHandle,
@@ -39,7 +43,11 @@ import {
   type OutgoingMessage,
   type ProducerHandle,
   parseCheckpointState,
+  type QualityDayDocument,
+  qualityCollection,
+  qualityDayDifferences,
   recordLatestBars,
+  replaceById,
   rollupCollection,
   sameBarContent,
   saveCheckpoints,
@@ -47,6 +55,7 @@ import {
   toBarDocument,
   type UpsertOptions,
   upsertBars,
+  upsertById,
 } from "@quant/core";
 import {
   enrichSeries,
@@ -58,6 +67,13 @@ import {
   SeriesRollups,
 } from "@quant/enrich";
 import { BarIndicators, InvalidInputError } from "@quant/indicators";
+import {
+  isConflictingVersion,
+  QualityChecker,
+  type QualityDay,
+  type QualityInput,
+  toQualityDayDocument,
+} from "@quant/quality";
 
 type Db = MongoHandle["db"];
 
@@ -75,16 +91,50 @@ interface SeriesState {
   lastBar: BarContent | null;
   /** Open rollup windows and rollup indicators, for a rollup source series (see rollup.ts); else null. */
   rollups: SeriesRollups | null;
+  /** The quality checks of the series (@quant/quality), checkpointed with the indicators. */
+  quality: QualityChecker;
+  /** Quality days that ended since the last checkpoint: their rows go out with the next one. */
+  pendingDays: QualityDay[];
+  /**
+   * The series' newest quality row as stored (null: not known). Rows of later days are new: inserted first, since
+   * FerretDB answers an upsert that matches nothing with a scan of the collection (upsertById); that row itself is
+   * not written again while unchanged (a daily series' day closes with its one bar: FerretDB's update scans too).
+   */
+  storedRow: QualityDayDocument | null;
   /** When its checkpoint was last saved (Date.now()); -Infinity forces a save after the next batch. */
   savedAt: number;
   /** Documents written since that checkpoint (the state has moved past it). */
   unsaved: boolean;
 }
 
+/** A late bar kept for its series' merged recompute, with its message and the conflicting versions of its id. */
+interface LateBar {
+  bar: Bar;
+  msg: IncomingBatch["messages"][number];
+  conflicts: number;
+}
+
 /** Documents waiting to be written in this batch: scraped bars and rollup bars (their ids may be equal). */
 interface Pending {
   bars: Map<string, BarDocument>;
   rollups: Map<string, BarDocument>;
+}
+
+/** A checkpoint and the quality rows it carries: rows of days not stored yet, and rows that replace stored ones. */
+interface CheckpointWrite {
+  checkpoint: CheckpointDocument;
+  newRows: QualityDayDocument[];
+  storedRows: QualityDayDocument[];
+}
+
+/** What the quality checks found in one batch, for the metrics (docs/quality.md). */
+export interface BatchQualityStats {
+  /** Flags raised on the batch's new and replaced bars: `SYMBOL|interval|flag` -> bars. */
+  flags: Record<string, number>;
+  /** Expected bars found missing before the batch's bars: `SYMBOL|interval` -> bars. */
+  missing: Record<string, number>;
+  /** Score of each series' latest day, for the series whose quality rows the batch wrote: `SYMBOL|interval` -> score. */
+  scores: Record<string, number>;
 }
 
 export interface BatchStats {
@@ -100,6 +150,7 @@ export interface BatchStats {
   rollups: number;
   /** Checkpoints written (one per series the batch advanced). */
   checkpoints: number;
+  quality: BatchQualityStats;
   /** Write-acknowledged time minus the bars' event time (bar close = ts + interval) and ingest time, ms. */
   eventLagMs: { avg: number; max: number } | null;
   ingestLagMs: { avg: number; max: number } | null;
@@ -173,7 +224,9 @@ export class StreamProcessor {
   /** Series loading, late-bar rewrites and the merged writes below take turns: one MongoDB command at a time. */
   private readonly lane = serialLane();
   private readonly documentWriter: WriteCoalescer<BarDocument>;
-  private readonly checkpointWriter: WriteCoalescer<CheckpointDocument>;
+  private readonly checkpointWriter: WriteCoalescer<CheckpointWrite>;
+  /** Scores of the quality rows written since the last batch ended (checkpoints, recomputations), for the metrics. */
+  private readonly scores = new Map<string, number>();
 
   constructor(deps: StreamProcessorDeps) {
     this.deps = deps;
@@ -182,8 +235,24 @@ export class StreamProcessor {
     this.documentWriter = new WriteCoalescer((docs, heartbeat) =>
       this.lane(() => this.writeDocuments(docs, heartbeat)),
     );
-    this.checkpointWriter = new WriteCoalescer((checkpoints) =>
-      this.lane(() => saveCheckpoints(checkpointsCollection(this.deps.db), checkpoints)),
+    // A series' quality rows go out before its checkpoint: a checkpoint never runs ahead of the rows it counted.
+    this.checkpointWriter = new WriteCoalescer((items) =>
+      this.lane(async () => {
+        const rows = qualityCollection(this.deps.db);
+        await upsertById(
+          rows,
+          items.flatMap((i) => i.newRows),
+          { insertFirst: true },
+        );
+        await replaceById(
+          rows,
+          items.flatMap((i) => i.storedRows),
+        );
+        await saveCheckpoints(
+          checkpointsCollection(this.deps.db),
+          items.map((i) => i.checkpoint),
+        );
+      }),
     );
   }
 
@@ -215,14 +284,46 @@ export class StreamProcessor {
     return unsaved.length;
   }
 
-  /** Checkpoints of these series through the shared writer (outside the lane), with their bookkeeping. */
+  /**
+   * Checkpoints of these series, with their quality rows (the days ended since the last checkpoint and the open
+   * day), through the shared writer (outside the lane), with their bookkeeping.
+   */
   private async saveCheckpointsOf(series: readonly SeriesState[]): Promise<void> {
-    await this.checkpointWriter.write(series.map((s) => this.checkpointOf(s)));
+    const processedTs = this.now();
+    const written = new Map<SeriesState, QualityDayDocument>();
+    const items = series.map((s): CheckpointWrite => {
+      const rows = this.qualityRowsOf(s, processedTs);
+      const newest = rows.at(-1);
+      if (newest) written.set(s, newest);
+      const stored = s.storedRow;
+      const unchanged = (r: QualityDayDocument) =>
+        r._id === stored?._id && qualityDayDifferences(stored, r).length === 0;
+      return {
+        checkpoint: this.checkpointOf(s),
+        newRows: rows.filter((r) => stored === null || r.tradingDate > stored.tradingDate),
+        storedRows: rows.filter((r) => stored !== null && r.tradingDate <= stored.tradingDate && !unchanged(r)),
+      };
+    });
+    await this.checkpointWriter.write(items);
+    this.noteScores(items.flatMap((i) => [...i.storedRows, ...i.newRows]));
     const savedAt = Date.now();
     for (const s of series) {
       s.savedAt = savedAt;
       s.unsaved = false;
+      s.pendingDays = [];
+      s.storedRow = written.get(s) ?? s.storedRow;
     }
+  }
+
+  /** The latest day's score of each series among these rows (rows come in date order per series). */
+  private noteScores(rows: readonly QualityDayDocument[]): void {
+    for (const r of rows) this.scores.set(seriesKey(r.symbol, r.interval), r.score);
+  }
+
+  /** The rows a checkpoint of the series carries: the days ended since the last one, and the open day as it stands. */
+  private qualityRowsOf(s: SeriesState, processedTs: Date): QualityDayDocument[] {
+    const open = s.quality.openDay();
+    return [...s.pendingDays, ...(open ? [open] : [])].map((d) => toQualityDayDocument(s, d, processedTs));
   }
 
   async handleBatch(batch: IncomingBatch, control: BatchControl): Promise<BatchStats | null> {
@@ -262,6 +363,7 @@ export class StreamProcessor {
       deadLetters: 0,
       rollups: 0,
       checkpoints: 0,
+      quality: { flags: {}, missing: {}, scores: {} },
       eventLagMs: null,
       ingestLagMs: null,
       produceLagMs: null,
@@ -293,13 +395,12 @@ export class StreamProcessor {
       // Consecutive late bars of a series are merged in one recompute, run before the series' next in-order bar (or
       // at the end of the batch): a backfill of older history after newer bars (thousands of late bars) then costs one
       // recompute per series and batch, not one per bar, and an isolated late bar is merged where it arrived.
-      const late = new Map<SeriesState, { bar: Bar; msg: IncomingBatch["messages"][number] }[]>();
+      const late = new Map<SeriesState, LateBar[]>();
       const mergeLate = async (s: SeriesState) => {
         const items = late.get(s);
         if (!items) return;
         late.delete(s);
-        const bars = items.map((i) => i.bar);
-        const refused = await this.recomputeWithLateBars(s, bars, pending, processedTs, heartbeat);
+        const refused = await this.recomputeWithLateBars(s, items, pending, processedTs, heartbeat);
         // A late bar the indicators refuse goes to the dead letters, like any refused bar; the others are merged.
         for (const { bar, msg } of items) {
           const reason = refused.get(bar.id);
@@ -316,11 +417,14 @@ export class StreamProcessor {
         const s = this.series.get(seriesKey(bar.symbol, bar.interval))!;
         if (late.has(s) && (s.lastTs === null || Date.parse(bar.ts) >= s.lastTs)) await mergeLate(s);
         try {
-          const outcome = await this.apply(s, bar, pending, stored, processedTs, () => {
+          const outcome = await this.apply(s, bar, pending, stored, processedTs, stats.quality, (conflicts) => {
             const items = late.get(s) ?? [];
             // The same late bar twice in a row (a replay) is one late bar.
             if (items.some((i) => i.bar.id === bar.id && sameBarContent(i.bar, bar))) return false;
-            late.set(s, [...items, { bar, msg }]);
+            // A second version of a bar already in this run is counted against that one (it wins, as stored would).
+            const earlier = items.findLast((i) => i.bar.id === bar.id);
+            const counted = earlier ? earlier.conflicts + (isConflictingVersion(earlier.bar, bar) ? 1 : 0) : conflicts;
+            late.set(s, [...items, { bar, msg, conflicts: counted }]);
             return true;
           });
           stats[outcome]++;
@@ -369,6 +473,8 @@ export class StreamProcessor {
     const produceLags = batch.messages.map((m) => acked - m.timestamp);
     stats.produceLagMs = lag(produceLags);
     if (this.deps.collectLatencies) stats.produceLagSamples = produceLags;
+    stats.quality.scores = Object.fromEntries(this.scores);
+    this.scores.clear();
     stats.durationMs = Math.round(performance.now() - started);
     this.log.info(stats, "batch written");
     this.deps.onBatch?.(stats);
@@ -382,15 +488,25 @@ export class StreamProcessor {
     pending: Pending,
     stored: Map<string, BarDocument>,
     processedTs: Date,
-    /** Keeps a late bar for the end of the batch (false: the batch already has it). */
-    deferLate: () => boolean,
+    found: BatchQualityStats,
+    /**
+     * Keeps a late bar for the end of the batch, with the conflicting versions of its id so far (false: the batch
+     * already has it).
+     */
+    deferLate: (conflicts: number) => boolean,
   ): Promise<"written" | "duplicates" | "replaced" | "late"> {
     const ts = Date.parse(bar.ts);
     if (s.lastTs === null || ts > s.lastTs) {
+      const previousTs = s.lastTs;
       const v = s.indicators.update(indicatorBar(bar));
+      const q = s.quality.update(this.qualityInputOf(bar, ts));
       s.lastTs = ts;
       s.lastBar = barContent(bar);
-      pending.bars.set(bar.id, toBarDocument(bar, v, s.indicators.warm, processedTs));
+      pending.bars.set(bar.id, toBarDocument(bar, v, s.indicators.warm, processedTs, q));
+      const amended = s.quality.amendedPrevious;
+      if (amended && previousTs !== null) await this.amend(s, previousTs, amended, pending, stored, processedTs);
+      s.pendingDays.push(...s.quality.drainClosedDays());
+      tallyQuality(found, s, q, amended);
       if (s.rollups) {
         s.rollups.add(bar);
         for (const d of s.rollups.advance(ts, processedTs)) pending.rollups.set(d._id, d);
@@ -401,10 +517,12 @@ export class StreamProcessor {
       if (s.lastBar && sameBarContent(s.lastBar, bar)) return "duplicates";
       // A partial bar never replaces a final one (a replay, or the partial overtaken by its final).
       if (bar.partial && s.lastBar && !s.lastBar.partial) return "duplicates";
-      // The final bar after a partial one of the same ts (or a correction of the last bar).
+      // The final bar after a partial one of the same ts (or a correction of the last bar: a conflict).
       const v = s.indicators.replace(indicatorBar(bar));
+      const q = s.quality.replace(this.qualityInputOf(bar, ts));
       s.lastBar = barContent(bar);
-      pending.bars.set(bar.id, toBarDocument(bar, v, s.indicators.warm, processedTs));
+      pending.bars.set(bar.id, toBarDocument(bar, v, s.indicators.warm, processedTs, q));
+      tallyQuality(found, s, q, null);
       s.rollups?.replaceLast(bar);
       return "replaced";
     }
@@ -413,7 +531,32 @@ export class StreamProcessor {
       stored.get(bar.id) ??
       (await barsCollection(this.deps.db, bar.interval).findOne({ _id: bar.id }));
     if (known && (sameBarContent(known, bar) || (bar.partial && !known.partial))) return "duplicates";
-    return deferLate() ? "late" : "duplicates";
+    // A final version over a different final one is one more conflict of that bar id.
+    const conflicts = (known?.quality?.conflicts ?? 0) + (known && isConflictingVersion(known, bar) ? 1 : 0);
+    return deferLate(conflicts) ? "late" : "duplicates";
+  }
+
+  private qualityInputOf(bar: Bar, ts: number): QualityInput {
+    return { ...barContent(bar), ts, tradingDate: bar.tradingDate };
+  }
+
+  /**
+   * The previous bar never completed (a partial bar overtaken by a later one): its document is written again with
+   * its amended quality. It is in this batch, or stored.
+   */
+  private async amend(
+    s: SeriesState,
+    ts: number,
+    quality: BarQuality,
+    pending: Pending,
+    stored: Map<string, BarDocument>,
+    processedTs: Date,
+  ): Promise<void> {
+    const id = barId({ symbol: s.symbol, interval: s.interval, ts: isoUtc(ts) });
+    const doc =
+      pending.bars.get(id) ?? stored.get(id) ?? (await barsCollection(this.deps.db, s.interval).findOne({ _id: id }));
+    if (doc) pending.bars.set(id, { ...doc, quality, processedTs });
+    else this.log.warn({ series: s.key, id }, "incomplete bar not found: its flag is not written");
   }
 
   /**
@@ -429,7 +572,7 @@ export class StreamProcessor {
    */
   private async recomputeWithLateBars(
     s: SeriesState,
-    lates: readonly Bar[],
+    lateBars: readonly LateBar[],
     pending: Pending,
     processedTs: Date,
     heartbeat: Heartbeat,
@@ -442,10 +585,13 @@ export class StreamProcessor {
     pending.bars.clear();
     pending.rollups.clear();
     const storedDocs = await this.readHistory(s);
+    const lates = lateBars.map((l) => l.bar);
     const lateIds = new Set(lates.map((b) => b.id));
     const merged = storedDocs.filter((d) => !lateIds.has(d._id)).map(barOfDocument);
     merged.push(...lates);
-    const enriched = enrichSeries(merged, processedTs);
+    // The later of two versions of one id wins, with its count of conflicting versions.
+    const lateConflicts = new Map(lateBars.map((l) => [l.bar.id, l.conflicts]));
+    const enriched = enrichSeries(merged, processedTs, conflictsOf(storedDocs, lateConflicts));
     const refused = new Map(enriched.rejected.filter((r) => lateIds.has(r.bar.id)).map((r) => [r.bar.id, r.reason]));
     const accepted = lates.filter((b) => !refused.has(b.id));
     if (accepted.length === 0) return refused;
@@ -460,7 +606,8 @@ export class StreamProcessor {
     const rollupsRewritten = await this.writeChanged("rollup", rollupTail, await this.readRollups(s), heartbeat);
     // The newest documents again (a new processedTs): readers of latest_bars see that the series was rewritten.
     await recordLatestBars(this.deps.db, [...enriched.docs.slice(-1), ...rolled.docs]);
-    this.adopt(s, enriched.indicators, enriched.docs, rolled.rollups);
+    await this.writeQualityRows(s, enriched.quality?.days ?? [], processedTs);
+    this.adopt(s, enriched, rolled.rollups);
     // The dirty mark goes with the checkpoint saved after this batch, whatever the interval.
     s.savedAt = Number.NEGATIVE_INFINITY;
     this.log.warn(
@@ -480,17 +627,29 @@ export class StreamProcessor {
     return rollupHistory(orderSeries(docs.map(barOfDocument)), processedTs);
   }
 
-  private adopt(
-    s: SeriesState,
-    indicators: BarIndicators,
-    docs: readonly BarDocument[],
-    rollups: SeriesRollups | null,
-  ): void {
-    const last = docs[docs.length - 1];
-    s.indicators = indicators;
+  /** The series continues from a recomputation (its quality rows were written with it). */
+  private adopt(s: SeriesState, enriched: ReturnType<typeof enrichSeries>, rollups: SeriesRollups | null): void {
+    const last = enriched.docs[enriched.docs.length - 1];
+    s.indicators = enriched.indicators;
     s.lastTs = last ? last.ts.getTime() : null;
     s.lastBar = last ? barContent(last) : null;
     s.rollups = rollups ?? SeriesRollups.create(s.symbol, s.assetClass, s.interval);
+    s.quality = enriched.quality?.checker ?? new QualityChecker(s);
+    s.pendingDays = [];
+    const lastDay = enriched.quality?.days.at(-1);
+    s.storedRow = lastDay ? toQualityDayDocument(s, lastDay, this.now()) : null;
+  }
+
+  /** Writes the recomputed quality rows of a series that are missing or differ from the stored ones. */
+  private async writeQualityRows(s: SeriesState, days: readonly QualityDay[], processedTs: Date): Promise<number> {
+    const stored = await qualityCollection(this.deps.db).find({ symbol: s.symbol, interval: s.interval }).toArray();
+    const changed = changedQualityRows(
+      days.map((d) => toQualityDayDocument(s, d, processedTs)),
+      stored,
+    );
+    await upsertById(qualityCollection(this.deps.db), changed, { insertFirst: true });
+    this.noteScores(changed);
+    return changed.length;
   }
 
   /** The stored documents of a series, in ts order. */
@@ -558,6 +717,8 @@ export class StreamProcessor {
       if (!cp) unusable.set(key, "no checkpoint");
       else if (cp.dirtyFrom !== null) unusable.set(key, `dirty from ${cp.dirtyFrom.toISOString()}`);
       else if (!rollupsUsable) unusable.set(key, "checkpoint without rollups");
+      // From before the quality checks: the rebuild computes the flags of the stored bars too.
+      else if (typeof cp.quality !== "string") unusable.set(key, "checkpoint without quality state");
       else usable.set(key, cp);
     }
     for (const key of await this.storedPastCheckpoint([...usable.values()])) {
@@ -574,6 +735,9 @@ export class StreamProcessor {
         lastTs: null,
         lastBar: null,
         rollups: SeriesRollups.create(b.symbol, b.assetClass, b.interval),
+        quality: new QualityChecker(b),
+        pendingDays: [],
+        storedRow: null,
         savedAt: Number.NEGATIVE_INFINITY,
         unsaved: false,
       };
@@ -587,6 +751,10 @@ export class StreamProcessor {
         s.lastTs = cp.lastTs.getTime();
         s.lastBar = cp.lastBar;
         if (cp.rollup) s.rollups = SeriesRollups.fromJSON(b.symbol, b.assetClass, b.interval, cp.rollup);
+        s.quality = QualityChecker.fromJSON(b, JSON.parse(cp.quality!));
+        // The checkpoint went out after the rows of its days, the open one as this state counts it.
+        const open = s.quality.openDay();
+        s.storedRow = open ? toQualityDayDocument(s, open, this.now()) : null;
       } else {
         await this.rebuildFromHistory(s, unusable.get(key)!, heartbeat);
       }
@@ -620,16 +788,17 @@ export class StreamProcessor {
     const storedDocs = await this.readHistory(s);
     if (storedDocs.length === 0) return;
     const processedTs = this.now();
-    const enriched = enrichSeries(storedDocs.map(barOfDocument), processedTs);
+    const enriched = enrichSeries(storedDocs.map(barOfDocument), processedTs, conflictsOf(storedDocs));
     const rewritten = await this.writeChanged(s.interval, enriched.docs, storedDocs, heartbeat);
     const rolled = this.recomputeRollups(s, enriched.docs, processedTs);
     const rollupsRewritten = await this.writeChanged("rollup", rolled.docs, await this.readRollups(s), heartbeat);
     await recordLatestBars(this.deps.db, [...enriched.docs.slice(-1), ...rolled.docs]);
-    this.adopt(s, enriched.indicators, enriched.docs, rolled.rollups);
+    const qualityRows = await this.writeQualityRows(s, enriched.quality?.days ?? [], processedTs);
+    this.adopt(s, enriched, rolled.rollups);
     await saveCheckpoints(checkpointsCollection(this.deps.db), [this.checkpointOf(s)]);
     s.savedAt = Date.now();
     this.log.info(
-      { series: s.key, reason, bars: storedDocs.length, rewritten, rollupsRewritten },
+      { series: s.key, reason, bars: storedDocs.length, rewritten, rollupsRewritten, qualityRows },
       "series rebuilt from MongoDB history",
     );
   }
@@ -679,7 +848,30 @@ export class StreamProcessor {
       state: JSON.stringify(s.indicators.toJSON()),
       dirtyFrom: null,
       rollup: s.rollups ? s.rollups.toJSON() : null,
+      quality: JSON.stringify(s.quality.toJSON()),
       updatedAt: this.now(),
     };
   }
+}
+
+/**
+ * Conflicting versions recorded on stored documents (the stream saw them; the lake and a recomputation cannot), and
+ * for some ids a count known better (late bars' own).
+ */
+function conflictsOf(
+  stored: readonly BarDocument[],
+  known: ReadonlyMap<string, number> = new Map(),
+): (bar: Bar) => number {
+  const recorded = new Map<string, number>();
+  for (const d of stored) if (d.quality && d.quality.conflicts > 0) recorded.set(d._id, d.quality.conflicts);
+  return (bar) => known.get(bar.id) ?? recorded.get(bar.id) ?? 0;
+}
+
+/** Counts what the checks found on a new or replaced bar (and a previous bar found incomplete). */
+function tallyQuality(found: BatchQualityStats, s: SeriesState, q: BarQuality, amended: BarQuality | null): void {
+  if (q.flags.length === 0 && !amended) return;
+  const series = seriesKey(s.symbol, s.interval);
+  for (const f of q.flags) found.flags[`${series}|${f}`] = (found.flags[`${series}|${f}`] ?? 0) + 1;
+  if (amended) found.flags[`${series}|incomplete`] = (found.flags[`${series}|incomplete`] ?? 0) + 1;
+  if (q.missingBefore > 0) found.missing[series] = (found.missing[series] ?? 0) + q.missingBefore;
 }

@@ -16,6 +16,7 @@ import {
 } from "mongodb";
 import type { Bar } from "../domain/bar.ts";
 import type { AssetClass, BarSource, Interval } from "../domain/market.ts";
+import type { BarQuality } from "../domain/quality.ts";
 import { isoUtc } from "../domain/time.ts";
 
 export type BarDocumentMetrics = { [K in BarMetricField]: number | null };
@@ -40,6 +41,8 @@ export interface BarDocument extends BarDocumentMetrics {
   partial: boolean;
   /** Per metric: true once past its lookback (the value is then a number). */
   warm: BarWarm;
+  /** What the data-quality checks found (@quant/quality; docs/quality.md); null on rollups, which are not checked. */
+  quality: BarQuality | null;
   /** Provenance: where the bar came from (`rollup` for bars built from smaller ones). */
   source: BarSource;
   /** When the pipeline first saw the bar. */
@@ -55,8 +58,17 @@ export function indicatorBar(b: Bar): IndicatorBar {
   return { ts: Date.parse(b.ts), open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
 }
 
-/** Builds the document of a bar from the metric values and warm flags right after update()/replace(). */
-export function toBarDocument(bar: Bar, values: BarMetrics, warm: BarWarm, processedTs: Date): BarDocument {
+/**
+ * Builds the document of a bar from the metric values and warm flags right after update()/replace(), and the quality
+ * checks' findings (null where the bar is not checked: rollups).
+ */
+export function toBarDocument(
+  bar: Bar,
+  values: BarMetrics,
+  warm: BarWarm,
+  processedTs: Date,
+  quality: BarQuality | null = null,
+): BarDocument {
   const metrics = {} as BarDocumentMetrics;
   const warmCopy = {} as BarWarm;
   for (const f of BAR_METRIC_FIELDS) {
@@ -83,6 +95,7 @@ export function toBarDocument(bar: Bar, values: BarMetrics, warm: BarWarm, proce
     partial: bar.partial,
     ...metrics,
     warm: warmCopy,
+    quality,
     source: bar.source,
     ingestTs: new Date(bar.ingestTs),
     processedTs,
@@ -191,6 +204,10 @@ export function barDocumentDifferences(stored: BarDocument, computed: BarDocumen
     const b = computed.warm[f];
     if (a !== b) out.push({ field: `warm.${f}`, stored: a, computed: b });
   }
+  // The quality checks' findings (flags in a fixed order, so equal findings serialise equally).
+  const qa = stored.quality ?? null;
+  const qb = computed.quality ?? null;
+  if (JSON.stringify(qa) !== JSON.stringify(qb)) out.push({ field: "quality", stored: qa, computed: qb });
   return out;
 }
 
@@ -227,13 +244,34 @@ export function documentsToWrite(
  */
 export const BULK_OPS_PER_COMMAND = 32;
 
+/**
+ * Inserts the documents (one unordered insertMany) and returns those already stored (E11000), for replaceById:
+ * FerretDB 1.24 answers an upsert that matches nothing with a table scan (~30 ms per document at 3,000 documents,
+ * growing) but inserts in ~0.1 ms, so new documents take the insert and only the existing ones a replaceOne.
+ */
+export async function insertNew<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: readonly T[],
+): Promise<{ inserted: number; existing: T[] }> {
+  if (docs.length === 0) return { inserted: 0, existing: [] };
+  try {
+    // (T has its _id: the driver's OptionalUnlessRequiredId<T> is T itself, which TypeScript cannot see generically)
+    const r = await collection.insertMany([...docs] as OptionalUnlessRequiredId<T>[], { ordered: false });
+    return { inserted: r.insertedCount, existing: [] };
+  } catch (err) {
+    if (!(err instanceof MongoBulkWriteError)) throw err;
+    const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    if (errors.some((e) => e.code !== 11000)) throw err;
+    return { inserted: err.result.insertedCount, existing: errors.map((e) => docs[e.index]!) };
+  }
+}
+
 export interface UpsertOptions {
   /** Statements per bulkWrite command (default BULK_OPS_PER_COMMAND). */
   opsPerCommand?: number;
   /**
-   * Insert first, replace what already exists. FerretDB 1.24 answers an upsert that matches nothing with a table
-   * scan (~30 ms per document at 3,000 documents, growing), but inserts in ~0.1 ms: new bars (the common case) take
-   * the insert, and only duplicates (E11000) go through replaceOne. Same final documents as the plain upsert.
+   * Insert first, replace what already exists (insertNew): new bars (the common case) take the insert, and only
+   * duplicates (E11000) go through replaceOne. Same final documents as the plain upsert.
    */
   insertFirst?: boolean;
 }
@@ -259,20 +297,10 @@ export async function upsertById<T extends { _id: string }>(
 ): Promise<{ upserted: number; matched: number }> {
   const result = { upserted: 0, matched: 0 };
   let toReplace = docs;
-  if (opts.insertFirst && docs.length > 0) {
-    try {
-      // The generic T hides that these are insertable documents of the collection: the cast states it.
-      result.upserted += (
-        await collection.insertMany([...docs] as OptionalUnlessRequiredId<T>[], { ordered: false })
-      ).insertedCount;
-      toReplace = [];
-    } catch (err) {
-      if (!(err instanceof MongoBulkWriteError)) throw err;
-      const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-      if (errors.some((e) => e.code !== 11000)) throw err;
-      result.upserted += err.result.insertedCount;
-      toReplace = errors.map((e) => docs[e.index]!);
-    }
+  if (opts.insertFirst) {
+    const { inserted, existing } = await insertNew(collection, docs);
+    result.upserted += inserted;
+    toReplace = existing;
   }
   const replaced = await replaceById(collection, toReplace, opts.opsPerCommand);
   result.upserted += replaced.upserted;

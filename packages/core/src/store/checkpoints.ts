@@ -27,6 +27,11 @@ export interface CheckpointDocument {
    * string, written with `state` so that both restart from the same point; absent/null for series without rollups.
    */
   rollup?: string | null;
+  /**
+   * The series' QualityChecker state (@quant/quality) as a JSON string, written with `state`; a checkpoint without it
+   * (from before the quality checks) is rebuilt from history like a lost one.
+   */
+  quality?: string | null;
   updatedAt: Date;
 }
 

@@ -26,10 +26,7 @@ export function crossAssetSeries(kind: CrossAssetKind, a: string, b: string, int
   return `${kind}:${a}${kind === "slope" ? "-" : "/"}${b}|${interval}`;
 }
 
-/**
- * Writes the documents keyed by _id: inserted first, and only those already stored (E11000) replaced, as upsertBars
- * does on FerretDB (its upsert of a missing document scans the table: ~30 ms each at a few thousand documents).
- */
+/** Writes the documents keyed by _id: inserted first, and only those already stored replaced (upsertById). */
 export async function upsertCrossAsset(
   collection: Collection<CrossAssetDocument>,
   docs: readonly CrossAssetDocument[],

@@ -6,14 +6,16 @@
 //   bars_daily     1d                 (kept forever)
 //   bars_rollup    5m, 1h, 1d built by the stream processor from the finest scraped interval of a symbol
 //                  (source `rollup`; apart so that a rollup never overwrites a scraped bar of the same id)
+// All share one document shape (BarDocument); _id is the bar id `SYMBOL|interval|ts`.
+//   quality        one document per (series, trading date): counts of the quality checks and a score
 // Trade candles (candles.ts): candles (closed, every width), candles_forming (one per symbol and width), and
 // candle_state (the candle aggregator's window state per input partition).
-// All share one document shape (BarDocument); _id is the bar id `SYMBOL|interval|ts`.
 import type { Collection, CreateIndexesOptions, Db, IndexSpecification } from "mongodb";
 import type { Interval } from "../domain/market.ts";
 import type { BarDocument } from "./bars.ts";
 import type { CheckpointDocument } from "./checkpoints.ts";
 import type { CrossAssetDocument } from "./cross-asset.ts";
+import type { QualityDayDocument } from "./quality.ts";
 
 export const COLLECTIONS = {
   barsIntraday: "bars_intraday",
@@ -21,6 +23,7 @@ export const COLLECTIONS = {
   barsRollup: "bars_rollup",
   indicatorState: "indicator_state",
   crossAsset: "cross_asset",
+  quality: "quality",
   /** The newest document of each bar series, kept by the writers (latest.ts). */
   latestBars: "latest_bars",
   /** Extent and provenance of each cross-asset series, kept by the cross-asset job (latest.ts). */
@@ -63,6 +66,10 @@ export function checkpointsCollection(db: Db): Collection<CheckpointDocument> {
 
 export function crossAssetCollection(db: Db): Collection<CrossAssetDocument> {
   return db.collection<CrossAssetDocument>(COLLECTIONS.crossAsset);
+}
+
+export function qualityCollection(db: Db): Collection<QualityDayDocument> {
+  return db.collection<QualityDayDocument>(COLLECTIONS.quality);
 }
 
 export interface IndexSpec {
@@ -110,6 +117,22 @@ export const INDEX_SPECS: readonly IndexSpec[] = [
     key: { symbol: 1, width: 1, ts: 1 },
     options: { unique: true },
     serves: [],
+  },
+  {
+    // One row per (series, trading date); a series' rows over a date range.
+    collection: COLLECTIONS.quality,
+    name: "symbol_interval_tradingDate",
+    key: { symbol: 1, interval: 1, tradingDate: 1 },
+    options: { unique: true },
+    serves: ["qualitySeries"],
+  },
+  {
+    // The worst series of a date range: equality/range on the date, then the score.
+    collection: COLLECTIONS.quality,
+    name: "tradingDate_score",
+    key: { tradingDate: 1, score: 1 },
+    options: {},
+    serves: ["qualityWorst"],
   },
 ];
 

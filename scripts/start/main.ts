@@ -30,6 +30,7 @@ import {
   type JobResult,
   readJobResult,
   type Summary,
+  seriesOwingCheckpoints,
   withRunData,
 } from "./summary.ts";
 import { startTrades, tradesSummary } from "./trades.ts";
@@ -155,10 +156,14 @@ export class Runner {
     );
   }
 
-  /** Until every bar message is committed by the stream processor's group (i.e. written) and the counts stand still. */
+  /**
+   * Until every bar message is committed by the stream processor's group (i.e. written), the counts stand still, and
+   * every series' checkpoint (with its quality rows) has caught up with its latest bar.
+   */
   async waitForStream(): Promise<void> {
     let docs = -1;
     let stableFor = 0;
+    let owing = 0;
     await this.progress.step(
       "stream processor writes the bars to MongoDB",
       (s) =>
@@ -170,8 +175,12 @@ export class Runner {
               const now = barDocuments(await collectionCounts(db));
               stableFor = now === docs ? stableFor + 1 : 0;
               docs = now;
-              s.detail(`${docs.toLocaleString("en-US")} bar documents, consumer lag ${lag.toLocaleString("en-US")}`);
-              return k.ok && lag === 0 && stableFor >= 2;
+              owing = lag === 0 ? await seriesOwingCheckpoints(db) : -1;
+              const checkpoints = owing > 0 ? `, ${owing} series' checkpoints to come` : "";
+              s.detail(
+                `${docs.toLocaleString("en-US")} bar documents, consumer lag ${lag.toLocaleString("en-US")}${checkpoints}`,
+              );
+              return k.ok && lag === 0 && stableFor >= 2 && owing === 0;
             },
             { what: "the stream processor catching up", timeoutMs: 20 * 60_000, intervalMs: 2_000 },
           ),

@@ -3,6 +3,7 @@
 // so the table is testable without servers.
 import { readFileSync } from "node:fs";
 import {
+  checkpointsCollection,
   connectMongo,
   createKafkaStats,
   createLogger,
@@ -129,6 +130,22 @@ export async function collectionCounts(db: MongoHandle["db"]): Promise<{ name: s
     out.push({ name, documents: await db.collection(name).countDocuments({}) });
   }
   return out;
+}
+
+/**
+ * Scraped series whose stream checkpoint is behind their latest bar: the processor still owes their checkpoint and
+ * the quality rows that go out with it (a quiet stream saves them within STREAM_CHECKPOINT_INTERVAL_MS).
+ */
+export async function seriesOwingCheckpoints(db: MongoHandle["db"]): Promise<number> {
+  const saved = new Map(
+    (
+      await checkpointsCollection(db)
+        .find({}, { projection: { lastTs: 1 } })
+        .toArray()
+    ).map((c) => [c._id, c.lastTs]),
+  );
+  const latest = (await readLatestBars(db)).filter((d) => d.kind === "scraped");
+  return latest.filter((d) => (saved.get(`${d.symbol}|${d.interval}`)?.getTime() ?? -1) < d.ts.getTime()).length;
 }
 
 export const BAR_COLLECTIONS = ["bars_daily", "bars_intraday"];

@@ -73,6 +73,14 @@ export async function startStreamProcessor(
       const stats = await processor.handleBatch(batch, control);
       if (stats) recordBatch(metrics, config.STREAM_GROUP_ID, batch, stats);
     });
+    // A quiet stream still saves what it owes (flushIdle: the quality rows of its last bars go out with checkpoints).
+    const idleFlush =
+      config.STREAM_CHECKPOINT_INTERVAL_MS > 0
+        ? setInterval(() => {
+            processor.flushIdle().catch((err) => logger.warn({ err }, "idle checkpoint flush failed"));
+          }, config.STREAM_CHECKPOINT_INTERVAL_MS)
+        : undefined;
+    idleFlush?.unref();
     server.setReady();
     logger.info(
       { topics: config.STREAM_TOPICS, group: config.STREAM_GROUP_ID, metricsPort: server.port },
@@ -85,6 +93,7 @@ export async function startStreamProcessor(
       metricsPort: server.port,
       stop() {
         stopped ??= (async () => {
+          clearInterval(idleFlush);
           await consumer.stop();
           // No batch in flight any more: the state of every series is what its stored documents say.
           const saved = await processor.flushCheckpoints();

@@ -9,6 +9,7 @@ import {
   indicatorBar,
   isoUtc,
   markCheckpointDirty,
+  qualityCollection,
   toBarDocument,
 } from "@quant/core";
 import { countBars, documentBytes, produceBars, snapshotBars, testLogger, waitFor } from "@quant/core/testing";
@@ -396,5 +397,38 @@ describe("stream processor: checkpoints on an interval", () => {
     expect((await checkpoints.findOne({ _id: "AMD|1d" }))?.lastTs).toEqual(last);
     const snapshot = await snapshotBars(env.mongo);
     for (const [id, doc] of expectedDocs(bars)) expectSameDocument(snapshot.get(id), doc);
+  });
+});
+
+describe("stream processor: a quiet stream", () => {
+  const env = useTestEnv("stream_q", 1);
+
+  it("saves what it owes within an interval, without a further message: the checkpoint and the quality row of its last bar", async () => {
+    const bars = market.bars("NVDA", "equity", "1d", "2023-01-01", "2023-03-31");
+    const last = new Date(bars.at(-1)!.ts);
+    const checkpoints = checkpointsCollection(env.mongo.db);
+    await produceBars(env.producer, env.topic, bars, 10);
+    // Batches of a few bars each, all within the interval: only the first batch saves on its own.
+    const { app } = await runUntilConsumed(env, bars.length, {
+      STREAM_CHECKPOINT_INTERVAL_MS: 4_000,
+      STREAM_MAX_BYTES_PER_PARTITION: 4_096,
+    });
+    try {
+      await waitFor(
+        "the checkpoint at the last bar",
+        async () => (await checkpoints.findOne({ _id: "NVDA|1d" }))?.lastTs.getTime() === last.getTime(),
+        30_000,
+      );
+      const lastDoc = await barsCollection(env.mongo.db, "1d").findOne({ _id: bars.at(-1)!.id });
+      const row = await qualityCollection(env.mongo.db).findOne({
+        symbol: "NVDA",
+        interval: "1d",
+        tradingDate: lastDoc!.tradingDate,
+      });
+      expect(row?.lastTs).toEqual(last);
+      expect(row?.bars).toBe(1);
+    } finally {
+      await app.stop();
+    }
   });
 });

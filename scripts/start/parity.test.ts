@@ -62,7 +62,8 @@ function composeProgram(s: ComposeService): string[] {
   const last = lines.at(-1);
   const program = last ? (JSON.parse(last.replace(/^ENTRYPOINT\s+/, "")) as string[]) : [];
   const service = s.build.args?.SERVICE;
-  const link = dockerfile.includes('ln -s "services/${SERVICE}/src/main.ts" main.ts');
+  // (the Dockerfile's own ${SERVICE}, not a template placeholder)
+  const link = dockerfile.includes(`ln -s "services/\${SERVICE}/src/main.ts" main.ts`);
   return program.map((w) => (w === "main.ts" && service && link ? `services/${service}/src/main.ts` : w));
 }
 
@@ -166,6 +167,6 @@ describe("docker compose and `pnpm start` run the same pipeline", () => {
     const build = compose.services["batch-processor"]!.build;
     // The image carries the whole service source, so `--entrypoint node … reconcile-main.ts` works.
     expect(typeof build === "object" && build.args?.SERVICE).toBe("batch-processor");
-    expect(dockerfile).toContain("COPY services/${SERVICE} services/${SERVICE}");
+    expect(dockerfile).toContain(`COPY services/\${SERVICE} services/\${SERVICE}`);
   });
 });

@@ -1,7 +1,7 @@
 // pnpm test:compose: the compose stack for real, on a local Docker Engine, with no image registry.
 //   1. an engine (the running one, or a private dockerd started here and stopped at the end);
 //   2. the stand-in images (docker/offline): the base ones (debian, node) first, then the service stand-ins and our
-//      four images (on the stand-in Node base) side by side;
+//      images (on the stand-in Node base) side by side;
 //   3. `up --wait` of docker-compose.yml + docker-compose.offline.yml, published on ports of its own (project.ts);
 //   4. the checks (vitest, scripts/compose/vitest.config.ts): Airflow's DAG run launching the scraper image, MongoDB,
 //      replicas, reconcile and batch through `compose run`, the API and the dashboard in Chromium, a clean `down`;
@@ -102,7 +102,7 @@ async function main(): Promise<number> {
     project = projectCommand(compose);
     const cli = project;
     await step("base images (debian, node) and the stand-ins' binaries", () => buildBaseImages(compose, say, live));
-    // Our four images need only the Node base: built at the same time as the service stand-ins (on a cold engine,
+    // Our images need only the Node base: built at the same time as the service stand-ins (on a cold engine,
     // one's downloads overlap the other's work).
     await step("stand-in images (docker/offline) and our images, side by side", async () => {
       const ours = live([...cli, "build"], process.env, "ours").then((code) => {

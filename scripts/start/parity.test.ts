@@ -17,7 +17,7 @@ import { NATIVE_SERVICES, RECONCILE_SCRIPT, service } from "./services.ts";
 
 interface ComposeService {
   image?: string;
-  build?: { context?: string; dockerfile?: string } | string;
+  build?: { context?: string; dockerfile?: string; args?: Record<string, string> } | string;
   entrypoint?: string | string[];
   command?: string | string[];
   environment?: Record<string, unknown> | string[];
@@ -50,14 +50,21 @@ const envKeys = (s: ComposeService): string[] =>
 
 const words = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** The program a compose service runs: its entrypoint (compose, else the Dockerfile's ENTRYPOINT). */
+/**
+ * The program a compose service runs: its entrypoint (compose, else the Dockerfile's ENTRYPOINT, where services/
+ * Dockerfile's `main.ts` is the link it makes to services/$SERVICE/src/main.ts).
+ */
 function composeProgram(s: ComposeService): string[] {
   if (s.entrypoint !== undefined) return words(s.entrypoint);
   if (typeof s.build !== "object" || !s.build.dockerfile) return [];
   const dockerfile = readFileSync(join(REPO_ROOT, s.build.context ?? ".", s.build.dockerfile), "utf8");
   const lines = dockerfile.split("\n").filter((l) => /^ENTRYPOINT\s/.test(l));
   const last = lines.at(-1);
-  return last ? (JSON.parse(last.replace(/^ENTRYPOINT\s+/, "")) as string[]) : [];
+  const program = last ? (JSON.parse(last.replace(/^ENTRYPOINT\s+/, "")) as string[]) : [];
+  const service = s.build.args?.SERVICE;
+  // (the Dockerfile's own ${SERVICE}, not a template placeholder)
+  const link = dockerfile.includes(`ln -s "services/\${SERVICE}/src/main.ts" main.ts`);
+  return program.map((w) => (w === "main.ts" && service && link ? `services/${service}/src/main.ts` : w));
 }
 
 /** Compose services that run pipeline code: our images (built here), and Airflow's components. */
@@ -156,8 +163,10 @@ describe("docker compose and `pnpm start` run the same pipeline", () => {
 
   it("reconcile runs from the batch-processor image with the batch-processor's configuration", () => {
     expect(existsSync(join(REPO_ROOT, RECONCILE_SCRIPT))).toBe(true);
-    const dockerfile = readFileSync(join(REPO_ROOT, "services", "batch-processor", "Dockerfile"), "utf8");
+    const dockerfile = readFileSync(join(REPO_ROOT, "services", "Dockerfile"), "utf8");
+    const build = compose.services["batch-processor"]!.build;
     // The image carries the whole service source, so `--entrypoint node … reconcile-main.ts` works.
-    expect(dockerfile).toMatch(/COPY[^\n]*services\/batch-processor/);
+    expect(typeof build === "object" && build.args?.SERVICE).toBe("batch-processor");
+    expect(dockerfile).toContain(`COPY services/\${SERVICE} services/\${SERVICE}`);
   });
 });

@@ -44,9 +44,10 @@ export async function runSynthetic(
   let nextLog = wallStart + 5_000;
   for (let e = generator.next(); e && !deps.signal.aborted; e = generator.next()) {
     if (req.pace === "realtime") {
-      // Never before its event time (a timer may fire a millisecond early).
+      // Never before its event time (a timer may fire a millisecond early); the wait is read once per round, so the
+      // clock moving on between a check and the timer never asks for a negative one (Node warns on those).
       const due = wallStart + (e.at - start);
-      while (Date.now() < due) await sleep(due - Date.now());
+      for (let wait = due - Date.now(); wait > 0; wait = due - Date.now()) await sleep(wait);
     }
     if (e.kind === "trade") deps.sender.add(e.trade.symbol, JSON.stringify({ ...e.trade, ingestTs: Date.now() }));
     else deps.sender.add(e.symbol, e.value);

@@ -145,7 +145,7 @@ export {
   isBarDate,
   previousBarDate,
 } from "./sessions.ts";
-export { onShutdown, type Shutdown, type ShutdownOptions } from "./shutdown.ts";
+export { onShutdown, runUntilSignal, type Shutdown, type ShutdownOptions } from "./shutdown.ts";
 export {
   BAR_COMPARED_FIELDS,
   type BarContent,

@@ -61,3 +61,41 @@ describe("onShutdown", () => {
     expect(stalled.output()).toContain("shutdown timed out");
   });
 });
+
+/** A service main through runUntilSignal whose start takes `startMs`, then fails (`fail`) or runs. */
+function service(startMs: number, fail: boolean) {
+  const script = join(dir, `service-${startMs}-${fail}.ts`);
+  writeFileSync(
+    script,
+    `import { createLogger } from ${JSON.stringify(join(import.meta.dirname, "logger.ts"))};
+import { runUntilSignal } from ${JSON.stringify(join(import.meta.dirname, "shutdown.ts"))};
+const logger = createLogger("child", "info");
+process.stdout.write("ready\\n");
+await runUntilSignal({ name: "test service", logger, timeoutMs: 5_000, start: async () => {
+  await new Promise((r) => setTimeout(r, ${startMs}));
+  if (${fail}) throw new Error("no broker");
+  const keep = setInterval(() => {}, 1000);
+  process.stdout.write("started\\n");
+  return { stop: async () => { clearInterval(keep); process.stdout.write("stop finished\\n"); } };
+} });
+`,
+  );
+  return spawnNodeScript(script, process.env);
+}
+
+describe("runUntilSignal", () => {
+  it("a failed start exits 1 with one line naming the service and the error", async () => {
+    const s = service(0, true);
+    expect(await s.exited).toBe(1);
+    expect(s.output()).toMatch(/test service failed to start.*no broker|no broker.*test service failed to start/);
+  });
+
+  it("a signal during the start stops the service once it has started, exit 0", async () => {
+    const s = service(500, false);
+    await ready(s);
+    s.child.kill("SIGTERM");
+    expect(await s.exited).toBe(0);
+    expect(s.output()).toContain("started");
+    expect(s.output()).toContain("stop finished");
+  });
+});

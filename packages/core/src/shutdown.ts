@@ -46,3 +46,24 @@ export function onShutdown(opts: ShutdownOptions): Shutdown {
   process.on("SIGINT", handle);
   return { signal: requested.signal };
 }
+
+/**
+ * A long-running service's main, written once: starts it, stops it on the first signal (onShutdown, also during the
+ * start: the stop then waits for it), and exits 1 with one line when the start fails.
+ */
+export async function runUntilSignal(opts: {
+  /** What the log line calls it, e.g. "stream processor". */
+  name: string;
+  logger: Logger;
+  timeoutMs: number;
+  start(): Promise<{ stop(): Promise<unknown> }>;
+}): Promise<void> {
+  const started = opts.start();
+  onShutdown({ logger: opts.logger, timeoutMs: opts.timeoutMs, stop: async () => (await started).stop() });
+  try {
+    await started;
+  } catch (err) {
+    opts.logger.error({ err: (err as Error).message }, `${opts.name} failed to start`);
+    process.exit(1);
+  }
+}

@@ -1,5 +1,6 @@
 // `reconcile`: what the stream wrote vs what the batch computes from the lake, field by field.
 import {
+  type AssetClass,
   type BarDocument,
   barDocumentDifferences,
   barsCollection,
@@ -55,19 +56,7 @@ export async function runReconcile(req: RangeRequest, deps: RangeDeps): Promise<
     report.series++;
     const before = { compared: report.compared, differences: report.differences.length };
     const range = { tradingDate: { $gte: r.from, $lte: r.to } };
-    const stored = await barsCollection(deps.mongo.db, r.series.interval)
-      .find({ symbol: r.series.symbol, interval: r.series.interval, ...range })
-      .toArray();
-    compareSide(report, stored, r.docs, "", barDocumentDifferences);
-    // Rollups (bars_rollup) of a rollup source series: every rollup interval of the symbol.
-    const intervals = rollupTargets(r.series.assetClass, r.series.interval);
-    const storedRollups =
-      intervals.length === 0
-        ? []
-        : await rollupCollection(deps.mongo.db)
-            .find({ symbol: r.series.symbol, interval: { $in: intervals }, ...range })
-            .toArray();
-    compareSide(report, storedRollups, r.rollups, "rollup:", barDocumentDifferences);
+    await compareBarsAndRollups(report, deps.mongo.db, r.series, range, r.docs, r.rollups);
     // Quality rows (the quality collection) of the series' days in range.
     const storedRows = await qualityCollection(deps.mongo.db)
       .find({ symbol: r.series.symbol, interval: r.series.interval, ...range })
@@ -91,18 +80,8 @@ export async function runReconcile(req: RangeRequest, deps: RangeDeps): Promise<
       .toArray();
     compareSide(report, storedCandles, t.candles, "candle:", candleDifferences);
     const range = { tradingDate: { $gte: req.from, $lte: req.to } };
-    const storedBars = await barsCollection(deps.mongo.db, "1m")
-      .find({ symbol: t.series.symbol, interval: "1m", ...range })
-      .toArray();
-    compareSide(report, storedBars, t.bars, "", barDocumentDifferences);
-    const intervals = rollupTargets(t.series.assetClass, "1m");
-    const storedRollups =
-      intervals.length === 0
-        ? []
-        : await rollupCollection(deps.mongo.db)
-            .find({ symbol: t.series.symbol, interval: { $in: intervals }, ...range })
-            .toArray();
-    compareSide(report, storedRollups, t.rollups, "rollup:", barDocumentDifferences);
+    const bars = { symbol: t.series.symbol, assetClass: t.series.assetClass, interval: "1m" as const };
+    await compareBarsAndRollups(report, deps.mongo.db, bars, range, t.bars, t.rollups);
     // Counted under the series' 1m bars, which its candles and rollups come with.
     report.perSeries.push({
       symbol: t.series.symbol,
@@ -112,6 +91,32 @@ export async function runReconcile(req: RangeRequest, deps: RangeDeps): Promise<
     });
   }
   return report;
+}
+
+/**
+ * A bar series' stored documents against the batch's, and its rollups (bars_rollup: every rollup interval the series
+ * is the source of), over a range of trading dates.
+ */
+async function compareBarsAndRollups(
+  report: ReconcileReport,
+  db: RangeDeps["mongo"]["db"],
+  series: { symbol: string; assetClass: AssetClass; interval: Interval },
+  range: { tradingDate: { $gte: string; $lte: string } },
+  docs: BarDocument[],
+  rollups: BarDocument[],
+): Promise<void> {
+  const stored = await barsCollection(db, series.interval)
+    .find({ symbol: series.symbol, interval: series.interval, ...range })
+    .toArray();
+  compareSide(report, stored, docs, "", barDocumentDifferences);
+  const intervals = rollupTargets(series.assetClass, series.interval);
+  const storedRollups =
+    intervals.length === 0
+      ? []
+      : await rollupCollection(db)
+          .find({ symbol: series.symbol, interval: { $in: intervals }, ...range })
+          .toArray();
+  compareSide(report, storedRollups, rollups, "rollup:", barDocumentDifferences);
 }
 
 type FieldDifferences<T> = (stored: T, batch: T) => { field: string; stored: unknown; computed: unknown }[];

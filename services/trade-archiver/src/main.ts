@@ -2,18 +2,15 @@
 // trade-archiver: the trades topic -> the trade lake (Parquet, ZSTD; docs/trades.md). Exit codes: 0 stopped by
 // SIGTERM/SIGINT after writing everything buffered; 1 failed or shutdown timed out; 2 bad configuration; 130 second
 // signal (forced).
-import { createLogger, loadConfigOrExit, onShutdown } from "@quant/core";
+import { createLogger, loadConfigOrExit, runUntilSignal } from "@quant/core";
 import { archiverEnv } from "./config.ts";
 import { startTradeArchiver } from "./run.ts";
 
 const config = loadConfigOrExit(archiverEnv);
 const logger = createLogger("trade-archiver", config.LOG_LEVEL);
-
-const started = startTradeArchiver(config, logger);
-onShutdown({ logger, timeoutMs: config.ARCHIVER_SHUTDOWN_TIMEOUT_MS, stop: async () => (await started).stop() });
-try {
-  await started;
-} catch (err) {
-  logger.error({ err: (err as Error).message }, "trade archiver failed to start");
-  process.exit(1);
-}
+await runUntilSignal({
+  name: "trade archiver",
+  logger,
+  timeoutMs: config.ARCHIVER_SHUTDOWN_TIMEOUT_MS,
+  start: () => startTradeArchiver(config, logger),
+});

@@ -122,7 +122,8 @@ describe("docker-compose.yml", () => {
       const rest = (s: ComposeService) =>
         Object.fromEntries(Object.entries(s).filter(([k]) => !allowed.has(k) && k !== "build"));
       expect(rest(swapped), name).toEqual(rest(real));
-      if (real.build) expect(swapped.build?.args, name).toEqual({ NODE_IMAGE: "quant-offline/node:24" });
+      if (real.build)
+        expect(swapped.build?.args, name).toEqual({ ...real.build.args, NODE_IMAGE: "quant-offline/node:24" });
       if (real.image?.startsWith("quant-pipeline/")) {
         // Our images (built here, or reused like mongo-indexes') keep their names.
         expect(swapped.image, name).toBe(real.image);

@@ -2,7 +2,7 @@
 // candles of an uninterrupted run, the same bars (repeats after a crash carry the same content) and the same dead
 // letters; a final SIGTERM stops it cleanly with exit code 0. Restarts resume from the saved window states.
 import { resolve } from "node:path";
-import { connectMongo, DLQ_HEADERS, type MongoHandle } from "@quant/core";
+import { candleStateCollection, connectMongo, DLQ_HEADERS, type MongoHandle } from "@quant/core";
 import { type ChildScript, spawnNodeScript, testConfig, testLogger, uniqueName, waitFor } from "@quant/core/testing";
 import { type Emission, TradeGenerator } from "@quant/trades";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -106,15 +106,18 @@ describe("candle aggregator: SIGKILL x3 mid-stream and restart", () => {
     await waitFor("reference run", () => stateAtEnd(refEnv), 180_000);
     await ref.stop();
 
+    // The partitions the trades went to (5 symbols over 6 partitions).
+    const withTrades = (await env.bus.topicOffsets(env.topic)).filter((p) => Number(p.high) > 0).length;
     const childEnv = aggregatorConfigEnv(env.config({ ...overrides, LOG_LEVEL: "debug" }));
     const loaded: string[] = [];
-    // Each run counts its own batches from its restart: small thresholds, so that every kill lands mid-stream however
-    // far the earlier runs got (in CI, a third run asked for 80 batches found the rest of the stream shorter).
+    // Each run counts its own batches from its restart; the third stops short of what the stream has left (asked for
+    // 80, one once found fewer and waited out its time).
     for (const [kill, afterBatches] of [
-      [1, 20],
-      [2, 25],
-      [3, 30],
+      [1, 40],
+      [2, 50],
+      [3, 60],
     ] as const) {
+      const started = new Date();
       const run = startChild(childEnv);
       await waitFor(
         `kill ${kill}: ${afterBatches} batches`,
@@ -124,6 +127,14 @@ describe("candle aggregator: SIGKILL x3 mid-stream and restart", () => {
       ).catch((err) => {
         throw new Error(`${(err as Error).message}\n${run.output().slice(-2_000)}`);
       });
+      // And every partition's window state saved by this run (every 300 ms), so that each restart resumes from one.
+      await waitFor(
+        `kill ${kill}: every partition's window state saved`,
+        async () =>
+          (await candleStateCollection(env.mongo.db).countDocuments({ updatedAt: { $gt: started } })) >= withTrades,
+        60_000,
+        20,
+      );
       run.child.kill("SIGKILL");
       await run.exited;
       if (kill > 1) loaded.push(run.output());

@@ -107,7 +107,7 @@ describe("candle aggregator: SIGKILL x3 mid-stream and restart", () => {
     await ref.stop();
 
     // The partitions the trades went to (5 symbols over 6 partitions).
-    const withTrades = (await env.bus.topicOffsets(env.topic)).filter((p) => Number(p.high) > 0).length;
+    const withTrades = (await env.bus.topicOffsets(env.topic)).filter((p) => p.high > 0).length;
     const childEnv = aggregatorConfigEnv(env.config({ ...overrides, LOG_LEVEL: "debug" }));
     const loaded: string[] = [];
     // Each run counts its own batches from its restart; the third stops short of what the stream has left (asked for

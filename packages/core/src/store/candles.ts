@@ -4,7 +4,7 @@
 // aggregator's saved window state per input partition (`candle_state`).
 import { type Collection, type Db, type Filter, MongoBulkWriteError, type OptionalUnlessRequiredId } from "mongodb";
 import type { TradeAssetClass, TradeSource } from "../domain/trade.ts";
-import { replaceById } from "./bars.ts";
+import { replaceById, writeErrorsOf } from "./bars.ts";
 import { COLLECTIONS } from "./layout.ts";
 
 export interface CandleDocument {
@@ -127,7 +127,7 @@ export async function writeCandles(
     return { inserted: (await collection.insertMany([...docs], { ordered: false })).insertedCount, replaced: 0 };
   } catch (err) {
     if (!(err instanceof MongoBulkWriteError)) throw err;
-    const errors = errorsOf(err);
+    const errors = writeErrorsOf(err);
     if (errors.some((e) => e.code !== 11000)) throw err;
     const again = errors.map((e) => docs[e.index]!);
     const stored = new Map(
@@ -158,8 +158,6 @@ export async function rewriteById<T extends { _id: string }>(
     await collection.insertMany([...docs] as OptionalUnlessRequiredId<T>[], { ordered: false });
   } catch (err) {
     // Another writer got there first (a rebalance moving the symbol): its document is as recent.
-    if (!(err instanceof MongoBulkWriteError) || errorsOf(err).some((e) => e.code !== 11000)) throw err;
+    if (!(err instanceof MongoBulkWriteError) || writeErrorsOf(err).some((e) => e.code !== 11000)) throw err;
   }
 }
-
-const errorsOf = (err: MongoBulkWriteError) => (Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]);

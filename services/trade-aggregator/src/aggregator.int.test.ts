@@ -8,7 +8,14 @@ import { type Emission, parseWidth, TradeGenerator } from "@quant/trades";
 import { plainCandles, plainOfDocuments } from "@quant/trades/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCandleAggregator } from "./run.ts";
-import { createTradesEnv, produceEmissions, readTopic, stateAtEnd, type TradesTestEnv } from "./test-support.ts";
+import {
+  createTradesEnv,
+  produceEmissions,
+  readTopic,
+  snapshotCandles,
+  stateAtEnd,
+  type TradesTestEnv,
+} from "./test-support.ts";
 
 const T0 = Date.UTC(2024, 0, 2, 9, 0, 0);
 
@@ -109,5 +116,41 @@ describe("candle aggregator on the native servers", () => {
         expect(c.end.getTime()).toBe(c.ts.getTime() + w);
       }
     }
+  });
+
+  it("a new consumer group over the saved states (expired group offsets) replays nothing twice", async () => {
+    // The first test left every partition's state at its end; a group without offsets starts from the beginning.
+    const deadBefore = (await readTopic(env.bus, env.deadLetterTopic)).length;
+    const candlesBefore = await snapshotCandles(env.mongo);
+    const counts = { messages: 0, replayed: 0 };
+    // Small fetches: the replay comes as many batches, each wholly before the saved states.
+    const app = await startCandleAggregator(env.config({ TRADES_MAX_BYTES_PER_PARTITION: 16_384 }), testLogger, {
+      onBatch: (s) => {
+        counts.messages += s.messages;
+        counts.replayed += s.replayed;
+      },
+    });
+    try {
+      await waitFor("the replay seen", async () => counts.replayed > 0, 60_000);
+      // Then new trades, clean and in time: applied after the states, none of them refused.
+      const more = new TradeGenerator({
+        seed: 22,
+        symbols: [{ symbol: "SYN-BTC", assetClass: "crypto" }],
+        ratePerSecond: 50,
+        start: T0 + 210_000,
+        durationMs: 20_000,
+      });
+      const tail: Emission[] = [];
+      for (let e = more.next(); e; e = more.next()) tail.push(e);
+      await produceEmissions(env.producer, env.topic, tail);
+      await waitFor("the window states at the new end", () => stateAtEnd(env), 120_000);
+      expect(counts.messages).toBe(tail.length);
+    } finally {
+      await app.stop();
+    }
+    expect((await readTopic(env.bus, env.deadLetterTopic)).length).toBe(deadBefore);
+    const candlesAfter = await snapshotCandles(env.mongo);
+    for (const [id, doc] of candlesBefore) expect(candlesAfter.get(id), id).toEqual(doc);
+    expect(candlesAfter.size).toBeGreaterThan(candlesBefore.size);
   });
 });

@@ -106,15 +106,14 @@ describe("candle aggregator: SIGKILL x3 mid-stream and restart", () => {
     await waitFor("reference run", () => stateAtEnd(refEnv), 180_000);
     await ref.stop();
 
-    // The partitions the trades went to (5 symbols over 6 partitions).
-    const withTrades = (await env.bus.topicOffsets(env.topic)).filter((p) => p.high > 0).length;
     const childEnv = aggregatorConfigEnv(env.config({ ...overrides, LOG_LEVEL: "debug" }));
     const loaded: string[] = [];
-    // Each run counts its own batches from its restart; the third stops short of what the stream has left (asked for
-    // 80, one once found fewer and waited out its time).
+    // Each run counts its own batches from its restart, and is killed once it has saved at least one window state
+    // (so that each restart resumes from one), not every partition's: a restart meets partitions with a state saved
+    // by this run, by an earlier one or none, and group offsets behind their states.
     for (const [kill, afterBatches] of [
-      [1, 40],
-      [2, 50],
+      [1, 30],
+      [2, 45],
       [3, 60],
     ] as const) {
       const started = new Date();
@@ -127,11 +126,9 @@ describe("candle aggregator: SIGKILL x3 mid-stream and restart", () => {
       ).catch((err) => {
         throw new Error(`${(err as Error).message}\n${run.output().slice(-2_000)}`);
       });
-      // And every partition's window state saved by this run (every 300 ms), so that each restart resumes from one.
       await waitFor(
-        `kill ${kill}: every partition's window state saved`,
-        async () =>
-          (await candleStateCollection(env.mongo.db).countDocuments({ updatedAt: { $gt: started } })) >= withTrades,
+        `kill ${kill}: a window state saved`,
+        async () => (await candleStateCollection(env.mongo.db).countDocuments({ updatedAt: { $gt: started } })) > 0,
         60_000,
         20,
       );

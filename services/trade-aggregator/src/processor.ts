@@ -50,7 +50,10 @@ interface PartitionState {
 
 /** What became of a batch's messages, and what it produced. */
 export interface TradeCounts {
+  /** Messages applied or refused by this batch (those after the saved state). */
   messages: number;
+  /** Messages the saved state already holds (a replay from an older committed offset after a restart). */
+  replayed: number;
   applied: number;
   duplicates: number;
   late: number;
@@ -63,6 +66,7 @@ export interface TradeCounts {
 
 export const zeroCounts = (): TradeCounts => ({
   messages: 0,
+  replayed: 0,
   applied: 0,
   duplicates: 0,
   late: 0,
@@ -176,15 +180,27 @@ export class CandleProcessor {
       // Replayed messages the saved state already holds.
       while (start < messages.length && Number(messages[start]!.offset) < ps.nextOffset) start++;
     }
+    const last = messages[messages.length - 1]!;
     const stats: TradeBatchStats = {
       ...zeroCounts(),
       topic: batch.topic,
       partition: batch.partition,
       messages: messages.length - start,
+      replayed: start,
       checkpoint: false,
       ms: 0,
       waitMs: 0,
     };
+    if (start === messages.length) {
+      // Wholly before the saved state (the group's offset is behind it: a crash between a state and its commit, or
+      // expired group offsets): nothing to apply, and the state's position stays; taking this batch's end as the
+      // position would apply the next replayed batch to a state already past it, all of it "late". The fetcher
+      // jumps to the state's position (never beyond the partition's end) instead of reading the rest of the replay.
+      const resumeAt = Math.min(ps.nextOffset!, Number(batch.highWatermark));
+      control.resolveOffset(String(resumeAt - 1));
+      this.log.debug(stats, "batch");
+      return stats;
+    }
     const processedTs = this.now();
     const agg = ps.aggregator;
     const deadLetters: OutgoingMessage[] = [];
@@ -210,7 +226,6 @@ export class CandleProcessor {
         deadLetters.push(deadLetter(m, outcome, this.reason(outcome, t, agg), processedTs));
       }
     }
-    const last = messages[messages.length - 1]!;
     ps.nextOffset = Number(last.offset) + 1;
     if (applied) {
       const now = Date.now();

@@ -196,8 +196,13 @@ export class CandleProcessor {
       // expired group offsets): nothing to apply, and the state's position stays; taking this batch's end as the
       // position would apply the next replayed batch to a state already past it, all of it "late". The fetcher
       // jumps to the state's position (never beyond the partition's end) instead of reading the rest of the replay.
-      const resumeAt = Math.min(ps.nextOffset!, Number(batch.highWatermark));
-      control.resolveOffset(String(resumeAt - 1));
+      const end = Number(batch.highWatermark);
+      if (ps.nextOffset! > end)
+        this.log.warn(
+          { partition: batch.partition, savedNextOffset: ps.nextOffset, partitionEnd: end },
+          "the saved window state is past the partition's end (was the topic recreated?): its trades up to the saved offset are skipped; delete candle_state to start over",
+        );
+      control.resolveOffset(String(Math.min(ps.nextOffset!, end) - 1));
       this.log.debug(stats, "batch");
       return stats;
     }

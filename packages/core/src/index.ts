@@ -51,7 +51,7 @@ export {
   pushgatewayEnv,
   s3Env,
 } from "./config.ts";
-export { DLQ_HEADERS, deadLetter, type SourceMessage } from "./dead-letters.ts";
+export { DLQ_HEADERS, deadLetter, Rejection, type SourceMessage } from "./dead-letters.ts";
 export {
   type Bar,
   type BarInput,

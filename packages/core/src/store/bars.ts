@@ -103,15 +103,7 @@ export function toBarDocument(
 }
 
 /** The market content of a bar (what a duplicate must repeat exactly); provenance and metrics excluded. */
-export interface BarContent {
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  adjClose: number | null;
-  volume: number;
-  partial: boolean;
-}
+export type BarContent = Pick<BarDocument, "open" | "high" | "low" | "close" | "adjClose" | "volume" | "partial">;
 
 export function barContent(b: BarContent): BarContent {
   return {

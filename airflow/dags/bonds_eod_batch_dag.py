@@ -15,7 +15,6 @@ dag = scheduled_scrape_dag(
     description="Daily Treasury yield bars (1d) after the US close, Mon-Fri",
     schedule=CronTriggerTimetable("45 17 * * 1-5", timezone="America/New_York", interval=timedelta(days=3)),
     job="bonds",
-    task_id="scrape_bonds",
     interval="1d",
     tags=["scraper", "bonds", "eod"],
     doc_md=__doc__,

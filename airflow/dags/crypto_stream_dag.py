@@ -9,19 +9,14 @@ from datetime import timedelta
 
 from airflow.sdk import CronTriggerTimetable
 
-from pipeline_tasks import scheduled_scrape_dag
+from pipeline_tasks import FIVE_MINUTE_RUN_LIMITS, scheduled_scrape_dag
 
 dag = scheduled_scrape_dag(
     dag_id="crypto_stream_dag",
     description="Crypto bars (1m, 5m) every 5 minutes, 24/7",
     schedule=CronTriggerTimetable("*/5 * * * *", timezone="UTC", interval=timedelta(minutes=5)),
     job="crypto",
-    task_id="scrape_crypto",
     tags=["scraper", "crypto"],
     doc_md=__doc__,
-    dagrun_timeout=timedelta(minutes=5),
-    retries=2,
-    retry_delay=timedelta(seconds=15),
-    max_retry_delay=timedelta(minutes=1),
-    execution_timeout=timedelta(minutes=3),
+    **FIVE_MINUTE_RUN_LIMITS,
 )

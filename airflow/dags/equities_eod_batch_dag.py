@@ -17,7 +17,6 @@ dag = scheduled_scrape_dag(
     description="Daily equity bars (1d) after the US close, Mon-Fri",
     schedule=CronTriggerTimetable("30 17 * * 1-5", timezone="America/New_York", interval=timedelta(days=3)),
     job="equities-eod",
-    task_id="scrape_equities_eod",
     interval="1d",
     tags=["scraper", "equities", "eod"],
     doc_md=__doc__,

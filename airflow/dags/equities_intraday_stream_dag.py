@@ -7,11 +7,9 @@ On a holiday the scraper finds no bars. Runs must finish before the next one is 
 quick retries, and one active run at a time.
 """
 
-from datetime import timedelta
-
 from airflow.sdk import MultipleCronTriggerTimetable
 
-from pipeline_tasks import TO_INTERVAL_END, scheduled_scrape_dag
+from pipeline_tasks import FIVE_MINUTE_RUN_LIMITS, TO_INTERVAL_END, scheduled_scrape_dag
 
 dag = scheduled_scrape_dag(
     dag_id="equities_intraday_stream_dag",
@@ -23,15 +21,10 @@ dag = scheduled_scrape_dag(
         timezone="America/New_York",
     ),
     job="equities-intraday",
-    task_id="scrape_equities_intraday",
     date_from=TO_INTERVAL_END,
     date_to=TO_INTERVAL_END,
     interval="5m",
     tags=["scraper", "equities", "intraday"],
     doc_md=__doc__,
-    dagrun_timeout=timedelta(minutes=5),
-    retries=2,
-    retry_delay=timedelta(seconds=15),
-    max_retry_delay=timedelta(minutes=1),
-    execution_timeout=timedelta(minutes=3),
+    **FIVE_MINUTE_RUN_LIMITS,
 )

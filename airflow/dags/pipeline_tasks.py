@@ -178,13 +178,23 @@ def retry_args(
     }
 
 
+# A DAG run every five minutes must end before the next one is due: short timeouts, quick retries (the crypto and
+# the intraday equities DAGs).
+FIVE_MINUTE_RUN_LIMITS: dict[str, Any] = {
+    "dagrun_timeout": timedelta(minutes=5),
+    "retries": 2,
+    "retry_delay": timedelta(seconds=15),
+    "max_retry_delay": timedelta(minutes=1),
+    "execution_timeout": timedelta(minutes=3),
+}
+
+
 def scheduled_scrape_dag(
     *,
     dag_id: str,
     description: str,
     schedule: Any,
     job: str,
-    task_id: str,
     tags: list[str],
     doc_md: str | None,
     dagrun_timeout: timedelta,
@@ -219,7 +229,8 @@ def scheduled_scrape_dag(
         tags=tags,
         doc_md=doc_md,
     ) as dag:
-        scrape_task(task_id, job, date_from=date_from, date_to=date_to, interval=interval)
+        # The task is named after its job: scrape_equities_eod, scrape_crypto, ...
+        scrape_task(f"scrape_{job.replace('-', '_')}", job, date_from=date_from, date_to=date_to, interval=interval)
     return dag
 
 

@@ -296,6 +296,14 @@ async function timeQuery(
 }
 
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms < 1000 ? ms.toFixed(1) : ms.toFixed(0));
+/** The p50, p95 and p99 columns of a timing. */
+const percentileCells = (t: { p50: number; p95: number; p99: number }) => [fmt(t.p50), fmt(t.p95), fmt(t.p99)];
+
+/** Rows on stdout as columns padded to their widest cell, two spaces apart. */
+function writeTable(rows: readonly string[][]): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join("  ")}\n`);
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -387,16 +395,13 @@ async function main(): Promise<void> {
         r.name,
         String(r.runs),
         String(r.returned),
-        fmt(r.p50),
-        fmt(r.p95),
-        fmt(r.p99),
+        ...percentileCells(r),
         r.explain.indexes.join(",") || (r.explain.collectionScan ? "SCAN (none)" : "-"),
         r.explain.docsExamined !== null
           ? `${r.explain.docsExamined}/${r.explain.returned} (keys ${r.explain.keysExamined})`
           : `n/a (${r.explain.server}: filter pushdown ${r.explain.pushdown?.filter ?? "?"})`,
       ]),
     ];
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     process.stdout.write(
       `dataset: ${marker.loaded} documents (${Object.entries(counts)
         .map(([k, v]) => `${k} ${v}`)
@@ -407,7 +412,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `server: ${health.ferretdb ? "FerretDB" : "MongoDB"} ${health.version}; ${cpus().length} cores; ${hostname()}\n`,
     );
-    for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join("  ")}\n`);
+    writeTable(rows);
     if (values.json) {
       const report = {
         date: new Date().toISOString(),
@@ -436,19 +441,16 @@ async function endpointBench(
       String(r.status),
       String(r.runs),
       fmt(r.coldMs),
-      fmt(r.p50),
-      fmt(r.p95),
-      fmt(r.p99),
+      ...percentileCells(r),
       String(r.bytes),
     ]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   process.stdout.write(
     `API ${base}; ${cpus().length} cores; ${hostname()}; load average ${loadavg()
       .map((x) => x.toFixed(1))
       .join(" ")}\n`,
   );
-  for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join("  ")}\n`);
+  writeTable(rows);
   if (o.json) {
     const report = {
       date: new Date().toISOString(),

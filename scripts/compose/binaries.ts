@@ -1,12 +1,11 @@
 // Binaries the stand-in images copy from the host, built once into the cache like the native servers' (scripts/stack):
 // FerretDB's own `ferretdb` command (the native stack embeds FerretDB instead, but only the command offers SCRAM
 // authentication) and MinIO's client `mc`, each from its Go module.
-import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CACHE_DIR } from "../stack/paths.ts";
-import { downloadedModule, goEnv, runStep } from "../stack/process.ts";
+import { goBuild, goEnv, inModuleCopy, runStep } from "../stack/process.ts";
 import { FERRETDB_VERSION } from "../stack/servers.ts";
 
 const FERRETDB_MODULE = "github.com/FerretDB/FerretDB";
@@ -22,29 +21,13 @@ export const mcBin = join(CACHE_DIR, "bin", `mc-${MC_VERSION}`);
  */
 export async function ensureFerretdb(): Promise<string> {
   if (existsSync(ferretdbBin)) return ferretdbBin;
-  const env = goEnv();
-  const dir = downloadedModule(FERRETDB_MODULE, `v${FERRETDB_VERSION}`, "ferretdb");
-  const work = mkdtempSync(join(tmpdir(), "ferretdb-src-"));
-  try {
-    cpSync(dir, work, { recursive: true });
-    spawnSync("chmod", ["-R", "u+w", work]);
+  await inModuleCopy(FERRETDB_MODULE, `v${FERRETDB_VERSION}`, "ferretdb", async (work) => {
     writeFileSync(join(work, "build", "version", "version.txt"), `v${FERRETDB_VERSION}\n`);
     writeFileSync(join(work, "build", "version", "package.txt"), "quant-pipeline\n");
     await buildInto(ferretdbBin, (out) =>
-      runStep(
-        "ferretdb",
-        `go build ${FERRETDB_MODULE}/cmd/ferretdb (Go module proxy)`,
-        "go",
-        ["build", "-trimpath", "-ldflags=-s -w", "-o", out, "./cmd/ferretdb"],
-        {
-          cwd: work,
-          env,
-        },
-      ),
+      goBuild("ferretdb", `go build ${FERRETDB_MODULE}/cmd/ferretdb (Go module proxy)`, work, "./cmd/ferretdb", out),
     );
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
   return ferretdbBin;
 }
 

@@ -3,11 +3,10 @@
 // once into the cache (its go.mod has exclude directives, so `go install …@v` refuses it: we build
 // the downloaded module as the main module instead).
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { CACHE_DIR } from "./paths.ts";
-import { downloadedModule, goEnv, runStep } from "./process.ts";
+import { goBuild, inModuleCopy } from "./process.ts";
 
 const COMPOSE_MODULE = "github.com/docker/compose/v2";
 const COMPOSE_VERSION = "v2.40.3";
@@ -22,24 +21,8 @@ export async function composeCommand(): Promise<string[]> {
 }
 
 async function buildCompose(): Promise<void> {
-  const env = goEnv();
-  const dir = downloadedModule(COMPOSE_MODULE, COMPOSE_VERSION, "compose");
-  const work = mkdtempSync(join(tmpdir(), "compose-src-"));
-  try {
-    cpSync(dir, work, { recursive: true });
-    spawnSync("chmod", ["-R", "u+w", work]);
+  await inModuleCopy(COMPOSE_MODULE, COMPOSE_VERSION, "compose", async (work) => {
     mkdirSync(join(CACHE_DIR, "bin"), { recursive: true });
-    await runStep(
-      "compose",
-      `go build ${COMPOSE_MODULE}/cmd`,
-      "go",
-      ["build", "-trimpath", "-ldflags=-s -w", "-o", composeBin, "./cmd"],
-      {
-        cwd: work,
-        env,
-      },
-    );
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+    await goBuild("compose", `go build ${COMPOSE_MODULE}/cmd`, work, "./cmd", composeBin);
+  });
 }

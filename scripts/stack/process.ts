@@ -4,8 +4,19 @@
 // the `pnpm start` that owns it). Children of `pnpm start` also carry a marker variable that every descendant
 // inherits, so a stray process can be found in /proc. Nothing is ever stopped that a record does not name.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CACHE_DIR, stackPaths } from "./paths.ts";
@@ -278,4 +289,33 @@ export function downloadedModule(module: string, version: string, owner: string)
   });
   if (dl.status !== 0) throw new StackError(`${owner}: go mod download ${module}@${version} failed: ${dl.stderr}`);
   return (JSON.parse(dl.stdout) as { Dir: string }).Dir;
+}
+
+/**
+ * `build(work)` in a writable copy of a downloaded module, removed afterwards: how a module is built as the main module
+ * when its go.mod has replace or exclude directives (which `go install …@v` refuses).
+ */
+export async function inModuleCopy(
+  module: string,
+  version: string,
+  owner: string,
+  build: (work: string) => Promise<void>,
+): Promise<void> {
+  const dir = downloadedModule(module, version, owner);
+  const work = mkdtempSync(join(tmpdir(), `${owner}-src-`));
+  try {
+    cpSync(dir, work, { recursive: true });
+    spawnSync("chmod", ["-R", "u+w", work]);
+    await build(work);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** `go build` of `pkg` in `dir` into `out` (stripped, no local paths), as the install step `step` of `server`. */
+export function goBuild(server: string, step: string, dir: string, pkg: string, out: string): Promise<void> {
+  return runStep(server, step, "go", ["build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg], {
+    cwd: dir,
+    env: goEnv(),
+  });
 }

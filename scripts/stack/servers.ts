@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { join } from "node:path";
 import { connectMongo, createKafkaBus, createLogger, createObjectStore } from "@quant/core";
 import { CACHE_DIR, REPO_ROOT, stackPaths } from "./paths.ts";
-import { goEnv, runStep, type SpawnSpec } from "./process.ts";
+import { goBuild, goEnv, runStep, type SpawnSpec } from "./process.ts";
 
 export interface StackSettings {
   kafkaPort: number;
@@ -174,12 +174,12 @@ export const mongo: ServerDef = {
   async install() {
     await installOnce(ferretBin, async () => {
       await runStep("mongo", "go version", "go", ["version"]);
-      await runStep(
+      await goBuild(
         "mongo",
         "go build tools/ferretdb-runner (Go module proxy)",
-        "go",
-        ["build", "-trimpath", "-ldflags=-s -w", "-o", ferretBin, "."],
-        { cwd: join(REPO_ROOT, "tools", "ferretdb-runner"), env: goEnv() },
+        join(REPO_ROOT, "tools", "ferretdb-runner"),
+        ".",
+        ferretBin,
       );
     });
   },

@@ -20,6 +20,20 @@ export interface JobRange {
   symbols: readonly string[];
 }
 
+/** What each task of the DAG's `scrape` group runs: its scraper job, batch/reconcile asset type and interval. */
+const SCRAPE_TASKS = {
+  equities_eod: { job: "equities-eod", assetType: "equities", interval: "1d" },
+  equities_intraday: { job: "equities-intraday", assetType: "equities", interval: "1m" },
+  crypto: { job: "crypto", assetType: "crypto", interval: "1d" },
+  crypto_intraday: { job: "crypto", assetType: "crypto", interval: "1m" },
+  bonds: { job: "bonds", assetType: "bonds", interval: "1d" },
+} as const satisfies Record<JobRange["task"], Pick<JobRange, "job" | "assetType" | "interval">>;
+
+/** A task's range over from..to (dates, both included); no symbols: the job's universe. */
+export function taskRange(task: JobRange["task"], from: string, to: string, symbols: readonly string[] = []): JobRange {
+  return { task, ...SCRAPE_TASKS[task], from, to, symbols };
+}
+
 export function rangeLabel(r: JobRange): string {
   return `${r.assetType} ${r.interval} ${r.from}..${r.to}`;
 }
@@ -35,83 +49,19 @@ export function jobRanges(source: Source, now = Date.now()): JobRange[] {
   if (source === "yahoo") {
     const d = (days: number) => day(now - days * 86_400_000);
     return [
-      {
-        task: "equities_eod",
-        job: "equities-eod",
-        assetType: "equities",
-        interval: "1d",
-        from: d(30),
-        to: d(0),
-        symbols: [],
-      },
-      {
-        task: "equities_intraday",
-        job: "equities-intraday",
-        assetType: "equities",
-        interval: "1m",
-        from: d(1),
-        to: d(0),
-        symbols: [],
-      },
-      { task: "crypto", job: "crypto", assetType: "crypto", interval: "1d", from: d(30), to: d(0), symbols: [] },
-      {
-        task: "crypto_intraday",
-        job: "crypto",
-        assetType: "crypto",
-        interval: "1m",
-        from: d(1),
-        to: d(0),
-        symbols: [],
-      },
-      { task: "bonds", job: "bonds", assetType: "bonds", interval: "1d", from: d(30), to: d(0), symbols: [] },
+      taskRange("equities_eod", d(30), d(0)),
+      taskRange("equities_intraday", d(1), d(0)),
+      taskRange("crypto", d(30), d(0)),
+      taskRange("crypto_intraday", d(1), d(0)),
+      taskRange("bonds", d(30), d(0)),
     ];
   }
   return [
-    {
-      task: "equities_eod",
-      job: "equities-eod",
-      assetType: "equities",
-      interval: "1d",
-      from: "2012-01-03",
-      to: "2013-03-01",
-      symbols: ["AAPL", "MSFT", "GOOGL", "META", "TSLA", "^GSPC", "^IXIC"],
-    },
-    {
-      task: "equities_intraday",
-      job: "equities-intraday",
-      assetType: "equities",
-      interval: "1m",
-      from: "2024-10-02",
-      to: "2024-10-02",
-      symbols: ["AAPL"],
-    },
-    {
-      task: "crypto",
-      job: "crypto",
-      assetType: "crypto",
-      interval: "1d",
-      from: "2012-03-01",
-      to: "2013-03-01",
-      symbols: ["BTC-USD"],
-    },
-    {
-      task: "crypto_intraday",
-      job: "crypto",
-      assetType: "crypto",
-      interval: "1m",
-      from: "2024-10-01",
-      to: "2024-10-02",
-      symbols: ["BTC-USD"],
-    },
-    {
-      task: "bonds",
-      job: "bonds",
-      assetType: "bonds",
-      interval: "1d",
-      from: "2012-01-03",
-      to: "2013-03-01",
-      symbols: [],
-    },
+    taskRange("equities_eod", "2012-01-03", "2013-03-01", ["AAPL", "MSFT", "GOOGL", "META", "TSLA", "^GSPC", "^IXIC"]),
+    taskRange("equities_intraday", "2024-10-02", "2024-10-02", ["AAPL"]),
+    taskRange("crypto", "2012-03-01", "2013-03-01", ["BTC-USD"]),
+    taskRange("crypto_intraday", "2024-10-01", "2024-10-02", ["BTC-USD"]),
+    taskRange("bonds", "2012-01-03", "2013-03-01"),
   ];
 }
 

@@ -13,6 +13,19 @@ export const DLQ_HEADERS = {
   failedAt: "dlq.failed_at",
 } as const;
 
+/**
+ * A consumed message refused on its way in: `kind` becomes its dead letter's dlq.kind, the message its dlq.reason.
+ * Each consumer has its own subclass (RejectedMessage, RejectedTrade), whose class name is the error's name.
+ */
+export class Rejection<K extends string> extends Error {
+  readonly kind: K;
+  constructor(kind: K, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.kind = kind;
+  }
+}
+
 /** A message refused before it reached Kafka (a source's own input): where it came from instead of a partition. */
 export interface SourceMessage {
   /** The source, e.g. `finnhub`. */

@@ -19,6 +19,7 @@ export {
   zonedTimeToUtc,
   zoneOffsetMinutes,
 } from "./calendar.ts";
+export { commandLineOrExit, parseCommandLine, parseSymbolList, UsageError } from "./cli.ts";
 export {
   type BatchControl,
   type ConsumerHandle,
@@ -50,7 +51,7 @@ export {
   pushgatewayEnv,
   s3Env,
 } from "./config.ts";
-export { DLQ_HEADERS, deadLetter, type SourceMessage } from "./dead-letters.ts";
+export { DLQ_HEADERS, deadLetter, Rejection, type SourceMessage } from "./dead-letters.ts";
 export {
   type Bar,
   type BarInput,

@@ -139,32 +139,6 @@ type Labels<K extends keyof Defs> = Defs[K]["labelNames"][number];
 /** End-to-end delays in seconds: 10 ms to 10 min (a replay after downtime is minutes behind). */
 export const DELAY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
-export interface PipelineMetrics {
-  registry: Registry;
-  messagesIn: Counter<Labels<"messagesIn">>;
-  messagesOut: Counter<Labels<"messagesOut">>;
-  deadLetters: Counter<Labels<"deadLetters">>;
-  consumerLag: Gauge<Labels<"consumerLag">>;
-  processingSeconds: Histogram<Labels<"processingSeconds">>;
-  produceToWriteSeconds: Histogram<Labels<"produceToWriteSeconds">>;
-  writeSeconds: Histogram<Labels<"writeSeconds">>;
-  barsProcessed: Counter<Labels<"barsProcessed">>;
-  rollupsWritten: Counter<Labels<"rollupsWritten">>;
-  barsRead: Counter;
-  barsWritten: Counter;
-  barsProduced: Counter<Labels<"barsProduced">>;
-  lakeObjectsWritten: Counter<Labels<"lakeObjectsWritten">>;
-  scrapes: Counter<Labels<"scrapes">>;
-  jobDuration: Gauge;
-  lastBarTimestamp: Gauge<Labels<"lastBarTimestamp">>;
-  httpRequestSeconds: Histogram<Labels<"httpRequestSeconds">>;
-  qualityFlags: Counter<Labels<"qualityFlags">>;
-  qualityMissingBars: Counter<Labels<"qualityMissingBars">>;
-  qualityScore: Gauge<Labels<"qualityScore">>;
-  reconcileDifferences: Gauge<Labels<"reconcileDifferences">>;
-  reconcileCompared: Gauge;
-}
-
 export interface RegistryOptions {
   /** Added to every series, e.g. `{ service: "stream-processor" }`. */
   service: string;
@@ -176,7 +150,7 @@ export interface RegistryOptions {
  * A fresh registry with the shared metrics registered (never the global one: tests and several components in one
  * process each get their own). A service uses the members it needs; the others stay at zero / absent.
  */
-export function createMetricsRegistry(opts: RegistryOptions): PipelineMetrics {
+export function createMetricsRegistry(opts: RegistryOptions) {
   const registry = new Registry();
   registry.setDefaultLabels({ service: opts.service });
   if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "quant_" });
@@ -214,6 +188,9 @@ export function createMetricsRegistry(opts: RegistryOptions): PipelineMetrics {
     reconcileCompared: gauge("reconcileCompared"),
   };
 }
+
+/** The shared metrics of one registry, as createMetricsRegistry makes them. */
+export type PipelineMetrics = ReturnType<typeof createMetricsRegistry>;
 
 /** Every metric name a registry of createMetricsRegistry can expose, histogram and process series included. */
 export async function exposedMetricNames(): Promise<Set<string>> {

@@ -222,15 +222,20 @@ export async function waitFor(
 }
 
 /**
- * Every bar document of the db (scraped and rollup) by _id, without processedTs (the only field a rewrite changes).
+ * Every bar document of the db (scraped and rollup) by _id, without processedTs (the only field a rewrite changes);
+ * with `withoutIngestTs`, without ingestTs too (it differs between two runs that ingested the same bars).
  * Rollup documents are keyed `rollup:<id>` (their ids may equal a scraped bar's).
  */
-export async function snapshotBars(mongo: MongoHandle): Promise<Map<string, Record<string, unknown>>> {
+export async function snapshotBars(
+  mongo: MongoHandle,
+  opts: { withoutIngestTs?: boolean } = {},
+): Promise<Map<string, Record<string, unknown>>> {
   const out = new Map<string, Record<string, unknown>>();
   for (const name of [...BARS_COLLECTIONS, COLLECTIONS.barsRollup]) {
     const prefix = name === COLLECTIONS.barsRollup ? "rollup:" : "";
     for (const d of await mongo.db.collection(name).find({}).toArray()) {
       const { processedTs: _, ...rest } = d;
+      if (opts.withoutIngestTs) delete rest.ingestTs;
       out.set(`${prefix}${String(d._id)}`, rest);
     }
   }

@@ -31,6 +31,14 @@ function stream<T>(n: number, ind: T, upd: (ind: T, i: number) => unknown, read:
   for (let i = 0; i < n; i++) out[i] = upd(ind, i) === undefined ? Number.NaN : read(ind);
   return out;
 }
+/** Streaming outputs over the series x: update(x[i]) for each i, then read(ind) (NaN while absent). */
+function streamOver<T extends { update(x: number): unknown }>(
+  x: ArrayLike<number>,
+  ind: T,
+  read: (ind: T) => number,
+): Float64Array {
+  return stream(x.length, ind, (o, i) => o.update(x[i]!), read);
+}
 
 describe("batch loops === streaming update (Object.is), 100,000 bars", () => {
   for (const [label, c, opts] of [
@@ -42,51 +50,27 @@ describe("batch loops === streaming update (Object.is), 100,000 bars", () => {
       for (const n of sizes) {
         const x = c.subarray(0, n);
         for (const p of [1, 2, 14, 20, 200]) {
-          const s = new Sma(p, opts);
           same(
             `sma ${p} n${n}`,
             sma(x, p, opts),
-            stream(
-              n,
-              s,
-              (o, i) => o.update(x[i]!),
-              (o) => o.value!,
-            ),
+            streamOver(x, new Sma(p, opts), (o) => o.value!),
           );
-          const e = new Ema(p, opts);
           same(
             `ema ${p} n${n}`,
             ema(x, p, opts),
-            stream(
-              n,
-              e,
-              (o, i) => o.update(x[i]!),
-              (o) => o.value!,
-            ),
+            streamOver(x, new Ema(p, opts), (o) => o.value!),
           );
           if (p < 2) continue;
-          const r = new Rsi(p, opts);
           same(
             `rsi ${p} n${n}`,
             rsi(x, p, opts),
-            stream(
-              n,
-              r,
-              (o, i) => o.update(x[i]!),
-              (o) => o.value!,
-            ),
+            streamOver(x, new Rsi(p, opts), (o) => o.value!),
           );
           for (const d of [1, 2, 0.5]) {
-            const sd = new StdDev(p, d, opts);
             same(
               `stddev ${p},${d} n${n}`,
               stddev(x, p, d, opts),
-              stream(
-                n,
-                sd,
-                (o, i) => o.update(x[i]!),
-                (o) => o.value!,
-              ),
+              streamOver(x, new StdDev(p, d, opts), (o) => o.value!),
             );
           }
         }
@@ -103,37 +87,17 @@ describe("batch loops === streaming update (Object.is), 100,000 bars", () => {
           [7, 7, 2],
         ] as const) {
           const got = macd(x, f, s, g, opts);
-          const mk = () => new Macd(f, s, g, opts);
-          same(
-            `macd ${f},${s},${g} n${n}`,
-            got.macd,
-            stream(
-              n,
-              mk(),
-              (o, i) => o.update(x[i]!),
-              (o) => o.macd,
-            ),
-          );
-          same(
-            `signal ${f},${s},${g} n${n}`,
-            got.signal,
-            stream(
-              n,
-              mk(),
-              (o, i) => o.update(x[i]!),
-              (o) => o.signalValue,
-            ),
-          );
-          same(
-            `hist ${f},${s},${g} n${n}`,
-            got.hist,
-            stream(
-              n,
-              mk(),
-              (o, i) => o.update(x[i]!),
-              (o) => o.hist,
-            ),
-          );
+          for (const [line, field] of [
+            ["macd", "macd"],
+            ["signal", "signalValue"],
+            ["hist", "hist"],
+          ] as const) {
+            same(
+              `${line} ${f},${s},${g} n${n}`,
+              got[line],
+              streamOver(x, new Macd(f, s, g, opts), (o) => o[field]),
+            );
+          }
         }
       }
     });
@@ -147,37 +111,13 @@ describe("batch loops === streaming update (Object.is), 100,000 bars", () => {
           [50, 2.5, 0.5],
         ] as const) {
           const got = bbands(x, p, up, dn, opts);
-          const mk = () => new Bbands(p, up, dn, opts);
-          same(
-            `upper ${p} n${n}`,
-            got.upper,
-            stream(
-              n,
-              mk(),
-              (o, i) => o.update(x[i]!),
-              (o) => o.upper,
-            ),
-          );
-          same(
-            `middle ${p} n${n}`,
-            got.middle,
-            stream(
-              n,
-              mk(),
-              (o, i) => o.update(x[i]!),
-              (o) => o.middle,
-            ),
-          );
-          same(
-            `lower ${p} n${n}`,
-            got.lower,
-            stream(
-              n,
-              mk(),
-              (o, i) => o.update(x[i]!),
-              (o) => o.lower,
-            ),
-          );
+          for (const band of ["upper", "middle", "lower"] as const) {
+            same(
+              `${band} ${p} n${n}`,
+              got[band],
+              streamOver(x, new Bbands(p, up, dn, opts), (o) => o[band]),
+            );
+          }
         }
       }
     });

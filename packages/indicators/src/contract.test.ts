@@ -13,7 +13,7 @@ import {
   type BarSeries,
   barIndicatorsBatch,
 } from "./set/bar-indicators.ts";
-import { type Bars, randomBars } from "./testing/fixtures.ts";
+import { type Bars, barAt, randomBars } from "./testing/fixtures.ts";
 import { Ema, ema } from "./trend/ema.ts";
 import { Macd, macd } from "./trend/macd.ts";
 import { Mom, mom } from "./trend/mom.ts";
@@ -57,13 +57,20 @@ const cl = (f: (x: number) => Ind, readers?: (ind: Ind) => number[]) => ({
     return [r === undefined ? Number.NaN : r];
   },
 });
-const single = (name: string, lookback: number, make: () => Ind, restore: (j: Ind) => Ind): Spec => ({
+/** A close-only indicator; with `outputs`, the fields of the instance read after each bar (several outputs). */
+const single = (
+  name: string,
+  lookback: number,
+  make: () => Ind,
+  restore: (j: Ind) => Ind,
+  outputs?: string[],
+): Spec => ({
   name,
   lookback,
   reads: ["close"],
   make,
   restore,
-  ...cl(make),
+  ...cl(make, outputs && ((ind) => outputs.map((f) => ind[f]))),
 });
 
 const pair = (name: string, lookback: number, make: () => PairMetric, restore: (j: Ind) => Ind, other: Bars): Spec => ({
@@ -84,39 +91,18 @@ const specs: Spec[] = [
   single("SMA 20", 19, () => new Sma(20), Sma.fromJSON),
   single("SMA 200", 199, () => new Sma(200), Sma.fromJSON),
   single("EMA 20", 19, () => new Ema(20), Ema.fromJSON),
-  {
-    name: "MACD 12,26,9",
-    reads: ["close"],
-    lookback: 33,
-    make: () => new Macd(),
-    restore: Macd.fromJSON,
-    ...cl(Number, (m) => [m.macd, m.signalValue, m.hist]),
-  },
+  single("MACD 12,26,9", 33, () => new Macd(), Macd.fromJSON, ["macd", "signalValue", "hist"]),
   single("RSI 14", 14, () => new Rsi(14), Rsi.fromJSON),
   single("ROC 10", 10, () => new Roc(10), Roc.fromJSON),
   single("MOM 10", 10, () => new Mom(10), Mom.fromJSON),
-  {
-    name: "BBANDS 20,2",
-    reads: ["close"],
-    lookback: 19,
-    make: () => new Bbands(20, 2),
-    restore: Bbands.fromJSON,
-    ...cl(Number, (m) => [m.upper, m.middle, m.lower]),
-  },
+  single("BBANDS 20,2", 19, () => new Bbands(20, 2), Bbands.fromJSON, ["upper", "middle", "lower"]),
   single("STDDEV 20", 19, () => new StdDev(20), StdDev.fromJSON),
   single("HV 20", 20, () => new Hv(20), Hv.fromJSON),
   single("Sharpe 20", 20, () => new Sharpe(20, { periodsPerYear: 365 }), Sharpe.fromJSON),
   single("Sortino 20", 20, () => new Sortino(20), Sortino.fromJSON),
   single("LogReturn", 1, () => new LogReturn(), LogReturn.fromJSON),
   single("CumReturn", 0, () => new CumReturn(), CumReturn.fromJSON),
-  {
-    name: "Drawdown",
-    reads: ["close"],
-    lookback: 0,
-    make: () => new Drawdown(),
-    restore: Drawdown.fromJSON,
-    ...cl(Number, (m) => [m.value, m.maxDrawdown]),
-  },
+  single("Drawdown", 0, () => new Drawdown(), Drawdown.fromJSON, ["value", "maxDrawdown"]),
   {
     name: "ATR 14",
     reads: ["high", "low", "close"],
@@ -169,14 +155,7 @@ const specs: Spec[] = [
     make: () => new BarIndicators({ session: ny }),
     restore: (j) => BarIndicators.fromJSON(j, ny),
     feed(ind, b, i, rep) {
-      const bar: Bar = {
-        ts: b.ts[i]!,
-        open: b.open[i]!,
-        high: b.high[i]!,
-        low: b.low[i]!,
-        close: b.close[i]!,
-        volume: b.volume[i]!,
-      };
+      const bar: Bar = barAt(b, i);
       const v = rep ? ind.replace(bar) : ind.update(bar);
       return BAR_METRIC_FIELDS.map((f) => v[f] ?? Number.NaN);
     },

@@ -1,16 +1,9 @@
 // A Kafka message value -> trade v1, or the reason it cannot be one (the dead letter's kind and message).
-import { InvalidTradeError, isTradeV1, parseTrade, type Trade } from "@quant/core";
+import { InvalidTradeError, isTradeV1, parseTrade, Rejection, type Trade } from "@quant/core";
 
 export type TradeRejectKind = "empty" | "json" | "schema";
 
-export class RejectedTrade extends Error {
-  readonly kind: TradeRejectKind;
-  constructor(kind: TradeRejectKind, message: string) {
-    super(message);
-    this.name = "RejectedTrade";
-    this.kind = kind;
-  }
-}
+export class RejectedTrade extends Rejection<TradeRejectKind> {}
 
 export function decodeTrade(value: Buffer | null): Trade {
   if (!value || value.length === 0) throw new RejectedTrade("empty", "empty message value");

@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seriesDocs, startTestApi, type TestApi, writeBars } from "./test-data.ts";
+import { describe, expect, it } from "vitest";
+import { seriesDocs, useTestApi, writeBars } from "./test-data.ts";
 
-let t: TestApi;
-beforeAll(async () => {
-  t = await startTestApi();
-});
-afterAll(async () => {
-  await t?.close();
-});
-
-const get = async (url: string) => {
-  const r = await t.app.inject({ method: "GET", url });
-  return { status: r.statusCode, body: r.headers["content-type"]?.includes("json") ? r.json() : r.body };
-};
+const { api, get } = useTestApi();
 
 describe("api", () => {
   it("lists the universe's symbols with their latest bar", async () => {
     const r = await get("/api/symbols");
     expect(r.status).toBe(200);
     const aapl = r.body.symbols.find((s: { symbol: string }) => s.symbol === "AAPL");
-    const last = t.docs.get("AAPL|1d")!.at(-1)!;
+    const last = api().docs.get("AAPL|1d")!.at(-1)!;
     expect(aapl).toMatchObject({ intervals: ["5m", "1h", "1d"], scraped: ["5m", "1d"], rollups: ["1h", "1d"] });
     const btc = r.body.symbols.find((s: { symbol: string }) => s.symbol === "BTC-USD");
     expect(btc).toMatchObject({ intervals: ["1m", "5m", "1h", "1d"], rollups: ["5m", "1h", "1d"] });
@@ -37,7 +26,7 @@ describe("api", () => {
   });
 
   it("serves the last bars with metrics, oldest first, and date ranges", async () => {
-    const all = t.docs.get("AAPL|1d")!;
+    const all = api().docs.get("AAPL|1d")!;
     const r = await get("/api/bars?symbol=AAPL&interval=1d&limit=50");
     expect(r.status).toBe(200);
     expect(r.body.count).toBe(50);
@@ -60,7 +49,7 @@ describe("api", () => {
   });
 
   it("serves rollups from bars_rollup through the same endpoint", async () => {
-    const rollups = t.docs.get("BTC-USD|1h|rollup")!;
+    const rollups = api().docs.get("BTC-USD|1h|rollup")!;
     const auto = await get("/api/bars?symbol=BTC-USD&interval=1h&limit=1000");
     expect(auto.status).toBe(200);
     expect(auto.body).toMatchObject({ source: "rollup", count: rollups.length });
@@ -76,7 +65,7 @@ describe("api", () => {
     expect(r.status).toBe(200);
     expect(r.body.count).toBe(8);
     // AAPL 5m lost ten bars in a row (test-data.ts), besides the synthetic series' own rare gaps.
-    const aapl5m = t.docs.get("AAPL|5m")!;
+    const aapl5m = api().docs.get("AAPL|5m")!;
     const gaps = aapl5m.filter((d) => d.quality?.flags.includes("gap"));
     const missing = gaps.reduce((n, d) => n + d.quality!.missingBefore, 0);
     const [worst] = r.body.series;
@@ -161,7 +150,7 @@ describe("api", () => {
   });
 
   it("serves the yield-curve slope, top movers and health", async () => {
-    const tnx = t.docs.get("^TNX|1d")!;
+    const tnx = api().docs.get("^TNX|1d")!;
     const from = tnx[0]!.ts.toISOString().slice(0, 10);
     const to = new Date(tnx.at(-1)!.ts.getTime() + 86_400_000).toISOString().slice(0, 10);
     const slope = await get(
@@ -171,7 +160,7 @@ describe("api", () => {
     expect(slope.body.count).toBe(tnx.length);
     expect((await get("/api/cross-asset/series")).body.series).toEqual(["slope:^TNX-^IRX|1d"]);
 
-    const date = t.docs.get("AAPL|1d")!.at(-1)!.tradingDate;
+    const date = api().docs.get("AAPL|1d")!.at(-1)!.tradingDate;
     const movers = await get(`/api/movers?date=${date}`);
     expect(movers.status).toBe(200);
     const returns = movers.body.movers.map((m: { logReturn: number }) => m.logReturn);
@@ -183,12 +172,12 @@ describe("api", () => {
     expect(health.body.servers.mongodb.ok).toBe(true);
     const equity = health.body.assets.find((a: { assetClass: string }) => a.assetClass === "equity");
     expect(equity.topic).toBe("equities_ticks");
-    const newest = ["AAPL|1d", "MSFT|1d", "AAPL|5m"].map((k) => t.docs.get(k)!.at(-1)!.ts.toISOString()).sort();
+    const newest = ["AAPL|1d", "MSFT|1d", "AAPL|5m"].map((k) => api().docs.get(k)!.at(-1)!.ts.toISOString()).sort();
     expect(equity.lastBarTs).toBe(newest.at(-1));
   });
 
   it("streams new bars over server-sent events and exposes /metrics", async () => {
-    const address = await t.app.listen({ host: "127.0.0.1", port: 0 });
+    const address = await api().app.listen({ host: "127.0.0.1", port: 0 });
     const ctrl = new AbortController();
     const res = await fetch(`${address}/api/stream?symbol=MSFT&interval=1d`, { signal: ctrl.signal });
     expect(res.headers.get("content-type")).toContain("text/event-stream");
@@ -206,10 +195,10 @@ describe("api", () => {
     };
     expect(await readUntil("event: ready")).toBe(true);
     // Wait for the poller to hold the latest bar, then write the next bar through the store.
-    await t.cache.poll();
-    const existing = t.docs.get("MSFT|1d")!;
+    await api().cache.poll();
+    const existing = api().docs.get("MSFT|1d")!;
     const next = seriesDocs("MSFT", "equity", "1d", existing.length + 1).at(-1)!;
-    await writeBars(t.mongo.db, [next]);
+    await writeBars(api().mongo.db, [next]);
     expect(await readUntil("event: bars")).toBe(true);
     const data = text.split("event: bars\ndata: ")[1]!.split("\n\n")[0]!;
     expect(JSON.parse(data).map((b: { ts: string }) => b.ts)).toEqual([next.ts.toISOString()]);

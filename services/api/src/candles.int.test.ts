@@ -6,21 +6,10 @@ import {
   replaceById,
   writeCandles,
 } from "@quant/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "./test-data.ts";
+import { describe, expect, it } from "vitest";
+import { useTestApi } from "./test-data.ts";
 
-let t: TestApi;
-beforeAll(async () => {
-  t = await startTestApi();
-});
-afterAll(async () => {
-  await t?.close();
-});
-
-const get = async (url: string) => {
-  const r = await t.app.inject({ method: "GET", url });
-  return { status: r.statusCode, body: r.json() };
-};
+const { api, get } = useTestApi();
 
 const T = Date.UTC(2024, 0, 2, 12, 0, 0);
 const candle = (symbol: string, width: string, ts: number, close: number): Omit<CandleDocument, "_id"> => ({
@@ -62,7 +51,7 @@ const forming = (symbol: string, widths: [string, number, number][]): FormingCan
 
 describe("trade candle routes", () => {
   it("serves the forming candles, by symbol and in width order, and the last closed candles oldest first", async () => {
-    await replaceById(formingCandlesCollection(t.mongo.db), [
+    await replaceById(formingCandlesCollection(api().mongo.db), [
       forming("BINANCE:BTCUSDT", [
         ["1m", T, 11],
         ["1s", T + 9_000, 11.5],
@@ -80,7 +69,7 @@ describe("trade candle routes", () => {
     expect(one.body.candles[0]).toMatchObject({ close: 11.5, trades: 7, source: "finnhub", exchange: "BINANCE" });
 
     await writeCandles(
-      candlesCollection(t.mongo.db),
+      candlesCollection(api().mongo.db),
       Array.from({ length: 5 }, (_, i) => ({
         ...candle("SYN-ETH", "10s", T + i * 10_000, 20 + i),
         _id: `SYN-ETH|10s|${new Date(T + i * 10_000).toISOString()}`,

@@ -25,6 +25,7 @@ import { enrichSeries } from "@quant/enrich";
 import { toQualityDayDocument } from "@quant/quality";
 import { SyntheticMarket } from "@quant/synthetic";
 import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll } from "vitest";
 import { buildApp } from "./app.ts";
 import { ServingCache } from "./serving-cache.ts";
 
@@ -171,6 +172,31 @@ export async function startTestApi(opts: { pollMs?: number; daily?: number } = {
       await app.close();
       await mongo.db.dropDatabase().catch(() => {});
       await mongo.close();
+    },
+  };
+}
+
+/**
+ * The test API of one test file: started before its tests, closed after them. `api()` is it within a test;
+ * `get(url)` sends a GET through it (the body parsed when it is JSON).
+ */
+export function useTestApi() {
+  let started: TestApi | undefined;
+  beforeAll(async () => {
+    started = await startTestApi();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const api = (): TestApi => {
+    if (!started) throw new Error("the test API has not started");
+    return started;
+  };
+  return {
+    api,
+    async get(url: string) {
+      const r = await api().app.inject({ method: "GET", url });
+      return { status: r.statusCode, body: r.headers["content-type"]?.includes("json") ? r.json() : r.body };
     },
   };
 }

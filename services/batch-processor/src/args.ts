@@ -1,7 +1,7 @@
 // Command-line arguments of `batch` and `reconcile`:
 //   --date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD | --trading-day-before YYYY-MM-DD
 //   [--asset-type equities|crypto|bonds[,…]] [--symbols A,B] [--interval 1m|5m|1d[,…]] [--json FILE]
-import { parseArgs } from "node:util";
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { type AssetClass, barCalendarOf, Interval, previousBarDate } from "@quant/core";
 
 export class UsageError extends Error {}
@@ -25,7 +25,8 @@ export interface RangeRequest {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const list = (s: string | undefined) =>
+/** A comma-separated flag value as its trimmed, non-empty items; null when the flag is absent. */
+export const commaList = (s: string | undefined) =>
   s === undefined
     ? null
     : s
@@ -33,27 +34,30 @@ const list = (s: string | undefined) =>
         .map((x) => x.trim())
         .filter(Boolean);
 
-export function parseRangeArgs(argv: readonly string[], usage: string): RangeRequest {
-  let values: Record<string, string | boolean | undefined>;
+/** The flags of `argv` (strict, no positionals); node's parse error becomes a UsageError followed by `usage`. */
+export function parseFlags<const O extends ParseArgsOptionsConfig>(argv: readonly string[], options: O, usage: string) {
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        date: { type: "string" },
-        from: { type: "string" },
-        to: { type: "string" },
-        "asset-type": { type: "string" },
-        symbols: { type: "string" },
-        interval: { type: "string" },
-        json: { type: "string" },
-        "trading-day-before": { type: "string" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (err) {
     throw new UsageError(`${(err as Error).message}\n${usage}`);
   }
+}
+
+export function parseRangeArgs(argv: readonly string[], usage: string): RangeRequest {
+  const values = parseFlags(
+    argv,
+    {
+      date: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      "asset-type": { type: "string" },
+      symbols: { type: "string" },
+      interval: { type: "string" },
+      json: { type: "string" },
+      "trading-day-before": { type: "string" },
+    },
+    usage,
+  );
   const date = values.date as string | undefined;
   const before = (values["trading-day-before"] as string | undefined) ?? null;
   let from = (values.from as string | undefined) ?? date;
@@ -63,13 +67,13 @@ export function parseRangeArgs(argv: readonly string[], usage: string): RangeReq
   for (const d of before !== null ? [before] : [from!, to!])
     if (!DATE.test(d) || Number.isNaN(Date.parse(d))) throw new UsageError(`not a date: ${d}`);
   if (from! > to!) throw new UsageError(`--from ${from} is after --to ${to}`);
-  const assetClasses = (list(values["asset-type"] as string | undefined) ?? Object.keys(ASSET_TYPES)).map((t) => {
+  const assetClasses = (commaList(values["asset-type"] as string | undefined) ?? Object.keys(ASSET_TYPES)).map((t) => {
     const a = ASSET_TYPES[t];
     if (!a) throw new UsageError(`--asset-type: expected equities, crypto or bonds, got "${t}"`);
     return a;
   });
   const intervals =
-    list(values.interval as string | undefined)?.map((i) => {
+    commaList(values.interval as string | undefined)?.map((i) => {
       const r = Interval.safeParse(i);
       if (!r.success) throw new UsageError(`--interval: expected one of ${Interval.options.join(", ")}, got "${i}"`);
       return r.data;
@@ -84,7 +88,7 @@ export function parseRangeArgs(argv: readonly string[], usage: string): RangeReq
     from: from!,
     to: to!,
     assetClasses,
-    symbols: list(values.symbols as string | undefined),
+    symbols: commaList(values.symbols as string | undefined),
     intervals,
     json,
     tradingDayBefore: before,

@@ -6,17 +6,23 @@ import {
   createObjectStore,
   type Logger,
   loadConfigOrExit,
+  type MongoHandle,
   type ObjectStore,
   s3ConfigFromEnv,
 } from "@quant/core";
+import { candleRules } from "@quant/trades";
 import { parseRangeArgs, UsageError } from "./args.ts";
+import type { RangeDeps } from "./batch.ts";
 import { batchEnv } from "./config.ts";
+import { createProgress } from "./progress.ts";
 
 export interface RangeCommand {
   req: ReturnType<typeof parseRangeArgs>;
   config: ReturnType<typeof loadConfigOrExit<typeof batchEnv>>;
   logger: Logger;
   store: ObjectStore;
+  /** What the command's run needs, on `mongo`: the lake, the logger, the candle rules, a progress line on stderr. */
+  deps(mongo: MongoHandle): RangeDeps;
 }
 
 export function openRangeCommand(name: string, loggerName: string): RangeCommand {
@@ -37,5 +43,18 @@ export function openRangeCommand(name: string, loggerName: string): RangeCommand
   }
   const config = loadConfigOrExit(batchEnv);
   const logger = createLogger(loggerName, config.LOG_LEVEL);
-  return { req, config, logger, store: createObjectStore(s3ConfigFromEnv(config), logger) };
+  const store = createObjectStore(s3ConfigFromEnv(config), logger);
+  return {
+    req,
+    config,
+    logger,
+    store,
+    deps: (mongo) => ({
+      store,
+      mongo,
+      logger,
+      rules: candleRules(config),
+      progress: (n) => createProgress(n, name),
+    }),
+  };
 }

@@ -3,13 +3,11 @@
 // Exit codes: 0 done, 1 failed, 2 bad arguments or configuration.
 import { writeFileSync } from "node:fs";
 import { connectMongo, createMetricsRegistry, observeStoreWrites, pushJobMetrics } from "@quant/core";
-import { candleRules } from "@quant/trades";
 import { runBatch } from "./batch.ts";
 import { openRangeCommand } from "./cli.ts";
 import { recordBatchRun } from "./metrics.ts";
-import { createProgress } from "./progress.ts";
 
-const { req, config, logger, store } = openRangeCommand("batch", "batch-processor");
+const { req, config, logger, deps } = openRangeCommand("batch", "batch-processor");
 let code = 1;
 const metrics = createMetricsRegistry({ service: "batch-processor", processMetrics: false });
 const mongo = await connectMongo(
@@ -22,13 +20,7 @@ const mongo = await connectMongo(
 observeStoreWrites(mongo.client, metrics.writeSeconds);
 try {
   const started = Date.now();
-  const s = await runBatch(req, {
-    store,
-    mongo,
-    logger,
-    rules: candleRules(config),
-    progress: (n) => createProgress(n, "batch"),
-  });
+  const s = await runBatch(req, deps(mongo));
   const seconds = (Date.now() - started) / 1000;
   process.stdout.write(
     `batch ${req.from}..${req.to}: ${s.series} series, ${s.documents} documents (${s.rollups} rollups; ${s.inserted} new, ${s.unchanged} unchanged), ${s.rejected} bars refused; ${s.tradeSeries} trade series (${s.candles} candles written), ${seconds.toFixed(1)} s\n`,

@@ -1,8 +1,7 @@
 // `pnpm quality`: the data-quality report of a date range from the `quality` collection (one row per series and
 // trading date, written by the stream and batch processors): arguments and the table.
-import { parseArgs } from "node:util";
 import { addDays, epochMsToDate, type QualitySeriesSummary } from "@quant/core";
-import { UsageError } from "./args.ts";
+import { commaList, parseFlags, UsageError } from "./args.ts";
 
 export const QUALITY_USAGE = "usage: quality [--from YYYY-MM-DD --to YYYY-MM-DD] [--symbols A,B] [--json FILE]";
 
@@ -19,22 +18,16 @@ const DEFAULT_DAYS = 7;
 
 /** `latest`: the default end of the range, the latest day with quality rows (else today). */
 export function parseQualityArgs(argv: readonly string[], latest = epochMsToDate(Date.now())): QualityRequest {
-  let values: { from?: string; to?: string; symbols?: string; json?: string };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        from: { type: "string" },
-        to: { type: "string" },
-        symbols: { type: "string" },
-        json: { type: "string" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${QUALITY_USAGE}`);
-  }
+  const values = parseFlags(
+    argv,
+    {
+      from: { type: "string" },
+      to: { type: "string" },
+      symbols: { type: "string" },
+      json: { type: "string" },
+    },
+    QUALITY_USAGE,
+  );
   const valid = (d: string) => {
     if (!DATE.test(d) || Number.isNaN(Date.parse(d))) throw new UsageError(`not a date: ${d}\n${QUALITY_USAGE}`);
     return d;
@@ -42,10 +35,7 @@ export function parseQualityArgs(argv: readonly string[], latest = epochMsToDate
   const to = valid(values.to ?? latest);
   const from = valid(values.from ?? addDays(to, -(DEFAULT_DAYS - 1)));
   if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
-  const symbols = values.symbols
-    ?.split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const symbols = commaList(values.symbols);
   return { from, to, symbols: symbols && symbols.length > 0 ? symbols : null, json: values.json ?? null };
 }
 

@@ -29,10 +29,9 @@ import {
   waitFor,
 } from "@quant/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RangeRequest } from "./args.ts";
 import { runBatch } from "./batch.ts";
 import { runReconcile } from "./reconcile.ts";
-import { createTestLake, startStreamProcess, writeLake } from "./test-support.ts";
+import { createTestLake, rangeRequest, startStreamProcess, writeLake } from "./test-support.ts";
 
 const REPO = resolve(import.meta.dirname, "../../..");
 const FIXTURES = process.env.YAHOO_FIXTURES_DIR ?? resolve(REPO, "../shared/fixtures/yahoo");
@@ -149,15 +148,11 @@ describe("quality checks, stream and batch", () => {
     [at("19:10")]: ["zero_volume"],
     [at("19:30")]: ["incomplete"],
   };
-  const all: RangeRequest = {
-    from: "2024-10-02",
-    to: "2024-10-02",
+  const all = rangeRequest("2024-10-02", "2024-10-02", {
     assetClasses: ["equity"],
     symbols: ["AAPL"],
     intervals: ["1m"],
-    json: null,
-    tradingDayBefore: null,
-  };
+  });
 
   beforeAll(async () => {
     env = await createPipelineTestEnv("quality");

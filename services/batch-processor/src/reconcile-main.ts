@@ -5,25 +5,17 @@
 // failure), 2 bad arguments.
 import { writeFileSync } from "node:fs";
 import { connectMongo, createMetricsRegistry, pushJobMetrics } from "@quant/core";
-import { candleRules } from "@quant/trades";
 import { openRangeCommand } from "./cli.ts";
 import { recordReconcileRun } from "./metrics.ts";
-import { createProgress } from "./progress.ts";
 import { reportLines, runReconcile } from "./reconcile.ts";
 
-const { req, config, logger, store } = openRangeCommand("reconcile", "reconcile");
+const { req, config, logger, deps } = openRangeCommand("reconcile", "reconcile");
 let code = 1;
 try {
   const mongo = await connectMongo({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB }, logger);
   try {
     const started = Date.now();
-    const report = await runReconcile(req, {
-      store,
-      mongo,
-      logger,
-      rules: candleRules(config),
-      progress: (n) => createProgress(n, "reconcile"),
-    });
+    const report = await runReconcile(req, deps(mongo));
     const metrics = createMetricsRegistry({ service: "reconcile", processMetrics: false });
     recordReconcileRun(metrics, report, (Date.now() - started) / 1_000);
     await pushJobMetrics(config.PUSHGATEWAY_URL, "reconcile", metrics.registry, logger, req.assetClasses.join(","));

@@ -17,6 +17,7 @@ import {
   testLogger,
   uniqueName,
 } from "@quant/core/testing";
+import type { RangeRequest } from "./args.ts";
 
 /** The programs of other services (run, never imported: the batch processor depends on no other service). */
 const STREAM_MAIN = resolve(import.meta.dirname, "../../stream-processor/src/main.ts");
@@ -105,5 +106,19 @@ export function startTradeProcesses(
       ARCHIVER_GROUP_ID: `${env.dbName}_lake`,
       ARCHIVER_FLUSH_MS: "500",
     }),
+  };
+}
+
+/** A batch/reconcile request over the dates from..to: every asset class, symbol and interval unless `only` narrows it. */
+export function rangeRequest(from: string, to: string, only: Partial<RangeRequest> = {}): RangeRequest {
+  return {
+    from,
+    to,
+    assetClasses: ["equity", "crypto", "bond"],
+    symbols: null,
+    intervals: null,
+    json: null,
+    tradingDayBefore: null,
+    ...only,
   };
 }

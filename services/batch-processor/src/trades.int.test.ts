@@ -24,10 +24,9 @@ import {
 } from "@quant/core/testing";
 import { type Emission, TradeGenerator } from "@quant/trades";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RangeRequest } from "./args.ts";
 import { runBatch } from "./batch.ts";
 import { runReconcile } from "./reconcile.ts";
-import { startStreamProcess, startTradeProcesses } from "./test-support.ts";
+import { rangeRequest, startStreamProcess, startTradeProcesses } from "./test-support.ts";
 import { listTradeSeries, readTradeHistory } from "./trades.ts";
 
 describe("trade candles: stream against the batch recomputation from the trade lake", () => {
@@ -53,15 +52,7 @@ describe("trade candles: stream against the batch recomputation from the trade l
   });
   const emissions: Emission[] = [];
   for (let e = generator.next(); e; e = generator.next()) emissions.push(e);
-  const all: RangeRequest = {
-    from: "2024-01-02",
-    to: "2024-01-02",
-    assetClasses: ["equity", "crypto", "bond"],
-    symbols: null,
-    intervals: null,
-    json: null,
-    tradingDayBefore: null,
-  };
+  const all = rangeRequest("2024-01-02", "2024-01-02");
 
   beforeAll(async () => {
     env = await createPipelineTestEnv("tlake", 3, [tradesTopic]);

@@ -1,5 +1,6 @@
+import { UsageError } from "@quant/core";
 import { describe, expect, it } from "vitest";
-import { parseScrapeArgs, UsageError } from "./args.ts";
+import { parseScrapeArgs } from "./args.ts";
 import { planRequests } from "./chunking.ts";
 
 const NOW = Date.parse("2026-11-21T12:00:00Z");

@@ -1,7 +1,16 @@
 // The CLI: scrape <job> [--symbols A,B] [--from YYYY-MM-DD --to YYYY-MM-DD] [--interval 1m|5m|1d] [--source …]
 // Airflow calls exactly this; keep it stable (docs/ingestion.md).
-import { parseArgs } from "node:util";
-import { type AssetClass, addDays, epochMsToDate, type Interval, type ScrapeJob, UNIVERSE } from "@quant/core";
+import {
+  type AssetClass,
+  addDays,
+  epochMsToDate,
+  type Interval,
+  parseCommandLine,
+  parseSymbolList,
+  type ScrapeJob,
+  UNIVERSE,
+  UsageError,
+} from "@quant/core";
 
 export const SOURCES = ["yahoo", "replay", "synthetic"] as const;
 export type SourceName = (typeof SOURCES)[number];
@@ -22,15 +31,13 @@ export interface ScrapeRequest {
   source: SourceName;
 }
 
-/** A bad command line: names the flag; main prints it on one line and exits 2. */
-export class UsageError extends Error {
-  readonly flag: string;
-  constructor(flag: string, message: string) {
-    super(`invalid argument: ${flag}: ${message}`);
-    this.name = "UsageError";
-    this.flag = flag;
-  }
-}
+const OPTIONS = {
+  symbols: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  interval: { type: "string" },
+  source: { type: "string" },
+} as const;
 
 const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`));
 
@@ -40,15 +47,7 @@ function defaultFrom(intervals: Interval[], to: string): string {
 }
 
 export function parseScrapeArgs(argv: readonly string[], now = Date.now()): ScrapeRequest {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (err) {
-    const msg = (err as Error).message;
-    const flag = /'(--?[\w-]+)/.exec(msg)?.[1] ?? "arguments";
-    throw new UsageError(flag, `${msg.split("\n")[0]}; ${USAGE}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(argv, OPTIONS, USAGE);
   const [job, ...extra] = positionals;
   if (!job) throw new UsageError("<job>", `missing; ${USAGE}`);
   if (!(job in UNIVERSE))
@@ -68,19 +67,7 @@ export function parseScrapeArgs(argv: readonly string[], now = Date.now()): Scra
   }
 
   let symbols = [...spec.symbols];
-  if (values.symbols !== undefined) {
-    symbols = [
-      ...new Set(
-        values.symbols
-          .split(",")
-          .map((s) => s.trim().toUpperCase())
-          .filter(Boolean),
-      ),
-    ];
-    if (symbols.length === 0) throw new UsageError("--symbols", "expected a comma-separated list of symbols");
-    const bad = symbols.find((s) => s.length > 32 || /[\s/|]/.test(s));
-    if (bad) throw new UsageError("--symbols", `not a symbol: "${bad}"`);
-  }
+  if (values.symbols !== undefined) symbols = parseSymbolList(values.symbols, { upperCase: true });
 
   for (const flag of ["from", "to"] as const) {
     const v = values[flag];
@@ -99,19 +86,4 @@ export function parseScrapeArgs(argv: readonly string[], now = Date.now()): Scra
     to,
     source: source as SourceName,
   };
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      symbols: { type: "string" },
-      from: { type: "string" },
-      to: { type: "string" },
-      interval: { type: "string" },
-      source: { type: "string" },
-    },
-  });
 }

@@ -2,6 +2,7 @@
 // scrape <job> [--symbols A,B] [--from D --to D] [--interval 1m|5m|1d] [--source yahoo|replay|synthetic]
 // Exit codes: 0 ok (some symbols may have failed), 1 every symbol failed or a sink is down, 2 bad arguments/config.
 import {
+  commandLineOrExit,
   createKafkaBus,
   createLogger,
   createObjectStore,
@@ -10,25 +11,14 @@ import {
   pushJobMetrics,
   s3ConfigFromEnv,
 } from "@quant/core";
-import { parseScrapeArgs, USAGE, UsageError } from "./args.ts";
+import { parseScrapeArgs, USAGE } from "./args.ts";
 import { scraperEnv } from "./config.ts";
 import { scrapeMetrics } from "./metrics.ts";
 import { runScrape } from "./scrape.ts";
 import { createSource } from "./sources/index.ts";
 import { exitCodeOf, summaryLines } from "./summary.ts";
 
-if (process.argv.includes("--help") || process.argv.includes("-h")) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-let request: ReturnType<typeof parseScrapeArgs>;
-try {
-  request = parseScrapeArgs(process.argv.slice(2));
-} catch (err) {
-  if (!(err instanceof UsageError)) throw err;
-  process.stderr.write(`${err.message}\n`);
-  process.exit(2);
-}
+const request = commandLineOrExit(parseScrapeArgs, USAGE);
 const config = loadConfigOrExit(scraperEnv);
 const logger = createLogger("scraper", config.LOG_LEVEL);
 

@@ -1,17 +1,10 @@
 // Kafka message -> bar v1, or the reason it cannot be one. The bar itself passes @quant/core's parseBar, the gate of
 // every border (schema, invariants, identity, plausibility): a message cannot name another series' bar.
-import { type Bar, type BarRejectKind, type IncomingMessage, InvalidBarError, parseBar } from "@quant/core";
+import { type Bar, type BarRejectKind, type IncomingMessage, InvalidBarError, parseBar, Rejection } from "@quant/core";
 
 export type RejectKind = "empty" | "json" | BarRejectKind | "indicator";
 
-export class RejectedMessage extends Error {
-  readonly kind: RejectKind;
-  constructor(kind: RejectKind, message: string) {
-    super(message);
-    this.name = "RejectedMessage";
-    this.kind = kind;
-  }
-}
+export class RejectedMessage extends Rejection<RejectKind> {}
 
 export function decodeBar(msg: IncomingMessage): Bar {
   if (!msg.value || msg.value.length === 0) throw new RejectedMessage("empty", "empty message value");

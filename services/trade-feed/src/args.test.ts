@@ -1,5 +1,6 @@
+import { UsageError } from "@quant/core";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SYNTHETIC_SYMBOLS, parseFeedArgs, UsageError } from "./args.ts";
+import { DEFAULT_SYNTHETIC_SYMBOLS, parseFeedArgs } from "./args.ts";
 
 describe("trade-feed arguments", () => {
   it("reads the synthetic source's flags, with defaults", () => {

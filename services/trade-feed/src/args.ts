@@ -3,8 +3,7 @@
 //                        [--seed N] [--chaos late=R,out-of-order=R,duplicate=R,corrupt=R] [--lateness-ms N]
 //                        [--pace realtime|none] [--start ISO]
 //   trade-feed finnhub [--symbols A,B]
-import { parseArgs } from "node:util";
-import type { TradeAssetClass } from "@quant/core";
+import { parseCommandLine, parseSymbolList, type TradeAssetClass, UsageError } from "@quant/core";
 import { type ChaosRates, NO_CHAOS, parseChaos } from "@quant/trades";
 import { FINNHUB_MAX_SYMBOLS } from "./config.ts";
 
@@ -15,13 +14,6 @@ export const USAGE =
 
 /** Generated symbols carry a SYN- prefix: they never pass for a real instrument, nor land on a real series. */
 export const DEFAULT_SYNTHETIC_SYMBOLS = ["SYN-BTC", "SYN-ETH", "SYN-SOL", "SYN-ADA", "SYN-XRP"];
-
-export class UsageError extends Error {
-  constructor(flag: string, message: string) {
-    super(`invalid argument: ${flag}: ${message}`);
-    this.name = "UsageError";
-  }
-}
 
 export interface SyntheticRequest {
   source: "synthetic";
@@ -49,21 +41,7 @@ export interface FinnhubRequest {
 
 export type FeedRequest = SyntheticRequest | FinnhubRequest;
 
-function symbols(value: string | undefined): string[] | null {
-  if (value === undefined) return null;
-  const list = [
-    ...new Set(
-      value
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
-  ];
-  if (list.length === 0) throw new UsageError("--symbols", "expected a comma-separated list of symbols");
-  const bad = list.find((s) => s.length > 32 || /[\s|/]/.test(s));
-  if (bad !== undefined) throw new UsageError("--symbols", `not a symbol: "${bad}"`);
-  return list;
-}
+const symbols = (value: string | undefined): string[] | null => (value === undefined ? null : parseSymbolList(value));
 
 function positive(flag: string, value: string | undefined, integer = false): number | null {
   if (value === undefined) return null;
@@ -73,15 +51,21 @@ function positive(flag: string, value: string | undefined, integer = false): num
   return n;
 }
 
+const OPTIONS = {
+  rate: { type: "string" },
+  steady: { type: "boolean" },
+  symbols: { type: "string" },
+  "asset-class": { type: "string" },
+  duration: { type: "string" },
+  seed: { type: "string" },
+  chaos: { type: "string" },
+  "lateness-ms": { type: "string" },
+  pace: { type: "string" },
+  start: { type: "string" },
+} as const;
+
 export function parseFeedArgs(argv: readonly string[]): FeedRequest {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (err) {
-    const msg = (err as Error).message;
-    throw new UsageError(/'(--?[\w-]+)/.exec(msg)?.[1] ?? "arguments", msg.split("\n")[0] ?? msg);
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = parseCommandLine(argv, OPTIONS);
   const [source, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError("<source>", `unexpected extra argument "${extra[0]}"`);
   if (source === "finnhub") {
@@ -142,24 +126,4 @@ export function parseFeedArgs(argv: readonly string[]): FeedRequest {
     pace,
     start,
   };
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      rate: { type: "string" },
-      steady: { type: "boolean" },
-      symbols: { type: "string" },
-      "asset-class": { type: "string" },
-      duration: { type: "string" },
-      seed: { type: "string" },
-      chaos: { type: "string" },
-      "lateness-ms": { type: "string" },
-      pace: { type: "string" },
-      start: { type: "string" },
-    },
-  });
 }

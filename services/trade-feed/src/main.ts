@@ -3,25 +3,14 @@
 // Trades go to TRADES_TOPIC, one per message, keyed by symbol. Exit codes: 0 done, or stopped by SIGTERM/SIGINT
 // (what was generated or received is sent first); 1 Kafka unreachable or a send failed; 2 bad arguments or
 // configuration; 130 second signal.
-import { createKafkaBus, createLogger, loadConfigOrExit, onShutdown } from "@quant/core";
-import { parseFeedArgs, USAGE, UsageError } from "./args.ts";
+import { commandLineOrExit, createKafkaBus, createLogger, loadConfigOrExit, onShutdown } from "@quant/core";
+import { parseFeedArgs, USAGE } from "./args.ts";
 import { type FinnhubConfig, feedEnv, finnhubEnv } from "./config.ts";
 import { startFinnhubSource } from "./finnhub/source.ts";
 import { TradeSender } from "./sender.ts";
 import { runSynthetic } from "./synthetic.ts";
 
-if (process.argv.includes("--help") || process.argv.includes("-h")) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-let request: ReturnType<typeof parseFeedArgs>;
-try {
-  request = parseFeedArgs(process.argv.slice(2));
-} catch (err) {
-  if (!(err instanceof UsageError)) throw err;
-  process.stderr.write(`${err.message}\n${USAGE}\n`);
-  process.exit(2);
-}
+const request = commandLineOrExit(parseFeedArgs, USAGE, { usageOnError: true });
 const config = request.source === "finnhub" ? loadConfigOrExit(finnhubEnv) : loadConfigOrExit(feedEnv);
 const logger = createLogger("trade-feed", config.LOG_LEVEL);
 const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-trade-feed` }, logger);

@@ -103,15 +103,7 @@ export function toBarDocument(
 }
 
 /** The market content of a bar (what a duplicate must repeat exactly); provenance and metrics excluded. */
-export interface BarContent {
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  adjClose: number | null;
-  volume: number;
-  partial: boolean;
-}
+export type BarContent = Pick<BarDocument, "open" | "high" | "low" | "close" | "adjClose" | "volume" | "partial">;
 
 export function barContent(b: BarContent): BarContent {
   return {
@@ -191,14 +183,24 @@ export interface BarFieldDifference {
 
 const comparable = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v === undefined ? null : v);
 
-/** Every field of BAR_COMPARED_FIELDS and every warm flag where the two documents differ (provenance excluded). */
-export function barDocumentDifferences(stored: BarDocument, computed: BarDocument): BarFieldDifference[] {
+/** The `fields` where two documents differ: dates compared as ISO strings, an absent field as null, by Object.is. */
+export function fieldDifferences<T>(
+  fields: readonly (keyof T & string)[],
+  stored: T,
+  computed: T,
+): BarFieldDifference[] {
   const out: BarFieldDifference[] = [];
-  for (const f of BAR_COMPARED_FIELDS) {
+  for (const f of fields) {
     const a = comparable(stored[f]);
     const b = comparable(computed[f]);
     if (!Object.is(a, b)) out.push({ field: f, stored: a, computed: b });
   }
+  return out;
+}
+
+/** Every field of BAR_COMPARED_FIELDS and every warm flag where the two documents differ (provenance excluded). */
+export function barDocumentDifferences(stored: BarDocument, computed: BarDocument): BarFieldDifference[] {
+  const out = fieldDifferences(BAR_COMPARED_FIELDS, stored, computed);
   for (const f of BAR_METRIC_FIELDS) {
     const a = stored.warm?.[f] ?? null;
     const b = computed.warm[f];

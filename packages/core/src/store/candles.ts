@@ -4,7 +4,7 @@
 // aggregator's saved window state per input partition (`candle_state`).
 import { type Collection, type Db, type Filter, MongoBulkWriteError, type OptionalUnlessRequiredId } from "mongodb";
 import type { TradeAssetClass, TradeSource } from "../domain/trade.ts";
-import { replaceById, writeErrorsOf } from "./bars.ts";
+import { fieldDifferences, replaceById, writeErrorsOf } from "./bars.ts";
 import { COLLECTIONS } from "./layout.ts";
 
 export interface CandleDocument {
@@ -98,19 +98,11 @@ export const CANDLE_COMPARED_FIELDS = [
   "source",
 ] as const;
 
-const comparable = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v === undefined ? null : v);
-
 export function candleDifferences(
   stored: CandleDocument,
   computed: CandleDocument,
 ): { field: string; stored: unknown; computed: unknown }[] {
-  const out: { field: string; stored: unknown; computed: unknown }[] = [];
-  for (const f of CANDLE_COMPARED_FIELDS) {
-    const a = comparable(stored[f]);
-    const b = comparable(computed[f]);
-    if (!Object.is(a, b)) out.push({ field: f, stored: a, computed: b });
-  }
-  return out;
+  return fieldDifferences(CANDLE_COMPARED_FIELDS, stored, computed);
 }
 
 /**

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { Hv, Sharpe, Sortino } from "../quant/returns-window.ts";
 import { CumReturn, Drawdown, LogReturn } from "../quant/simple.ts";
-import { randomBars } from "../testing/fixtures.ts";
+import { barAt, randomBars } from "../testing/fixtures.ts";
 import { Ema } from "../trend/ema.ts";
 import { Macd } from "../trend/macd.ts";
 import { Mom } from "../trend/mom.ts";
@@ -20,14 +20,7 @@ import { BAR_METRIC_FIELDS, BarIndicators } from "./bar-indicators.ts";
 
 const N = 3000;
 const b = randomBars(N, 17);
-const bar = (i: number) => ({
-  ts: b.ts[i]!,
-  open: b.open[i]!,
-  high: b.high[i]!,
-  low: b.low[i]!,
-  close: b.close[i]!,
-  volume: b.volume[i]!,
-});
+const bar = (i: number) => barAt(b, i);
 
 describe("BarIndicators shared return window", () => {
   for (const ratioPeriod of [20, 30]) {

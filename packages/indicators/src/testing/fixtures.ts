@@ -21,6 +21,14 @@ export interface Bars {
   volume: Float64Array;
 }
 
+/** Bar i of `b` as one OHLCV object (what BarIndicators.update takes). */
+export function barAt(
+  b: Bars,
+  i: number,
+): { ts: number; open: number; high: number; low: number; close: number; volume: number } {
+  return { ts: b.ts[i]!, open: b.open[i]!, high: b.high[i]!, low: b.low[i]!, close: b.close[i]!, volume: b.volume[i]! };
+}
+
 /**
  * Random-walk OHLCV bars: log-normal steps (σ ≈ 1.5%), with time gaps (weekends/halts), flat runs (price and OHLC
  * unchanged for up to 40 bars), zero-volume bars, extreme moves (±20-60%), high == low bars, and a slow mean reversion

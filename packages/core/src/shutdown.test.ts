@@ -29,11 +29,17 @@ process.stdout.write("ready\\n");
   return spawnNodeScript(script, process.env);
 }
 
+/** Until the child says "ready" (its handlers are installed by then): a signal sent earlier would kill it outright. */
 async function ready(c: ReturnType<typeof child>): Promise<void> {
-  for (let i = 0; i < 200 && !c.output().includes("ready"); i++) await new Promise((r) => setTimeout(r, 25));
+  for (let i = 0; i < 800 && !c.output().includes("ready"); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!c.output().includes("ready")) throw new Error(`the child never said ready in 20 s: ${c.output()}`);
 }
 
-describe("onShutdown", () => {
+// Each test starts Node processes: on a loaded 2-core machine (the whole unit run beside them) a start alone can take
+// seconds, so these tests get more than the default 5 s.
+const SPAWNING = { timeout: 60_000 };
+
+describe("onShutdown", SPAWNING, () => {
   it("SIGTERM: stop() finishes, then the process exits with its code (0 when it returns none)", async () => {
     const a = child(100, "undefined");
     await ready(a);
@@ -83,7 +89,7 @@ await runUntilSignal({ name: "test service", logger, timeoutMs: 5_000, start: as
   return spawnNodeScript(script, process.env);
 }
 
-describe("runUntilSignal", () => {
+describe("runUntilSignal", SPAWNING, () => {
   it("a failed start exits 1 with one line naming the service and the error", async () => {
     const s = service(0, true);
     expect(await s.exited).toBe(1);

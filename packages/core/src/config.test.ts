@@ -10,6 +10,7 @@ import {
   pushgatewayEnv,
   s3Env,
 } from "./config.ts";
+import { thrownBy } from "./testing.ts";
 
 const serviceShape = { ...logEnv, ...kafkaEnv, ...mongoEnv, ...s3Env };
 const good = {
@@ -18,15 +19,7 @@ const good = {
   S3_SECRET_KEY: "12345678",
 };
 
-function configError(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(serviceShape, env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
-}
+const configError = (env: Record<string, string>) => thrownBy(ConfigError, () => loadConfig(serviceShape, env));
 
 describe("loadConfig", () => {
   it("applies defaults and parses broker lists", () => {

@@ -14,6 +14,17 @@ import { type Bar, type BarInput, makeBar } from "./domain/bar.ts";
 import { createLogger } from "./logger.ts";
 import { BARS_COLLECTIONS, COLLECTIONS } from "./store/layout.ts";
 
+/** The error `f` throws, which must be a `type` (another error is rethrown; no error fails the test). */
+export function thrownBy<E extends Error>(type: abstract new (...args: never[]) => E, f: () => unknown): E {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof type) return err;
+    throw err;
+  }
+  throw new Error(`expected a ${type.name}`);
+}
+
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
 }

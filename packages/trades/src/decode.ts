@@ -1,11 +1,26 @@
-// A Kafka message value -> trade v1, or the reason it cannot be one (the dead letter's kind and message).
+// A Kafka message (value and key) -> trade v1, or the reason it cannot be one (the dead letter's kind and message).
 import { InvalidTradeError, isTradeV1, parseTrade, Rejection, type Trade } from "@quant/core";
 
-export type TradeRejectKind = "empty" | "json" | "schema";
+export type TradeRejectKind = "empty" | "json" | "schema" | "key";
 
 export class RejectedTrade extends Rejection<TradeRejectKind> {}
 
-export function decodeTrade(value: Buffer | null): Trade {
+/**
+ * The key must be the trade's symbol: a symbol's trades live in one partition, under one aggregator state. A trade
+ * keyed otherwise (another symbol's key, none) lands in another partition, where it would open a second state for
+ * its symbol whose candles and forming candle overwrite the real ones.
+ */
+export function decodeTrade(value: Buffer | null, key: string | null): Trade {
+  const trade = decodeValue(value);
+  if (key !== trade.symbol)
+    throw new RejectedTrade(
+      "key",
+      `message key ${JSON.stringify(key)} is not the trade's symbol "${trade.symbol}": trades are keyed by their symbol (a symbol's trades share one partition)`,
+    );
+  return trade;
+}
+
+function decodeValue(value: Buffer | null): Trade {
   if (!value || value.length === 0) throw new RejectedTrade("empty", "empty message value");
   let json: unknown;
   try {

@@ -19,6 +19,20 @@ import {
 
 const T0 = Date.UTC(2024, 0, 2, 9, 0, 0);
 
+/** Clean SYN-BTC deliveries, 50 a second, from `start` for `durationMs` (later tests' own trades). */
+function btcEmissions(seed: number, start: number, durationMs: number): Emission[] {
+  const g = new TradeGenerator({
+    seed,
+    symbols: [{ symbol: "SYN-BTC", assetClass: "crypto" }],
+    ratePerSecond: 50,
+    start,
+    durationMs,
+  });
+  const out: Emission[] = [];
+  for (let e = g.next(); e; e = g.next()) out.push(e);
+  return out;
+}
+
 describe("candle aggregator on the native servers", () => {
   let env: TradesTestEnv;
   const generator = new TradeGenerator({
@@ -133,15 +147,7 @@ describe("candle aggregator on the native servers", () => {
     try {
       await waitFor("the replay seen", async () => counts.replayed > 0, 60_000);
       // Then new trades, clean and in time: applied after the states, none of them refused.
-      const more = new TradeGenerator({
-        seed: 22,
-        symbols: [{ symbol: "SYN-BTC", assetClass: "crypto" }],
-        ratePerSecond: 50,
-        start: T0 + 210_000,
-        durationMs: 20_000,
-      });
-      const tail: Emission[] = [];
-      for (let e = more.next(); e; e = more.next()) tail.push(e);
+      const tail = btcEmissions(22, T0 + 210_000, 20_000);
       await produceEmissions(env.producer, env.topic, tail);
       await waitFor("the window states at the new end", () => stateAtEnd(env), 120_000);
       expect(counts.messages).toBe(tail.length);
@@ -152,5 +158,56 @@ describe("candle aggregator on the native servers", () => {
     const candlesAfter = await snapshotCandles(env.mongo);
     for (const [id, doc] of candlesBefore) expect(candlesAfter.get(id), id).toEqual(doc);
     expect(candlesAfter.size).toBeGreaterThan(candlesBefore.size);
+  });
+
+  it("valid trades keyed by another symbol (another partition) are dead letters `key`, and change no candle", async () => {
+    // Which partition each symbol's key went to, from the first test's messages.
+    const partitionOf = new Map((await readTopic(env.bus, env.topic)).map((m) => [m.key, m.partition]));
+    const stranger = ["SYN-ETH", "SYN-SOL", "SYN-AAPL"].find((k) => partitionOf.get(k) !== partitionOf.get("SYN-BTC"));
+    expect(stranger, "a symbol in another partition than SYN-BTC's").toBeDefined();
+    const deadBefore = (await readTopic(env.bus, env.deadLetterTopic)).length;
+    const trades: Trade[] = btcEmissions(23, T0 + 300_000, 130_000).flatMap((e) =>
+      e.kind === "trade" ? [{ ...e.trade, ingestTs: e.at }] : [],
+    );
+    // A bad producer's SYN-BTC trades keyed as another symbol: one at ten times the price inside the stream's first
+    // minute, one 70 s later, which (in that partition, were it applied) would close the first one's windows.
+    const base = trades[100]!;
+    const forged: Trade[] = [
+      { ...base, id: "forged-1", price: base.price * 10 },
+      { ...base, id: "forged-2", ts: base.ts + 70_000, ingestTs: base.ingestTs + 70_000 },
+    ];
+    const app = await startCandleAggregator(env.config(), testLogger);
+    try {
+      // The real candles first, then the forged trades: were these applied, their candles would replace the real ones.
+      await env.producer.send(
+        env.topic,
+        trades.map((t) => ({ key: t.symbol, value: JSON.stringify(t) })),
+      );
+      await waitFor("the window states at the end of the real trades", () => stateAtEnd(env), 120_000);
+      await env.producer.send(
+        env.topic,
+        forged.map((t) => ({ key: stranger!, value: JSON.stringify(t) })),
+      );
+      await waitFor("the window states at the end of the forged ones", () => stateAtEnd(env), 120_000);
+    } finally {
+      await app.stop();
+    }
+    const dead = (await readTopic(env.bus, env.deadLetterTopic)).slice(deadBefore);
+    expect(dead.map((d) => [d.headers[DLQ_HEADERS.kind], d.value])).toEqual(
+      forged.map((t) => ["key", JSON.stringify(t)]),
+    );
+    expect(dead[0]!.headers[DLQ_HEADERS.reason]).toContain(
+      `message key "${stranger}" is not the trade's symbol "SYN-BTC"`,
+    );
+    // SYN-BTC's closed candles of the new range are those of its clean trades alone.
+    const plainNew = plainCandles(trades, [1_000, 10_000, 60_000], 2_000).closed;
+    const stored = plainOfDocuments(
+      await candlesCollection(env.mongo.db)
+        .find({ symbol: "SYN-BTC", ts: { $gte: new Date(T0 + 300_000) } })
+        .toArray(),
+    );
+    expect(stored.length).toBeGreaterThan(100);
+    expect(stored).toEqual(plainNew);
+    expect(Math.max(...stored.map((c) => c.high))).toBeLessThan(forged[0]!.price);
   });
 });

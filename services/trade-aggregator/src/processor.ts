@@ -214,7 +214,7 @@ export class CandleProcessor {
       const m = messages[i]!;
       let t: Trade;
       try {
-        t = decodeTrade(m.value);
+        t = decodeTrade(m.value, m.key);
       } catch (err) {
         if (!(err instanceof RejectedTrade)) throw err;
         stats.rejected++;

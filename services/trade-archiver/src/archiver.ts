@@ -82,7 +82,7 @@ export class TradeArchiver {
     if (b.rows.length === 0) b.since = Date.now();
     for (const m of batch.messages) {
       try {
-        b.rows.push({ ...decodeTrade(m.value), partition: m.partition, offset: Number(m.offset) });
+        b.rows.push({ ...decodeTrade(m.value, m.key), partition: m.partition, offset: Number(m.offset) });
       } catch (err) {
         if (!(err instanceof RejectedTrade)) throw err;
         this.skipped++;

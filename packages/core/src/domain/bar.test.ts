@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { thrownBy } from "../testing.ts";
 import { type BarInput, barId, InvalidBarError, makeBar, parseBar, parseBarId } from "./bar.ts";
 
 const base: Omit<BarInput, "v" | "id"> = {
@@ -19,15 +20,7 @@ const base: Omit<BarInput, "v" | "id"> = {
   ingestTs: "2026-11-21T00:00:00.000Z",
 };
 
-function issuesOf(fields: Partial<BarInput>): InvalidBarError["issues"] {
-  try {
-    makeBar({ ...base, ...fields });
-  } catch (err) {
-    if (err instanceof InvalidBarError) return err.issues;
-    throw err;
-  }
-  throw new Error("expected InvalidBarError");
-}
+const issuesOf = (fields: Partial<BarInput>) => thrownBy(InvalidBarError, () => makeBar({ ...base, ...fields })).issues;
 
 describe("bar v1", () => {
   it("builds a valid bar with its deterministic id and defaults", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { thrownBy } from "../testing.ts";
 import { InvalidTradeError, isTradeV1, makeTrade, parseTrade, type Trade, TradeV1 } from "./trade.ts";
 
 const base: Trade = {
@@ -52,15 +53,7 @@ describe("trade v1", () => {
   });
 
   it("names each broken field", () => {
-    const issues = (x: unknown) => {
-      try {
-        parseTrade(x);
-      } catch (err) {
-        if (err instanceof InvalidTradeError) return err.issues.map((i) => i.path);
-        throw err;
-      }
-      throw new Error("expected InvalidTradeError");
-    };
+    const issues = (x: unknown) => thrownBy(InvalidTradeError, () => parseTrade(x)).issues.map((i) => i.path);
     expect(issues({ ...base, price: -1 })).toEqual(["price"]);
     expect(issues({ ...base, ts: 1.5, size: 0 })).toEqual(["ts", "size"]);
     expect(issues({ ...base, extra: 1 })).toEqual(["(root)"]);

@@ -55,7 +55,10 @@ describe("synthetic trade generator", () => {
   it("gives valid trades: unique ids per symbol, prices on a GBM path rounded to the tick, heavy-tailed sizes", () => {
     const ts = trades(clean).map((e) => e.trade);
     for (const t of ts.slice(0, 2_000))
-      expect(decodeTrade(Buffer.from(JSON.stringify({ ...t, ingestTs: t.ts })))).toEqual({ ...t, ingestTs: t.ts });
+      expect(decodeTrade(Buffer.from(JSON.stringify({ ...t, ingestTs: t.ts })), t.symbol)).toEqual({
+        ...t,
+        ingestTs: t.ts,
+      });
     const ids = new Set(ts.map((t) => `${t.symbol}|${t.id}`));
     expect(ids.size).toBe(ts.length);
     const btc = ts.filter((t) => t.symbol === "SYN-BTC").map((t) => t.price);
@@ -112,7 +115,7 @@ describe("synthetic trade generator", () => {
     for (const c of corrupt) {
       let kind = "accepted";
       try {
-        decodeTrade(Buffer.from(c.value));
+        decodeTrade(Buffer.from(c.value), c.symbol);
       } catch (err) {
         if (err instanceof RejectedTrade) kind = err.kind;
       }

@@ -5,18 +5,18 @@ import { describe, expect, it } from "vitest";
 import { decodeBar, type RejectedMessage } from "./decode.ts";
 
 const bar = sampleBar({ close: 10.5, high: 11, exchange: "NMS" });
-const msg = (value: string | null): IncomingMessage => ({
+const msg = (value: string | null, key: string | null = "AAPL"): IncomingMessage => ({
   topic: "t",
   partition: 2,
   offset: "41",
-  key: "AAPL",
+  key,
   value: value === null ? null : Buffer.from(value),
   headers: { id: "x" },
   timestamp: 1_700_000_000_000,
 });
-const kindOf = (value: string | null) => {
+const kindOf = (value: string | null, key?: string | null) => {
   try {
-    decodeBar(msg(value));
+    decodeBar(msg(value, key));
     return "ok";
   } catch (err) {
     return (err as RejectedMessage).kind;
@@ -33,6 +33,15 @@ describe("decodeBar", () => {
     expect(kindOf(JSON.stringify({ ...bar, open: 2e9, high: 2e9 }))).toBe("price");
     expect(kindOf(JSON.stringify({ ...bar, assetClass: "bond", open: 150, high: 150 }))).toBe("price");
     expect(kindOf(JSON.stringify({ ...bar, assetClass: "bond", open: -0.1, low: -0.2 }))).toBe("ok");
+  });
+
+  it("refuses a valid bar keyed by another symbol, or by none (kind key), after the value's own checks", () => {
+    expect(kindOf(JSON.stringify(bar), "MSFT")).toBe("key");
+    expect(kindOf(JSON.stringify(bar), null)).toBe("key");
+    expect(() => decodeBar(msg(JSON.stringify(bar), "MSFT"))).toThrow(
+      'message key "MSFT" is not the bar\'s symbol "AAPL"',
+    );
+    expect(kindOf(JSON.stringify({ ...bar, close: "1" }), "MSFT")).toBe("schema");
   });
 });
 

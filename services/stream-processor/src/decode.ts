@@ -1,8 +1,10 @@
 // Kafka message -> bar v1, or the reason it cannot be one. The bar itself passes @quant/core's parseBar, the gate of
-// every border (schema, invariants, identity, plausibility): a message cannot name another series' bar.
+// every border (schema, invariants, identity, plausibility): a message cannot name another series' bar. And its key
+// must be its symbol: a series lives in one partition, whose consumer alone holds its state; a bar keyed otherwise
+// lands in another partition (with replicas, another process) and would be enriched from a second, stale state.
 import { type Bar, type BarRejectKind, type IncomingMessage, InvalidBarError, parseBar, Rejection } from "@quant/core";
 
-export type RejectKind = "empty" | "json" | BarRejectKind | "indicator";
+export type RejectKind = "empty" | "json" | BarRejectKind | "key" | "indicator";
 
 export class RejectedMessage extends Rejection<RejectKind> {}
 
@@ -14,10 +16,17 @@ export function decodeBar(msg: IncomingMessage): Bar {
   } catch (err) {
     throw new RejectedMessage("json", `invalid JSON: ${(err as Error).message}`);
   }
+  let bar: Bar;
   try {
-    return parseBar(json);
+    bar = parseBar(json);
   } catch (err) {
     if (err instanceof InvalidBarError) throw new RejectedMessage(err.kind, err.message);
     throw err;
   }
+  if (msg.key !== bar.symbol)
+    throw new RejectedMessage(
+      "key",
+      `message key ${JSON.stringify(msg.key)} is not the bar's symbol "${bar.symbol}": bars are keyed by their symbol (a series lives in one partition)`,
+    );
+  return bar;
 }

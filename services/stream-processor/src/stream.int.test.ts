@@ -190,7 +190,7 @@ describe("stream processor: dead letters", () => {
 describe("stream processor: identity", () => {
   const env = useTestEnv("stream_id", 2);
 
-  it("dead-letters a schema-valid message whose id names another series' bar, leaving that document unchanged byte for byte; one instant in two spellings is one document", async () => {
+  it("dead-letters a schema-valid message whose id names another series' bar, leaving that document unchanged byte for byte; one instant in two spellings is one document; a bar keyed by another symbol is a dead letter", async () => {
     const aapl = market.bars("AAPL", "equity", "1d", "2020-10-01", "2020-11-30");
     const target = aapl.find((b) => b.tradingDate === "2020-11-06")!;
     expect(target.id).toBe("AAPL|1d|2020-11-06T14:30:00Z");
@@ -207,17 +207,22 @@ describe("stream processor: identity", () => {
     // A new bar sent twice: ts spelled ...00Z, then ...00.000Z (same id): one document.
     const next = market.bars("AAPL", "equity", "1d", "2020-12-01", "2020-12-01")[0]!;
     const respelled = { ...next, ts: next.ts.replace("Z", ".000Z") };
+    // A valid new AAPL bar keyed as another symbol: it would land in that symbol's partition (two partitions here).
+    const misKeyed = market.bars("AAPL", "equity", "1d", "2020-12-02", "2020-12-02")[0]!;
     await env.producer.send(env.topic, [
       { key: "ZZFORGE", value: JSON.stringify(forged) },
       { key: "AAPL", value: JSON.stringify(spelled) },
       { key: "AAPL", value: JSON.stringify(next) },
       { key: "AAPL", value: JSON.stringify(respelled) },
+      { key: "MSFT", value: JSON.stringify(misKeyed) },
     ]);
-    await waitFor("all consumed", async () => total("messages") >= aapl.length + 4);
+    await waitFor("all consumed", async () => total("messages") >= aapl.length + 5);
     await app.stop();
 
-    const dead = await readDeadLetters(env, 2);
-    expect(dead.map((d) => d[DLQ_HEADERS.kind])).toEqual(["schema", "schema"]);
+    const dead = await readDeadLetters(env, 3);
+    expect(dead.map((d) => d[DLQ_HEADERS.kind]).sort()).toEqual(["key", "schema", "schema"]);
+    expect(dead.find((d) => d[DLQ_HEADERS.kind] === "key")!.value).toBe(JSON.stringify(misKeyed));
+    expect(await coll.countDocuments({ _id: misKeyed.id })).toBe(0);
     const forgedDead = dead.find((d) => d.value === JSON.stringify(forged))!;
     expect(forgedDead[DLQ_HEADERS.reason]).toContain(
       'id: identity: "AAPL|1d|2020-11-06T14:30:00Z" is not this bar\'s id "ZZFORGE|1d|2020-11-06T14:30:00Z"',

@@ -258,7 +258,7 @@ export {
   seriesCollection,
   topMoversCursor,
 } from "./store/queries.ts";
-export { BAR_TOPICS, TOPIC_SPECS, TOPICS, type Topic, topicForAsset } from "./topics.ts";
+export { BAR_TOPICS, symbolKeyMismatch, TOPIC_SPECS, TOPICS, type Topic, topicForAsset } from "./topics.ts";
 export {
   LAKE_TRADES_PREFIX,
   orderTradeRows,

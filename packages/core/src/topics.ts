@@ -25,6 +25,16 @@ export function topicForAsset(assetClass: AssetClass): Topic {
   }
 }
 
+/**
+ * The keying rule of the bar and trade topics, written once: a message's key is its symbol, so that a symbol's
+ * messages share one partition and one consumer's state. A consumer refuses a valid message keyed otherwise (it
+ * would be applied to a second state of its symbol, in another partition): the reason, or null when it is keyed right.
+ */
+export function symbolKeyMismatch(key: string | null, symbol: string, noun: "bar" | "trade"): string | null {
+  if (key === symbol) return null;
+  return `message key ${JSON.stringify(key)} is not the ${noun}'s symbol "${symbol}": ${noun}s are keyed by their symbol (a symbol's messages share one partition)`;
+}
+
 /** Partitions and retention of each topic; `pnpm stack up` and the compose init service create them. */
 export const TOPIC_SPECS: readonly { topic: Topic; partitions: number; config: Record<string, string> }[] = [
   { topic: TOPICS.crypto, partitions: 6, config: { "retention.ms": String(7 * 86_400_000) } },

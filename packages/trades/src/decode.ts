@@ -1,5 +1,5 @@
 // A Kafka message (value and key) -> trade v1, or the reason it cannot be one (the dead letter's kind and message).
-import { InvalidTradeError, isTradeV1, parseTrade, Rejection, type Trade } from "@quant/core";
+import { InvalidTradeError, isTradeV1, parseTrade, Rejection, symbolKeyMismatch, type Trade } from "@quant/core";
 
 export type TradeRejectKind = "empty" | "json" | "schema" | "key";
 
@@ -12,11 +12,8 @@ export class RejectedTrade extends Rejection<TradeRejectKind> {}
  */
 export function decodeTrade(value: Buffer | null, key: string | null): Trade {
   const trade = decodeValue(value);
-  if (key !== trade.symbol)
-    throw new RejectedTrade(
-      "key",
-      `message key ${JSON.stringify(key)} is not the trade's symbol "${trade.symbol}": trades are keyed by their symbol (a symbol's trades share one partition)`,
-    );
+  const keyMismatch = symbolKeyMismatch(key, trade.symbol, "trade");
+  if (keyMismatch) throw new RejectedTrade("key", keyMismatch);
   return trade;
 }
 

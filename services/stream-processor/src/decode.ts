@@ -2,7 +2,15 @@
 // every border (schema, invariants, identity, plausibility): a message cannot name another series' bar. And its key
 // must be its symbol: a series lives in one partition, whose consumer alone holds its state; a bar keyed otherwise
 // lands in another partition (with replicas, another process) and would be enriched from a second, stale state.
-import { type Bar, type BarRejectKind, type IncomingMessage, InvalidBarError, parseBar, Rejection } from "@quant/core";
+import {
+  type Bar,
+  type BarRejectKind,
+  type IncomingMessage,
+  InvalidBarError,
+  parseBar,
+  Rejection,
+  symbolKeyMismatch,
+} from "@quant/core";
 
 export type RejectKind = "empty" | "json" | BarRejectKind | "key" | "indicator";
 
@@ -23,10 +31,7 @@ export function decodeBar(msg: IncomingMessage): Bar {
     if (err instanceof InvalidBarError) throw new RejectedMessage(err.kind, err.message);
     throw err;
   }
-  if (msg.key !== bar.symbol)
-    throw new RejectedMessage(
-      "key",
-      `message key ${JSON.stringify(msg.key)} is not the bar's symbol "${bar.symbol}": bars are keyed by their symbol (a series lives in one partition)`,
-    );
+  const keyMismatch = symbolKeyMismatch(msg.key, bar.symbol, "bar");
+  if (keyMismatch) throw new RejectedMessage("key", keyMismatch);
   return bar;
 }

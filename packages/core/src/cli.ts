@@ -1,5 +1,6 @@
-// The command lines of the pipeline's CLIs (scrape, trade-feed): one error for a bad argument, one way to read flags
-// and symbol lists, one way for a main to answer --help and a bad command line, so every CLI does it alike.
+// The command lines of the pipeline's CLIs (scrape, trade-feed, batch, reconcile, quality): one error for a bad
+// argument, one way to read flags, dates and symbol lists, one way for a main to answer --help and a bad command
+// line, so every CLI does it alike.
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 
 /** A bad command line: names the flag; main prints it on one line and exits 2. */
@@ -29,6 +30,13 @@ export function parseCommandLine<const O extends ParseArgsOptionsConfig>(
     const firstLine = msg.split("\n")[0]!;
     throw new UsageError(flag, usage === undefined ? firstLine : `${firstLine}; ${usage}`);
   }
+}
+
+/** A YYYY-MM-DD flag value (a real calendar date), or a UsageError naming the flag. */
+export function dateFlag(flag: string, value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
+    throw new UsageError(flag, `expected YYYY-MM-DD, got "${value}"`);
+  return value;
 }
 
 /** A --symbols value: comma-separated, trimmed (upper-cased with `upperCase`), each once; a UsageError if empty. */

@@ -19,7 +19,7 @@ export {
   zonedTimeToUtc,
   zoneOffsetMinutes,
 } from "./calendar.ts";
-export { commandLineOrExit, parseCommandLine, parseSymbolList, UsageError } from "./cli.ts";
+export { commandLineOrExit, dateFlag, parseCommandLine, parseSymbolList, UsageError } from "./cli.ts";
 export {
   type BatchControl,
   type ConsumerHandle,

@@ -1,22 +1,20 @@
-import { analyzeExplain } from "@quant/core";
+import { analyzeExplain, UsageError } from "@quant/core";
 import { describe, expect, it } from "vitest";
-import { parseRangeArgs, splitRequest, UsageError } from "./args.ts";
+import { parseRangeArgs, splitRequest } from "./args.ts";
 
 describe("parseRangeArgs", () => {
   it("reads --date or --from/--to, asset types, symbols and intervals", () => {
-    expect(parseRangeArgs(["--date", "2024-01-02", "--asset-type", "equities", "--symbols", "AAPL,MSFT"], "u")).toEqual(
-      {
-        from: "2024-01-02",
-        to: "2024-01-02",
-        assetClasses: ["equity"],
-        symbols: ["AAPL", "MSFT"],
-        intervals: null,
-        json: null,
-        tradingDayBefore: null,
-      },
-    );
+    expect(parseRangeArgs(["--date", "2024-01-02", "--asset-type", "equities", "--symbols", "AAPL,MSFT"])).toEqual({
+      from: "2024-01-02",
+      to: "2024-01-02",
+      assetClasses: ["equity"],
+      symbols: ["AAPL", "MSFT"],
+      intervals: null,
+      json: null,
+      tradingDayBefore: null,
+    });
     expect(
-      parseRangeArgs(["--from", "2024-01-01", "--to", "2024-02-01", "--interval", "1d,5m", "--json", "r.json"], "u"),
+      parseRangeArgs(["--from", "2024-01-01", "--to", "2024-02-01", "--interval", "1d,5m", "--json", "r.json"]),
     ).toMatchObject({
       assetClasses: ["equity", "crypto", "bond"],
       intervals: ["1d", "5m"],
@@ -24,18 +22,16 @@ describe("parseRangeArgs", () => {
     });
   });
   it("reads --trading-day-before: each asset class's own previous trading day", () => {
-    const req = parseRangeArgs(["--trading-day-before", "2024-11-25"], "u"); // a Monday
+    const req = parseRangeArgs(["--trading-day-before", "2024-11-25"]); // a Monday
     expect(req).toMatchObject({ from: "2024-11-22", to: "2024-11-24", tradingDayBefore: "2024-11-25" });
     expect(splitRequest(req).map((r) => [r.assetClasses.join(), r.from, r.to])).toEqual([
       ["equity", "2024-11-22", "2024-11-22"],
       ["crypto", "2024-11-24", "2024-11-24"],
       ["bond", "2024-11-22", "2024-11-22"],
     ]);
-    const plain = parseRangeArgs(["--date", "2024-01-02"], "u");
+    const plain = parseRangeArgs(["--date", "2024-01-02"]);
     expect(splitRequest(plain)).toEqual([plain]);
-    expect(() => parseRangeArgs(["--trading-day-before", "2024-11-25", "--date", "2024-11-22"], "u")).toThrow(
-      UsageError,
-    );
+    expect(() => parseRangeArgs(["--trading-day-before", "2024-11-25", "--date", "2024-11-22"])).toThrow(UsageError);
   });
 
   it("refuses bad input with a usage error", () => {
@@ -47,7 +43,7 @@ describe("parseRangeArgs", () => {
       ["--date", "2024-01-01", "--interval", "2m"],
       ["--nope"],
     ])
-      expect(() => parseRangeArgs(args, "u"), args.join(" ")).toThrow(UsageError);
+      expect(() => parseRangeArgs(args), args.join(" ")).toThrow(UsageError);
   });
 });
 

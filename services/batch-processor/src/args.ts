@@ -1,10 +1,16 @@
 // Command-line arguments of `batch` and `reconcile`:
 //   --date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD | --trading-day-before YYYY-MM-DD
 //   [--asset-type equities|crypto|bonds[,…]] [--symbols A,B] [--interval 1m|5m|1d[,…]] [--json FILE]
-import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
-import { type AssetClass, barCalendarOf, Interval, previousBarDate } from "@quant/core";
-
-export class UsageError extends Error {}
+import type { ParseArgsOptionsConfig } from "node:util";
+import {
+  type AssetClass,
+  barCalendarOf,
+  dateFlag,
+  Interval,
+  parseCommandLine,
+  previousBarDate,
+  UsageError,
+} from "@quant/core";
 
 export const ASSET_TYPES: Record<string, AssetClass> = { equities: "equity", crypto: "crypto", bonds: "bond" };
 
@@ -24,7 +30,6 @@ export interface RangeRequest {
   tradingDayBefore: string | null;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** A comma-separated flag value as its trimmed, non-empty items; null when the flag is absent. */
 export const commaList = (s: string | undefined) =>
   s === undefined
@@ -34,48 +39,45 @@ export const commaList = (s: string | undefined) =>
         .map((x) => x.trim())
         .filter(Boolean);
 
-/** The flags of `argv` (strict, no positionals); node's parse error becomes a UsageError followed by `usage`. */
-export function parseFlags<const O extends ParseArgsOptionsConfig>(argv: readonly string[], options: O, usage: string) {
-  try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${usage}`);
-  }
+/** The flags of a batch-processor command (core's parser; these commands take no positional argument). */
+export function parseFlags<const O extends ParseArgsOptionsConfig>(argv: readonly string[], options: O) {
+  const { values, positionals } = parseCommandLine(argv, options);
+  if (positionals.length > 0) throw new UsageError("arguments", `unexpected argument "${positionals[0]}"`);
+  return values;
 }
 
-export function parseRangeArgs(argv: readonly string[], usage: string): RangeRequest {
-  const values = parseFlags(
-    argv,
-    {
-      date: { type: "string" },
-      from: { type: "string" },
-      to: { type: "string" },
-      "asset-type": { type: "string" },
-      symbols: { type: "string" },
-      interval: { type: "string" },
-      json: { type: "string" },
-      "trading-day-before": { type: "string" },
-    },
-    usage,
-  );
+export function parseRangeArgs(argv: readonly string[]): RangeRequest {
+  const values = parseFlags(argv, {
+    date: { type: "string" },
+    from: { type: "string" },
+    to: { type: "string" },
+    "asset-type": { type: "string" },
+    symbols: { type: "string" },
+    interval: { type: "string" },
+    json: { type: "string" },
+    "trading-day-before": { type: "string" },
+  });
   const date = values.date as string | undefined;
   const before = (values["trading-day-before"] as string | undefined) ?? null;
   let from = (values.from as string | undefined) ?? date;
   let to = (values.to as string | undefined) ?? date;
   if (before !== null ? from || to : !from || !to || (date && (values.from || values.to)))
-    throw new UsageError(`give --date, --from and --to, or --trading-day-before\n${usage}`);
-  for (const d of before !== null ? [before] : [from!, to!])
-    if (!DATE.test(d) || Number.isNaN(Date.parse(d))) throw new UsageError(`not a date: ${d}`);
-  if (from! > to!) throw new UsageError(`--from ${from} is after --to ${to}`);
+    throw new UsageError("--date", "give --date, --from and --to, or --trading-day-before");
+  if (before !== null) dateFlag("--trading-day-before", before);
+  else {
+    dateFlag(date ? "--date" : "--from", from!);
+    dateFlag(date ? "--date" : "--to", to!);
+  }
+  if (from! > to!) throw new UsageError("--from", `${from} is after --to ${to}`);
   const assetClasses = (commaList(values["asset-type"] as string | undefined) ?? Object.keys(ASSET_TYPES)).map((t) => {
     const a = ASSET_TYPES[t];
-    if (!a) throw new UsageError(`--asset-type: expected equities, crypto or bonds, got "${t}"`);
+    if (!a) throw new UsageError("--asset-type", `expected equities, crypto or bonds, got "${t}"`);
     return a;
   });
   const intervals =
     commaList(values.interval as string | undefined)?.map((i) => {
       const r = Interval.safeParse(i);
-      if (!r.success) throw new UsageError(`--interval: expected one of ${Interval.options.join(", ")}, got "${i}"`);
+      if (!r.success) throw new UsageError("--interval", `expected one of ${Interval.options.join(", ")}, got "${i}"`);
       return r.data;
     }) ?? null;
   const json = (values.json as string | undefined) ?? null;

@@ -2,6 +2,7 @@
 // lake client. `--help` prints the usage; bad arguments exit 2 with the usage line; bad configuration exits 2 naming
 // the variable.
 import {
+  commandLineOrExit,
   createLogger,
   createObjectStore,
   type Logger,
@@ -11,7 +12,7 @@ import {
   s3ConfigFromEnv,
 } from "@quant/core";
 import { candleRules } from "@quant/trades";
-import { parseRangeArgs, UsageError } from "./args.ts";
+import { parseRangeArgs } from "./args.ts";
 import type { RangeDeps } from "./batch.ts";
 import { batchEnv } from "./config.ts";
 import { createProgress } from "./progress.ts";
@@ -27,20 +28,8 @@ export interface RangeCommand {
 
 export function openRangeCommand(name: string, loggerName: string): RangeCommand {
   const usage = `usage: ${name} (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD | --trading-day-before YYYY-MM-DD) [--asset-type equities|crypto|bonds] [--symbols A,B] [--interval 1m|5m|1d] [--json FILE]`;
-  const argv = process.argv.slice(2);
   // `--help` answers with the usage and exit 0, like the scraper's (the compose image's default command).
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(`${usage}\n`);
-    process.exit(0);
-  }
-  let req: ReturnType<typeof parseRangeArgs>;
-  try {
-    req = parseRangeArgs(argv, usage);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    process.exit(2);
-  }
+  const req = commandLineOrExit(parseRangeArgs, usage, { usageOnError: true });
   const config = loadConfigOrExit(batchEnv);
   const logger = createLogger(loggerName, config.LOG_LEVEL);
   const store = createObjectStore(s3ConfigFromEnv(config), logger);

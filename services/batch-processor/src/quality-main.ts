@@ -4,6 +4,7 @@
 // printed, 1 failure, 2 bad arguments or configuration.
 import { writeFileSync } from "node:fs";
 import {
+  commandLineOrExit,
   connectMongo,
   createLogger,
   latestQualityDate,
@@ -13,16 +14,10 @@ import {
   qualityRows,
   summarizeQualityRows,
 } from "@quant/core";
-import { UsageError } from "./args.ts";
-import { parseQualityArgs, qualityTable } from "./quality-report.ts";
+import { parseQualityArgs, QUALITY_USAGE, qualityTable } from "./quality-report.ts";
 
-try {
-  parseQualityArgs(process.argv.slice(2));
-} catch (err) {
-  if (!(err instanceof UsageError)) throw err;
-  process.stderr.write(`${err.message}\n`);
-  process.exit(2);
-}
+// The arguments checked before anything connects (the range's default end needs the store).
+commandLineOrExit(parseQualityArgs, QUALITY_USAGE, { usageOnError: true });
 const config = loadConfigOrExit({ ...logEnv, ...mongoEnv });
 const logger = createLogger("quality", config.LOG_LEVEL);
 let code = 1;

@@ -1,6 +1,5 @@
-import { emptyDayCounts, type QualitySeriesSummary } from "@quant/core";
+import { emptyDayCounts, type QualitySeriesSummary, UsageError } from "@quant/core";
 import { describe, expect, it } from "vitest";
-import { UsageError } from "./args.ts";
 import { parseQualityArgs, qualityTable } from "./quality-report.ts";
 
 describe("pnpm quality", () => {

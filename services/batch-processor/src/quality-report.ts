@@ -1,7 +1,7 @@
 // `pnpm quality`: the data-quality report of a date range from the `quality` collection (one row per series and
 // trading date, written by the stream and batch processors): arguments and the table.
-import { addDays, epochMsToDate, type QualitySeriesSummary } from "@quant/core";
-import { commaList, parseFlags, UsageError } from "./args.ts";
+import { addDays, dateFlag, epochMsToDate, type QualitySeriesSummary, UsageError } from "@quant/core";
+import { commaList, parseFlags } from "./args.ts";
 
 export const QUALITY_USAGE = "usage: quality [--from YYYY-MM-DD --to YYYY-MM-DD] [--symbols A,B] [--json FILE]";
 
@@ -12,29 +12,20 @@ export interface QualityRequest {
   json: string | null;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Without --from/--to: the seven days up to the latest day with rows. */
 const DEFAULT_DAYS = 7;
 
 /** `latest`: the default end of the range, the latest day with quality rows (else today). */
 export function parseQualityArgs(argv: readonly string[], latest = epochMsToDate(Date.now())): QualityRequest {
-  const values = parseFlags(
-    argv,
-    {
-      from: { type: "string" },
-      to: { type: "string" },
-      symbols: { type: "string" },
-      json: { type: "string" },
-    },
-    QUALITY_USAGE,
-  );
-  const valid = (d: string) => {
-    if (!DATE.test(d) || Number.isNaN(Date.parse(d))) throw new UsageError(`not a date: ${d}\n${QUALITY_USAGE}`);
-    return d;
-  };
-  const to = valid(values.to ?? latest);
-  const from = valid(values.from ?? addDays(to, -(DEFAULT_DAYS - 1)));
-  if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+  const values = parseFlags(argv, {
+    from: { type: "string" },
+    to: { type: "string" },
+    symbols: { type: "string" },
+    json: { type: "string" },
+  });
+  const to = dateFlag("--to", values.to ?? latest);
+  const from = dateFlag("--from", values.from ?? addDays(to, -(DEFAULT_DAYS - 1)));
+  if (from > to) throw new UsageError("--from", `${from} is after --to ${to}`);
   const symbols = commaList(values.symbols);
   return { from, to, symbols: symbols && symbols.length > 0 ? symbols : null, json: values.json ?? null };
 }

@@ -3,6 +3,7 @@
 import {
   type AssetClass,
   addDays,
+  dateFlag,
   epochMsToDate,
   type Interval,
   parseCommandLine,
@@ -39,8 +40,6 @@ const OPTIONS = {
   source: { type: "string" },
 } as const;
 
-const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`));
-
 /** Default window when --from/--to are absent: the last week of daily bars, today's and yesterday's intraday. */
 function defaultFrom(intervals: Interval[], to: string): string {
   return addDays(to, intervals.includes("1d") ? -7 : -1);
@@ -71,7 +70,7 @@ export function parseScrapeArgs(argv: readonly string[], now = Date.now()): Scra
 
   for (const flag of ["from", "to"] as const) {
     const v = values[flag];
-    if (v !== undefined && !isDate(v)) throw new UsageError(`--${flag}`, `expected YYYY-MM-DD, got "${v}"`);
+    if (v !== undefined) dateFlag(`--${flag}`, v);
   }
   const to = values.to ?? epochMsToDate(now);
   const from = values.from ?? defaultFrom(intervals, to);
